@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  // jose 6 ships ES modules only: let the transformer turn it into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  testTimeout: 20000,
+};

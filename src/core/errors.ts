@@ -1,0 +1,83 @@
+/** The stable codes of {@link SessionGuardError}; also the `error` field of the JSON answer. */
+export type SessionGuardErrorCode =
+  | 'missing_credentials'
+  | 'invalid_token'
+  | 'session_inactive'
+  | 'session_check_unavailable';
+
+/**
+ * Base class of every refusal. Carries what Express's and Koa's default error handlers read (`status`,
+ * `statusCode`, `headers`, `expose`), so either can answer without custom code. `switch (err.code)` narrows.
+ * Messages never contain a token or a secret.
+ */
+export abstract class SessionGuardError extends Error {
+  abstract readonly code: SessionGuardErrorCode;
+  /** The HTTP status of the answer. */
+  abstract readonly status: 401 | 503;
+  /** Headers of the answer (`WWW-Authenticate` or `Retry-After`); filled for the route's realm by the guard. */
+  headers: Record<string, string> = {};
+  /** The message is safe to show to the client. */
+  readonly expose = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** The same as {@link status}, for handlers that read `statusCode`. */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /** The JSON body of the default answer. */
+  toJSON(): { error: SessionGuardErrorCode; message: string } {
+    return { error: this.code, message: this.message };
+  }
+}
+
+/** No credential in the request: 401 with `WWW-Authenticate: Bearer realm="<appId>"`. */
+export class MissingCredentialsError extends SessionGuardError {
+  readonly code = 'missing_credentials' as const;
+  readonly status = 401 as const;
+  constructor(message = 'No credentials were sent.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A credential is present but not valid (signature, expiry, issuer, audience, shape): 401, `error="invalid_token"`. */
+export class InvalidTokenError extends SessionGuardError {
+  readonly code = 'invalid_token' as const;
+  readonly status = 401 as const;
+  constructor(message = 'The credential is not valid.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** GenAuth says the user holds no live session in the application (or does not exist): 401, `error="invalid_token"`. */
+export class SessionInactiveError extends SessionGuardError {
+  readonly code = 'session_inactive' as const;
+  readonly status = 401 as const;
+  constructor(message = 'The session is no longer active.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** GenAuth could not answer and the policy denies: 503 with `Retry-After`. */
+export class SessionCheckUnavailableError extends SessionGuardError {
+  readonly code = 'session_check_unavailable' as const;
+  readonly status = 503 as const;
+  /** Seconds the client should wait before retrying. */
+  readonly retryAfterSec: number;
+  constructor(
+    message = 'The session could not be checked; try again shortly.',
+    options?: { cause?: unknown; retryAfterSec?: number },
+  ) {
+    super(message, options);
+    this.retryAfterSec = Math.max(1, Math.ceil(options?.retryAfterSec ?? 1));
+  }
+}
+
+/** `true` for errors thrown by this package's refusals. */
+export function isSessionGuardError(value: unknown): value is SessionGuardError {
+  return value instanceof SessionGuardError;
+}
