@@ -30,12 +30,13 @@ export function stringToSign(
     .map(([name, value]) => `${name}:${canonicalValue(value)}\n`)
     .join('');
   let resource = path;
-  if (params) {
+  // As authing-node-sdk does: any key (even one whose value is undefined) adds the `?`.
+  if (params && Object.keys(params).length > 0) {
     const pairs = Object.keys(params)
-      .filter((key) => params[key] !== undefined)
       .sort()
+      .filter((key) => params[key] !== undefined)
       .map((key) => `${key}=${canonicalParam(params[key])}`);
-    if (pairs.length > 0) resource += `?${pairs.join('&')}`;
+    resource += `?${pairs.join('&')}`;
   }
   return `${method.toUpperCase()}\n${headerLines}${resource}`;
 }
