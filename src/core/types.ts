@@ -21,7 +21,15 @@ export interface Identity {
  * kind (the next extractor of a `firstOf` chain is then tried); throws an `InvalidTokenError` when a credential is
  * present but not valid. May be async.
  */
-export type IdentityExtractor = (req: RequestLike) => Identity | undefined | Promise<Identity | undefined>;
+export type IdentityExtractor = (
+  req: RequestLike,
+  context?: IdentityContext,
+) => Identity | undefined | Promise<Identity | undefined>;
+
+/** What the guard tells an extractor about the route: its GenAuth app id (e.g. the expected JWT audience). */
+export interface IdentityContext {
+  appId: string;
+}
 
 /** Where the answer that let a request through came from. */
 export type SessionSource = 'cache' | 'upstream' | 'stale';

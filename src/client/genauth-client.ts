@@ -1,0 +1,209 @@
+import type { Clock, FetchLike } from '../core/types.js';
+import { envelopeError, readEnvelope, type Envelope } from './envelope.js';
+import { ManagementTokenProvider, type ManagementToken } from './management-token.js';
+import { signRequest } from './request-signature.js';
+import { UpstreamError, type UpstreamFailureKind } from './upstream-error.js';
+
+/** The value of `x-authing-sdk-version` this client sends. */
+export const SDK_VERSION_HEADER = 'genauth-session-guard:0.1.0';
+
+/** One HTTP attempt against GenAuth, as reported to observers. Nothing secret. */
+export interface UpstreamAttempt {
+  endpoint: 'check-session-status' | 'get-management-token';
+  /** 1 for the first attempt of a call. */
+  attempt: number;
+  durationMs: number;
+  outcome: 'ok' | UpstreamFailureKind;
+  httpStatus?: number;
+  statusCode?: number;
+  apiCode?: number;
+}
+
+export interface GenAuthClientOptions {
+  host: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  auth: 'token' | 'signature';
+  timeoutMs: number;
+  /** Extra attempts after a retryable failure (network, timeout, 429, 5xx). */
+  retries: number;
+  fetch: FetchLike;
+  clock: Clock;
+  maxResponseBytes: number;
+  /** Longest `Retry-After` (seconds) still worth waiting for inside one call; longer ones fail the call at once. */
+  maxRetryAfterSec?: number;
+  lang?: 'en-US' | 'zh-CN';
+  onAttempt?: (attempt: UpstreamAttempt) => void;
+}
+
+const CHECK_PATH = '/api/v3/check-session-status';
+const TOKEN_PATH = '/api/v3/get-management-token';
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    timer.unref?.();
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * The GenAuth Management API client of one guard: check-session-status with the management-token scheme or the
+ * HMAC-SHA1 request signature, each attempt bounded by a timeout, a bounded retry with backoff for network
+ * errors, timeouts, 429 and 5xx, and one token refresh on a body `statusCode` 401.
+ */
+export class GenAuthClient {
+  readonly #options: GenAuthClientOptions;
+  readonly #tokens: ManagementTokenProvider;
+  readonly #closed = new AbortController();
+  readonly #baseHeaders: Record<string, string>;
+
+  constructor(options: GenAuthClientOptions) {
+    this.#options = options;
+    this.#baseHeaders = {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'x-authing-lang': options.lang ?? 'en-US',
+      'x-authing-sdk-version': SDK_VERSION_HEADER,
+    };
+    this.#tokens = new ManagementTokenProvider(() => this.#fetchManagementToken(), options.clock);
+  }
+
+  /** How many management tokens were fetched. */
+  get tokenFetches(): number {
+    return this.#tokens.fetches;
+  }
+
+  /**
+   * Whether `userId` holds a live session in `appId`. `apiCode` 2004 (user not found) answers `false`.
+   * Throws an `UpstreamError` when GenAuth cannot answer.
+   */
+  async checkSessionStatus(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
+    const envelope = await this.#call('check-session-status', CHECK_PATH, { appId, userId }, true, signal);
+    if (envelope.statusCode !== 200) {
+      if (envelope.apiCode === 2004) return false;
+      throw envelopeError('check-session-status', envelope);
+    }
+    const data = envelope.data as { active?: unknown } | null | undefined;
+    if (typeof data !== 'object' || data === null || typeof data.active !== 'boolean') {
+      throw new UpstreamError('malformed', 'check-session-status: data.active is missing or not a boolean', { statusCode: 200 });
+    }
+    return data.active;
+  }
+
+  /** Aborts every call under way; later calls fail at once. */
+  close(): void {
+    this.#closed.abort();
+  }
+
+  async #fetchManagementToken(): Promise<{ accessToken: string; expiresInSec: number }> {
+    const { accessKeyId, accessKeySecret } = this.#options;
+    const envelope = await this.#call('get-management-token', TOKEN_PATH, { accessKeyId, accessKeySecret }, false);
+    if (envelope.statusCode !== 200) throw envelopeError('get-management-token', envelope);
+    const data = envelope.data as { access_token?: unknown; expires_in?: unknown } | null | undefined;
+    const accessToken = data?.access_token;
+    const expiresInSec = data?.expires_in;
+    if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresInSec !== 'number' || !(expiresInSec > 0)) {
+      throw new UpstreamError('malformed', 'get-management-token: the answer has no access_token or expires_in', { statusCode: 200 });
+    }
+    return { accessToken, expiresInSec };
+  }
+
+  /** One logical call: retries retryable failures, refreshes the management token once on a 401. */
+  async #call(
+    endpoint: UpstreamAttempt['endpoint'],
+    path: string,
+    body: Record<string, unknown>,
+    authenticated: boolean,
+    signal?: AbortSignal,
+  ): Promise<Envelope> {
+    const callSignal = signal ? AbortSignal.any([signal, this.#closed.signal]) : this.#closed.signal;
+    const useToken = authenticated && this.#options.auth === 'token';
+    let refreshedToken = false;
+    for (let attempt = 1; ; attempt++) {
+      if (callSignal.aborted) throw new UpstreamError('aborted', `${endpoint}: aborted`);
+      const token = useToken ? await this.#tokens.get() : undefined;
+      try {
+        const envelope = await this.#attempt(endpoint, attempt, path, body, authenticated, token, callSignal);
+        if (token && envelope.statusCode === 401 && !refreshedToken) {
+          refreshedToken = true;
+          this.#tokens.discard(token);
+          attempt -= 1; // a token refresh is not a retry
+          continue;
+        }
+        return envelope;
+      } catch (error) {
+        if (!(error instanceof UpstreamError) || !error.retryable || attempt > this.#options.retries || callSignal.aborted) throw error;
+        const retryAfterMs = (error.retryAfterSec ?? 0) * 1000;
+        if (retryAfterMs > (this.#options.maxRetryAfterSec ?? 1) * 1000) throw error;
+        const backoffMs = 50 * 2 ** (attempt - 1) + Math.random() * 50;
+        await sleep(Math.max(backoffMs, retryAfterMs), callSignal);
+      }
+    }
+  }
+
+  async #attempt(
+    endpoint: UpstreamAttempt['endpoint'],
+    attempt: number,
+    path: string,
+    body: Record<string, unknown>,
+    authenticated: boolean,
+    token: ManagementToken | undefined,
+    callSignal: AbortSignal,
+  ): Promise<Envelope> {
+    const { host, timeoutMs, maxResponseBytes, onAttempt } = this.#options;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([callSignal, timeout]);
+    const started = performance.now();
+    let httpStatus: number | undefined;
+    try {
+      const response = await this.#options.fetch(host + path, {
+        method: 'POST',
+        headers: this.#headers(path, body, authenticated, token),
+        body: JSON.stringify(body),
+        signal,
+        redirect: 'error',
+      });
+      httpStatus = response.status;
+      const envelope = await readEnvelope(response, endpoint, maxResponseBytes);
+      const failure = envelope.statusCode === 200 ? undefined : envelopeError(endpoint, envelope, httpStatus);
+      // A retryable body error (5xx, 429) is thrown so that the retry loop sees it; others are returned.
+      if (failure?.retryable) throw failure;
+      onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: failure ? failure.kind : 'ok', httpStatus, statusCode: envelope.statusCode, apiCode: envelope.apiCode });
+      return envelope;
+    } catch (caught) {
+      const error = toUpstreamError(caught, endpoint, timeout, callSignal, timeoutMs, httpStatus);
+      onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: error.kind, httpStatus: error.httpStatus ?? httpStatus, statusCode: error.statusCode, apiCode: error.apiCode });
+      throw error;
+    }
+  }
+
+  #headers(path: string, body: Record<string, unknown>, authenticated: boolean, token: ManagementToken | undefined): Record<string, string> {
+    if (!authenticated) return this.#baseHeaders;
+    if (token) {
+      return { ...this.#baseHeaders, authorization: `Bearer ${token.accessToken}`, 'x-authing-userpool-id': token.userPoolId };
+    }
+    const { accessKeyId, accessKeySecret, clock } = this.#options;
+    return signRequest({ method: 'POST', path, params: body, accessKeyId, accessKeySecret, baseHeaders: this.#baseHeaders, now: new Date(clock()) });
+  }
+}
+
+function toUpstreamError(
+  caught: unknown,
+  endpoint: string,
+  timeout: AbortSignal,
+  callSignal: AbortSignal,
+  timeoutMs: number,
+  httpStatus: number | undefined,
+): UpstreamError {
+  if (caught instanceof UpstreamError) return caught;
+  if (callSignal.aborted) return new UpstreamError('aborted', `${endpoint}: aborted`, { httpStatus, cause: caught });
+  if (timeout.aborted) return new UpstreamError('timeout', `${endpoint}: no answer within ${timeoutMs} ms`, { httpStatus, cause: caught });
+  const code = (caught as { cause?: { code?: unknown } })?.cause?.code;
+  return new UpstreamError('network', `${endpoint}: network error${typeof code === 'string' ? ` (${code})` : ''}`, { httpStatus, cause: caught });
+}

@@ -1,0 +1,30 @@
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Normalises a GenAuth host as the SDKs do: `https://` is added when no scheme is given, trailing slashes are
+ * dropped. Throws a `TypeError` for anything that is not a bare origin (a path prefix is allowed for private
+ * clouds behind a gateway). Plain `http://` is only accepted for loopback hosts (tests, the shipped fake).
+ */
+export function normalizeHost(input: string): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new TypeError('genauth-session-guard: `host` must be a non-empty string such as "https://api.genauth.ai" (or set GENAUTH_HOST).');
+  }
+  const raw = input.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new TypeError(`genauth-session-guard: \`host\` is not a valid URL: ${JSON.stringify(raw)}.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`genauth-session-guard: \`host\` must use https, got ${url.protocol}`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new TypeError('genauth-session-guard: `host` must use https (plain http is accepted for loopback hosts only).');
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new TypeError('genauth-session-guard: `host` must not carry credentials, a query or a fragment.');
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

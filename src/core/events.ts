@@ -1,0 +1,71 @@
+import { channel } from 'node:diagnostics_channel';
+import type { UpstreamAttempt } from '../client/genauth-client.js';
+import type { SessionGuardErrorCode } from './errors.js';
+import type { Logger, SessionSource } from './types.js';
+
+/**
+ * The `diagnostics_channel` names the guard publishes on. Messages carry ids and outcomes, never a token or a
+ * secret. Subscribe with `subscribe(channels.decision, (message) => ...)` from `node:diagnostics_channel`.
+ */
+export const channels = {
+  /** {@link DecisionEvent}: every request decided (passed or refused). */
+  decision: 'genauth-session-guard:decision',
+  /** {@link CacheEvent}: every session lookup (hit, miss, coalesced, stale). */
+  cache: 'genauth-session-guard:cache',
+  /** {@link UpstreamEvent}: every HTTP attempt against GenAuth, with its duration and outcome. */
+  upstream: 'genauth-session-guard:upstream',
+} as const;
+
+/** Published on {@link channels.decision}. */
+export interface DecisionEvent {
+  appId: string;
+  /** Absent when the request carried no usable identity. */
+  userId?: string;
+  outcome: 'pass' | 'refuse';
+  /** Where a passing answer came from. */
+  source?: SessionSource;
+  /** Why a request was refused. */
+  code?: SessionGuardErrorCode;
+}
+
+/** Published on {@link channels.cache}. */
+export interface CacheEvent {
+  appId: string;
+  userId: string;
+  /** `hit`: served from the cache; `miss`: GenAuth asked; `coalesced`: joined a lookup under way; `stale`: served a bounded stale answer after an upstream failure. */
+  event: 'hit' | 'miss' | 'coalesced' | 'stale';
+}
+
+/** Published on {@link channels.upstream}. */
+export type UpstreamEvent = UpstreamAttempt;
+
+const decisionChannel = channel(channels.decision);
+const cacheChannel = channel(channels.cache);
+const upstreamChannel = channel(channels.upstream);
+
+/** Publishes to the channels and the optional logger; costs one property read when nobody listens. */
+export class GuardEvents {
+  constructor(private readonly logger: Logger | undefined) {}
+
+  decision(event: DecisionEvent): void {
+    if (decisionChannel.hasSubscribers) decisionChannel.publish(event);
+    this.logger?.debug('genauth-session-guard decision', { ...event });
+  }
+
+  cache(appId: string, userId: string, event: CacheEvent['event']): void {
+    if (!cacheChannel.hasSubscribers && !this.logger) return;
+    const message: CacheEvent = { appId, userId, event };
+    if (cacheChannel.hasSubscribers) cacheChannel.publish(message);
+    this.logger?.debug('genauth-session-guard cache', { ...message });
+  }
+
+  upstream(event: UpstreamEvent): void {
+    if (upstreamChannel.hasSubscribers) upstreamChannel.publish(event);
+    this.logger?.debug('genauth-session-guard upstream', { ...event });
+  }
+
+  /** True when someone listens to decisions, so callers can skip building the event. */
+  get wantsDecisions(): boolean {
+    return decisionChannel.hasSubscribers || this.logger !== undefined;
+  }
+}

@@ -1,0 +1,188 @@
+import { normalizeHost } from '../client/host.js';
+import type { Clock, FetchLike, IdentityExtractor, Logger } from './types.js';
+
+/** Options of the session cache. */
+export interface SessionCacheOptions {
+  /**
+   * How long a confirmed **active** answer is trusted, in ms. This is the revocation delay: a user kicked at
+   * GenAuth keeps access for at most this long (unless `invalidate` is called). Also capped by the token's `exp`.
+   * @default 5000
+   */
+  ttlMs?: number;
+  /**
+   * How long an **inactive** answer (signed out, kicked, unknown user) is kept, in ms. Shields GenAuth from a
+   * refused client that keeps retrying; a user who signs in again waits at most this long.
+   * @default 1000
+   */
+  inactiveTtlMs?: number;
+  /**
+   * Most (appId, userId) answers kept; the least recently used go first.
+   * @default 10000
+   */
+  max?: number;
+}
+
+interface CommonGuardOptions {
+  /**
+   * The GenAuth host. Without a scheme, `https://` is added; plain `http://` is accepted for loopback only.
+   * @default process.env.GENAUTH_HOST ?? 'https://api.genauth.ai'
+   */
+  host?: string;
+  /**
+   * The access key id (user pool id, or an admin's access key id). Required.
+   * @default process.env.GENAUTH_ACCESS_KEY_ID
+   */
+  accessKeyId?: string;
+  /**
+   * The access key secret. Required. Never logged, never put in an error.
+   * @default process.env.GENAUTH_ACCESS_KEY_SECRET
+   */
+  accessKeySecret?: string;
+  /**
+   * How management calls authenticate: `'token'`, a management token fetched once and shared (Python and Go
+   * SDKs), or `'signature'`, an HMAC-SHA1 signature on every request (authing-node-sdk 4.x).
+   * @default 'token'
+   */
+  auth?: 'token' | 'signature';
+  /** Finds the caller's identity: `bearerJwt(...)`, `header(...)`, `cookie(...)`, `firstOf(...)` or your own function. Required. */
+  identity: IdentityExtractor;
+  /** The session cache, or `false` to ask GenAuth on every request. */
+  cache?: SessionCacheOptions | false;
+  /**
+   * Time allowed to each upstream attempt, in ms.
+   * @default 2000
+   */
+  timeoutMs?: number;
+  /**
+   * Extra attempts after a network error, a timeout, a 429 or a 5xx (with a short backoff).
+   * @default 1
+   */
+  retries?: number;
+  /**
+   * Largest upstream answer read, in bytes; a larger one counts as malformed.
+   * @default 65536
+   */
+  maxResponseBytes?: number;
+  /** Receives every event at debug level (`console`, pino, winston fit). Nothing secret is passed. */
+  logger?: Logger;
+  /** The `fetch` used for GenAuth (tests). @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** Milliseconds since the epoch (tests). @default Date.now */
+  clock?: Clock;
+  /** Where the `GENAUTH_*` defaults are read. @default process.env */
+  env?: Record<string, string | undefined>;
+}
+
+/** Refuse when GenAuth cannot answer (the default). */
+export interface DenyOnUpstreamError {
+  /** @default 'deny' */
+  onUpstreamError?: 'deny';
+  staleIfErrorMs?: never;
+}
+
+/** Let a request through on a recent confirmed active answer when GenAuth cannot answer; marked `source: 'stale'`. */
+export interface AllowStaleOnUpstreamError {
+  onUpstreamError: 'allow-stale';
+  /**
+   * The oldest confirmed active answer that may still serve, in ms since GenAuth confirmed it.
+   * @default 30000
+   */
+  staleIfErrorMs?: number;
+}
+
+/** Options of {@link createSessionGuard}. */
+export type SessionGuardOptions = CommonGuardOptions & (DenyOnUpstreamError | AllowStaleOnUpstreamError);
+
+/** Everything resolved and checked. */
+export interface ResolvedGuardOptions {
+  host: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  auth: 'token' | 'signature';
+  identity: IdentityExtractor;
+  cache: { enabled: boolean; ttlMs: number; inactiveTtlMs: number; max: number };
+  timeoutMs: number;
+  retries: number;
+  maxResponseBytes: number;
+  staleIfErrorMs: number;
+  logger: Logger | undefined;
+  fetch: FetchLike;
+  clock: Clock;
+  injectedClock: boolean;
+}
+
+const PREFIX = 'genauth-session-guard:';
+
+function positiveInteger(value: unknown, name: string, fallback: number, { allowZero = false } = {}): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new TypeError(`${PREFIX} \`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function requiredString(value: unknown, name: string, envName: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TypeError(`${PREFIX} \`${name}\` is required: pass it or set ${envName}.`);
+  }
+  return value;
+}
+
+/** Checks the options and fills in the defaults; every mistake throws a `TypeError` saying what to set. */
+export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuardOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${PREFIX} options are required: createSessionGuard({ identity, accessKeyId, accessKeySecret, ... }).`);
+  }
+  const env = options.env ?? process.env;
+  if (typeof options.identity !== 'function') {
+    throw new TypeError(`${PREFIX} \`identity\` is required: pass an extractor such as bearerJwt({ issuer }), header('x-user-id') or your own (req) => ({ userId }).`);
+  }
+  const auth = options.auth ?? 'token';
+  if (auth !== 'token' && auth !== 'signature') {
+    throw new TypeError(`${PREFIX} \`auth\` must be 'token' or 'signature', got ${String(auth)}.`);
+  }
+  const policy = options.onUpstreamError ?? 'deny';
+  if (policy !== 'deny' && policy !== 'allow-stale') {
+    throw new TypeError(`${PREFIX} \`onUpstreamError\` must be 'deny' or 'allow-stale', got ${String(policy)}.`);
+  }
+  if (policy === 'deny' && options.staleIfErrorMs !== undefined) {
+    throw new TypeError(`${PREFIX} \`staleIfErrorMs\` only applies with onUpstreamError: 'allow-stale'.`);
+  }
+  const cacheOptions = options.cache;
+  if (cacheOptions !== undefined && cacheOptions !== false && (typeof cacheOptions !== 'object' || cacheOptions === null)) {
+    throw new TypeError(`${PREFIX} \`cache\` must be an object ({ ttlMs, inactiveTtlMs, max }) or false.`);
+  }
+  const cache = cacheOptions === false
+    ? { enabled: false, ttlMs: 0, inactiveTtlMs: 0, max: 0 }
+    : {
+        enabled: true,
+        ttlMs: positiveInteger(cacheOptions?.ttlMs, 'cache.ttlMs', 5_000),
+        inactiveTtlMs: positiveInteger(cacheOptions?.inactiveTtlMs, 'cache.inactiveTtlMs', 1_000),
+        max: positiveInteger(cacheOptions?.max, 'cache.max', 10_000),
+      };
+  if (policy === 'allow-stale' && !cache.enabled) {
+    throw new TypeError(`${PREFIX} onUpstreamError: 'allow-stale' needs the cache (it serves cached answers); do not set cache: false.`);
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== 'function') throw new TypeError(`${PREFIX} \`fetch\` must be a function.`);
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError(`${PREFIX} \`clock\` must be a function returning ms.`);
+  if (options.logger !== undefined && typeof options.logger?.debug !== 'function') {
+    throw new TypeError(`${PREFIX} \`logger\` must have a debug(message, details) method.`);
+  }
+  return {
+    host: normalizeHost(options.host ?? env.GENAUTH_HOST ?? 'https://api.genauth.ai'),
+    accessKeyId: requiredString(options.accessKeyId ?? env.GENAUTH_ACCESS_KEY_ID, 'accessKeyId', 'GENAUTH_ACCESS_KEY_ID'),
+    accessKeySecret: requiredString(options.accessKeySecret ?? env.GENAUTH_ACCESS_KEY_SECRET, 'accessKeySecret', 'GENAUTH_ACCESS_KEY_SECRET'),
+    auth,
+    identity: options.identity,
+    cache,
+    timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 2_000),
+    retries: positiveInteger(options.retries, 'retries', 1, { allowZero: true }),
+    maxResponseBytes: positiveInteger(options.maxResponseBytes, 'maxResponseBytes', 65_536),
+    staleIfErrorMs: policy === 'allow-stale' ? positiveInteger(options.staleIfErrorMs, 'staleIfErrorMs', 30_000) : 0,
+    logger: options.logger,
+    fetch: fetchImpl,
+    clock: options.clock ?? Date.now,
+    injectedClock: options.clock !== undefined,
+  };
+}

@@ -1,0 +1,57 @@
+import type { SessionGuardOptions } from './guard-options.js';
+import { createSessionGuard, type SessionGuard } from './session-guard.js';
+import type { IdentityExtractor } from './types.js';
+
+/** Route options that share a guard, with per-route overrides. `Reject` is the framework's refusal hook. */
+export interface SharedGuardRouteOptions<Reject> {
+  /** The guard to use (one per process is the intended set-up: one management token, one cache). */
+  guard: SessionGuard;
+  /** Another extractor for this route only. @default the guard's `identity` */
+  identity?: IdentityExtractor;
+  /** Replaces the default answer to a refusal (JSON `{ error, message }` with the error's status and headers). */
+  onReject?: Reject;
+}
+
+/** What a route runs with. */
+export interface RouteSetup<Reject> {
+  guard: SessionGuard;
+  identity: IdentityExtractor | undefined;
+  onReject: Reject | undefined;
+}
+
+function isSharedGuardOptions<Reject>(options: object): options is SharedGuardRouteOptions<Reject> {
+  return 'guard' in options;
+}
+
+/**
+ * Resolves the second argument of `requireActiveSession`: `{ guard, ... }` shares a guard; guard options build a
+ * guard for this route; nothing uses the process-wide default guard built from the environment.
+ */
+export function resolveRoute<Reject>(
+  appId: unknown,
+  options: SharedGuardRouteOptions<Reject> | (SessionGuardOptions & { onReject?: Reject }) | undefined,
+  defaultGuard: () => SessionGuard,
+): RouteSetup<Reject> {
+  if (typeof appId !== 'function' && (typeof appId !== 'string' || appId === '')) {
+    throw new TypeError('genauth-session-guard: requireActiveSession(appId) needs the GenAuth app id, a non-empty string or (req) => string.');
+  }
+  if (options === undefined) return { guard: defaultGuard(), identity: undefined, onReject: undefined };
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('genauth-session-guard: the options of requireActiveSession must be { guard } or guard options.');
+  }
+  const onReject = options.onReject;
+  if (onReject !== undefined && typeof onReject !== 'function') {
+    throw new TypeError('genauth-session-guard: `onReject` must be a function.');
+  }
+  if (isSharedGuardOptions<Reject>(options)) {
+    const { guard, identity } = options;
+    if (typeof guard?.authenticate !== 'function') {
+      throw new TypeError('genauth-session-guard: `guard` must come from createSessionGuard().');
+    }
+    if (identity !== undefined && typeof identity !== 'function') {
+      throw new TypeError('genauth-session-guard: `identity` must be an extractor function.');
+    }
+    return { guard, identity, onReject };
+  }
+  return { guard: createSessionGuard(options), identity: undefined, onReject };
+}

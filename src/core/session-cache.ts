@@ -1,0 +1,206 @@
+import { LRUCache } from 'lru-cache';
+import { UpstreamError } from '../client/upstream-error.js';
+import type { GuardEvents } from './events.js';
+import type { Clock, SessionSource, SessionStatus } from './types.js';
+
+/** Asks GenAuth; resolves to `active`, rejects with an `UpstreamError`. */
+export type SessionLoader = (appId: string, userId: string, signal?: AbortSignal) => Promise<boolean>;
+
+export interface SessionCacheConfig {
+  /** `false` turns caching off: every lookup asks GenAuth. */
+  enabled: boolean;
+  ttlMs: number;
+  inactiveTtlMs: number;
+  max: number;
+  /** How old a confirmed active answer may be and still serve when GenAuth cannot answer; 0 turns it off. */
+  staleIfErrorMs: number;
+  clock: Clock;
+  /** Whether `clock` is the caller's own (then the cache reads it on every lookup instead of debouncing). */
+  injectedClock: boolean;
+  load: SessionLoader;
+  events: GuardEvents;
+}
+
+/** A cached answer. Frozen and shared: hits return it as is. */
+export interface CachedSession extends SessionStatus {
+  readonly appId: string;
+  readonly userId: string;
+}
+
+export interface LookupResult {
+  session: CachedSession;
+  source: SessionSource;
+}
+
+interface FetchContext {
+  appId: string;
+  userId: string;
+  /** The credential's expiry (ms since epoch): an active answer is never kept past it. */
+  expiresAt: number | undefined;
+}
+
+/** Counters of {@link SessionCache}. */
+export interface SessionCacheCounters {
+  hits: number;
+  misses: number;
+  coalesced: number;
+  stale: number;
+  errors: number;
+  upstreamCalls: number;
+}
+
+/** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
+function keyOf(appId: string, userId: string): string {
+  return `${appId.length}:${appId}:${userId}`;
+}
+
+function userIdOfKey(key: string): string {
+  const colon = key.indexOf(':');
+  const appLength = Number(key.slice(0, colon));
+  return key.slice(colon + 1 + appLength + 1);
+}
+
+/** lru-cache's abort reasons when an entry with a lookup under way is deleted, evicted or replaced. */
+function isCacheAbort(error: unknown): boolean {
+  return !(error instanceof UpstreamError) && error instanceof Error &&
+    (error.message === 'deleted' || error.message === 'evicted' || error.message === 'replaced');
+}
+
+/**
+ * The per-process session-status cache: lru-cache with a TTL per answer (active: `ttlMs`, capped by the
+ * credential's `exp`; inactive: `inactiveTtlMs`), `fetch` so that concurrent lookups of one key share one
+ * upstream call, errors never cached, and (optionally) a bounded stale answer when GenAuth cannot answer.
+ */
+export class SessionCache {
+  readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0 };
+  readonly #config: SessionCacheConfig;
+  readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
+  /** Keys with a lookup under way (lru-cache's `keys()` does not list them). */
+  readonly #inFlight = new Set<string>();
+
+  constructor(config: SessionCacheConfig) {
+    this.#config = config;
+    if (!config.enabled) return;
+    const keepStale = config.staleIfErrorMs > 0;
+    this.#lru = new LRUCache<string, CachedSession, FetchContext>({
+      max: config.max,
+      ttl: config.ttlMs,
+      ttlResolution: config.injectedClock ? 0 : 1,
+      perf: { now: config.clock },
+      // Keep expired entries (bounded by `max`) only when they may serve as a stale answer.
+      noDeleteOnStaleGet: keepStale,
+      noDeleteOnFetchRejection: keepStale,
+      fetchMethod: (key, _stale, { signal, options, context }) => this.#fetch(key, signal, options, context),
+    });
+  }
+
+  /** Entries held now (expired ones kept for stale serving included). */
+  get size(): number {
+    return this.#lru?.size ?? 0;
+  }
+
+  /** The answer for (appId, userId): from the cache, or from GenAuth. Rejects with an `UpstreamError`. */
+  async lookup(appId: string, userId: string, expiresAt: number | undefined): Promise<LookupResult> {
+    const lru = this.#lru;
+    if (!lru) return this.#uncached(appId, userId);
+    const key = keyOf(appId, userId);
+    const cached = lru.get(key);
+    if (cached !== undefined) {
+      this.counters.hits++;
+      this.#config.events.cache(appId, userId, 'hit');
+      return { session: cached, source: 'cache' };
+    }
+    const context: FetchContext = { appId, userId, expiresAt };
+    for (let tries = 0; ; tries++) {
+      const status: LRUCache.Status<string, CachedSession, FetchContext> = {};
+      try {
+        const session = await lru.fetch(key, { context, status });
+        if (session === undefined) throw new UpstreamError('aborted', 'check-session-status: lookup dropped');
+        return { session, source: 'upstream' };
+      } catch (error) {
+        // The entry was invalidated while GenAuth was being asked: its answer may predate a kick, ask again.
+        if (isCacheAbort(error) && tries === 0) continue;
+        this.counters.errors++;
+        const stale = this.#staleAnswer(key);
+        if (stale) return { session: stale, source: 'stale' };
+        throw error;
+      } finally {
+        if (tries === 0) this.#countLookup(appId, userId, status.fetch);
+      }
+    }
+  }
+
+  /** Drops the cached answers of `userId` (in `appId` only, when given); lookups under way are asked again. */
+  invalidate(userId: string, appId?: string): number {
+    const lru = this.#lru;
+    if (!lru) return 0;
+    if (appId !== undefined) return lru.delete(keyOf(appId, userId)) ? 1 : 0;
+    const keys: string[] = [];
+    for (const key of lru.keys()) if (userIdOfKey(key) === userId) keys.push(key);
+    for (const key of this.#inFlight) if (userIdOfKey(key) === userId) keys.push(key);
+    let dropped = 0;
+    for (const key of keys) if (lru.delete(key)) dropped++;
+    return dropped;
+  }
+
+  /** Drops everything and aborts lookups under way. */
+  clear(): void {
+    this.#lru?.clear();
+  }
+
+  #countLookup(appId: string, userId: string, fetchStatus: LRUCache.Status<string, CachedSession, FetchContext>['fetch']): void {
+    if (fetchStatus === 'inflight') {
+      this.counters.coalesced++;
+      this.#config.events.cache(appId, userId, 'coalesced');
+    } else {
+      this.counters.misses++;
+      this.#config.events.cache(appId, userId, 'miss');
+    }
+  }
+
+  #staleAnswer(key: string): CachedSession | undefined {
+    const { staleIfErrorMs, clock, events } = this.#config;
+    if (staleIfErrorMs <= 0) return undefined;
+    const stale = this.#lru?.peek(key, { allowStale: true });
+    if (!stale || !stale.active || clock() - stale.checkedAt > staleIfErrorMs) return undefined;
+    this.counters.stale++;
+    events.cache(stale.appId, stale.userId, 'stale');
+    return stale;
+  }
+
+  async #fetch(
+    key: string,
+    signal: AbortSignal,
+    options: LRUCache.FetcherFetchOptions<string, CachedSession, FetchContext>,
+    context: FetchContext,
+  ): Promise<CachedSession> {
+    const { appId, userId, expiresAt } = context;
+    const { clock, ttlMs, inactiveTtlMs, load } = this.#config;
+    this.#inFlight.add(key);
+    try {
+      this.counters.upstreamCalls++;
+      const active = await load(appId, userId, signal);
+      const checkedAt = clock();
+      // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
+      options.ttl = active
+        ? Math.max(1, Math.min(ttlMs, expiresAt === undefined ? ttlMs : expiresAt - checkedAt))
+        : inactiveTtlMs;
+      return Object.freeze({ appId, userId, active, checkedAt });
+    } finally {
+      this.#inFlight.delete(key);
+    }
+  }
+
+  async #uncached(appId: string, userId: string): Promise<LookupResult> {
+    this.counters.misses++;
+    this.counters.upstreamCalls++;
+    this.#config.events.cache(appId, userId, 'miss');
+    try {
+      const active = await this.#config.load(appId, userId);
+      return { session: Object.freeze({ appId, userId, active, checkedAt: this.#config.clock() }), source: 'upstream' };
+    } catch (error) {
+      this.counters.errors++;
+      throw error;
+    }
+  }
+}

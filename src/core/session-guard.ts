@@ -1,0 +1,199 @@
+import { GenAuthClient } from '../client/genauth-client.js';
+import { UpstreamError } from '../client/upstream-error.js';
+import { GuardEvents } from './events.js';
+import {
+  InvalidTokenError,
+  MissingCredentialsError,
+  SessionCheckUnavailableError,
+  SessionGuardError,
+  SessionInactiveError,
+} from './errors.js';
+import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options.js';
+import { challengeHeaders } from './challenge.js';
+import { SessionCache, type LookupResult } from './session-cache.js';
+import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types.js';
+
+/** Figures of one guard since it was created. */
+export interface SessionGuardStats {
+  /** Lookups answered from the cache. */
+  hits: number;
+  /** Lookups that asked GenAuth (each made one upstream call, retries aside). */
+  misses: number;
+  /** Lookups that joined an identical lookup already under way instead of asking again. */
+  coalesced: number;
+  /** Upstream check-session-status calls started (retries of one call count once). */
+  upstreamCalls: number;
+  /** Lookups that failed because GenAuth could not answer. */
+  errors: number;
+  /** Requests let through on a bounded stale answer (`onUpstreamError: 'allow-stale'`). */
+  stale: number;
+  /** Management tokens fetched (`auth: 'token'`). */
+  tokenFetches: number;
+  /** Answers held in the cache now. */
+  size: number;
+}
+
+/** Per-call overrides of {@link SessionGuard.authenticate}. */
+export interface AuthenticateOptions {
+  /** Another extractor for this route. @default the guard's `identity` */
+  identity?: IdentityExtractor;
+}
+
+/**
+ * One GenAuth client (one management token) and one cache, shared by every route that uses it. Create one per
+ * process and pass it to each `requireActiveSession` call as `{ guard }`.
+ */
+export interface SessionGuard {
+  /**
+   * Finds the caller's identity and confirms a live session in `appId`. Resolves to what a passed request
+   * carries as `req.auth`; rejects with a {@link SessionGuardError} (its `headers` filled for realm `appId`).
+   * The framework adapters are thin wrappers around this; use it directly for other frameworks.
+   */
+  authenticate(req: RequestLike, appId: string, options?: AuthenticateOptions): Promise<SessionAuth>;
+  /**
+   * Confirms that `userId` holds a live session in `appId`, through the cache. Rejects with a
+   * `SessionInactiveError` or a `SessionCheckUnavailableError`.
+   * @param expiresAt the credential's expiry in ms since the epoch: an active answer is not cached past it.
+   */
+  checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo>;
+  /** Drops cached answers for `userId` (in `appId` only, when given) now; returns how many were dropped. */
+  invalidate(userId: string, appId?: string): number;
+  /** Counters since creation. */
+  stats(): SessionGuardStats;
+  /** Aborts upstream calls under way and empties the cache; the guard refuses (503) afterwards. */
+  close(): Promise<void>;
+}
+
+const MAX_USER_ID_LENGTH = 256;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+function validIdentity(identity: unknown): identity is Identity {
+  if (typeof identity !== 'object' || identity === null) return false;
+  const { userId, claims } = identity as Identity;
+  return typeof userId === 'string' && userId.length > 0 && userId.length <= MAX_USER_ID_LENGTH &&
+    !CONTROL_CHARACTERS.test(userId) && (claims === undefined || (typeof claims === 'object' && claims !== null));
+}
+
+function expiryOf(identity: Identity): number | undefined {
+  const exp = identity.claims?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+}
+
+function assertAppId(appId: unknown): asserts appId is string {
+  if (typeof appId !== 'string' || appId === '') {
+    throw new TypeError('genauth-session-guard: the appId of a route must be a non-empty string.');
+  }
+}
+
+/**
+ * Creates a guard: one GenAuth client and one cache. Configuration mistakes throw a `TypeError` here, never per
+ * request.
+ * @example
+ * ```ts
+ * const guard = createSessionGuard({
+ *   identity: bearerJwt({ issuer: 'https://my-app.genauth.ai/oidc', audience: 'my-app-id' }),
+ *   // accessKeyId / accessKeySecret / host default to GENAUTH_ACCESS_KEY_ID / _SECRET / GENAUTH_HOST
+ *   cache: { ttlMs: 5_000 },
+ * });
+ * app.use('/admin', requireActiveSession('my-app-id', { guard }));
+ * ```
+ */
+export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
+  return new DefaultSessionGuard(resolveGuardOptions(options));
+}
+
+class DefaultSessionGuard implements SessionGuard {
+  readonly #options: ResolvedGuardOptions;
+  readonly #events: GuardEvents;
+  readonly #client: GenAuthClient;
+  readonly #cache: SessionCache;
+
+  constructor(options: ResolvedGuardOptions) {
+    this.#options = options;
+    this.#events = new GuardEvents(options.logger);
+    this.#client = new GenAuthClient({
+      host: options.host,
+      accessKeyId: options.accessKeyId,
+      accessKeySecret: options.accessKeySecret,
+      auth: options.auth,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      fetch: options.fetch,
+      clock: options.clock,
+      maxResponseBytes: options.maxResponseBytes,
+      onAttempt: (attempt) => this.#events.upstream(attempt),
+    });
+    this.#cache = new SessionCache({
+      ...options.cache,
+      staleIfErrorMs: options.staleIfErrorMs,
+      clock: options.clock,
+      injectedClock: options.injectedClock,
+      load: (appId, userId, signal) => this.#client.checkSessionStatus(appId, userId, signal),
+      events: this.#events,
+    });
+  }
+
+  async authenticate(req: RequestLike, appId: string, options?: AuthenticateOptions): Promise<SessionAuth> {
+    assertAppId(appId);
+    let userId: string | undefined;
+    try {
+      const identity = await this.#identify(req, appId, options?.identity ?? this.#options.identity);
+      userId = identity.userId;
+      const session = await this.checkSession(userId, appId, expiryOf(identity));
+      if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'pass', source: session.source });
+      return identity.claims === undefined ? { userId, appId, session } : { userId, appId, claims: identity.claims, session };
+    } catch (error) {
+      const refusal = toRefusal(error);
+      refusal.headers = challengeHeaders(refusal, appId);
+      if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'refuse', code: refusal.code });
+      throw refusal;
+    }
+  }
+
+  async checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
+    let result: LookupResult;
+    try {
+      result = await this.#cache.lookup(appId, userId, expiresAt);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const { session, source } = result;
+    if (!session.active) throw new SessionInactiveError();
+    return { active: true, source, checkedAt: session.checkedAt };
+  }
+
+  invalidate(userId: string, appId?: string): number {
+    if (typeof userId !== 'string' || userId === '') throw new TypeError('genauth-session-guard: invalidate(userId) needs a non-empty user id.');
+    return this.#cache.invalidate(userId, appId);
+  }
+
+  stats(): SessionGuardStats {
+    const { hits, misses, coalesced, upstreamCalls, errors, stale } = this.#cache.counters;
+    return { hits, misses, coalesced, upstreamCalls, errors, stale, tokenFetches: this.#client.tokenFetches, size: this.#cache.size };
+  }
+
+  async close(): Promise<void> {
+    this.#client.close();
+    this.#cache.clear();
+  }
+
+  async #identify(req: RequestLike, appId: string, extractor: IdentityExtractor): Promise<Identity> {
+    const identity = await extractor(req, { appId });
+    if (identity === undefined || identity === null) throw new MissingCredentialsError();
+    if (!validIdentity(identity)) throw new InvalidTokenError('The credential does not name a valid user id.');
+    return identity;
+  }
+}
+
+function unavailable(error: unknown): SessionCheckUnavailableError {
+  const retryAfterSec = error instanceof UpstreamError ? error.retryAfterSec : undefined;
+  return new SessionCheckUnavailableError(undefined, { cause: error, retryAfterSec });
+}
+
+/** Every failure becomes a refusal: guard errors as they are, anything else thrown by an extractor as invalid_token. */
+function toRefusal(error: unknown): SessionGuardError {
+  if (error instanceof SessionGuardError) return error;
+  if (error instanceof UpstreamError) return unavailable(error);
+  return new InvalidTokenError(undefined, { cause: error });
+}

@@ -1,0 +1,82 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { SessionGuardError } from '../core/errors.js';
+import type { SessionGuardOptions } from '../core/guard-options.js';
+import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options.js';
+import { defaultGuard } from '../core/default-guard.js';
+import type { SessionAuth } from '../core/types.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /**
+       * Set by genauth-session-guard's `requireActiveSession` when the caller holds a live GenAuth session.
+       * (express-oauth2-jwt-bearer declares `req.auth` too; if both are installed, read it with `getSessionAuth(req)`.)
+       */
+      auth?: SessionAuth;
+    }
+  }
+}
+
+/** Replaces the default answer to a refusal. Call `next(error)` to hand it to your Express error handler instead. */
+export type ExpressRejectHandler = (error: SessionGuardError, req: Request, res: Response, next: NextFunction) => void;
+
+/** The options of the Express `requireActiveSession`: a shared guard (recommended) or guard options. */
+export type RequireActiveSessionOptions =
+  | SharedGuardRouteOptions<ExpressRejectHandler>
+  | (SessionGuardOptions & { onReject?: ExpressRejectHandler });
+
+/** The app id of a route: fixed, or read from the request. */
+export type ExpressAppId = string | ((req: Request) => string);
+
+/** The default answer: the error's status and headers, JSON `{ error, message }`. */
+function answer(error: SessionGuardError, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(error);
+  res.status(error.status).set(error.headers).json(error.toJSON());
+}
+
+/**
+ * Express middleware that lets a request through only when GenAuth confirms the caller's live session in
+ * `appId`; sets `req.auth` and calls `next()`. Works with Express 4 and 5.
+ *
+ * - `requireActiveSession(appId, { guard })`: shares a guard (one cache, one management token). Recommended.
+ * - `requireActiveSession(appId, guardOptions)`: builds a guard for this route.
+ * - `requireActiveSession(appId)`: the process-wide guard from the environment (`GENAUTH_ACCESS_KEY_ID`,
+ *   `GENAUTH_ACCESS_KEY_SECRET`, `GENAUTH_ISSUER`, optional `GENAUTH_HOST`), identity a bearer JWT from that issuer
+ *   with the route's app id as audience. A missing variable throws here, naming it.
+ *
+ * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 503 `session_check_unavailable`
+ * (see the README's answers table). A function `appId` that throws is a programming error and goes to `next(err)`.
+ * @example
+ * ```ts
+ * const guard = createSessionGuard({ identity: bearerJwt({ issuer, audience: 'app-id' }) });
+ * app.get('/admin', requireActiveSession('app-id', { guard }), (req, res) => res.json(req.auth));
+ * ```
+ */
+export function requireActiveSession(appId: ExpressAppId, options?: RequireActiveSessionOptions): RequestHandler {
+  const { guard, identity, onReject = answer } = resolveRoute<ExpressRejectHandler>(appId, options, defaultGuard);
+  const authenticateOptions = identity ? { identity } : undefined;
+  return function requireActiveSessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+    let routeAppId: string;
+    try {
+      routeAppId = typeof appId === 'function' ? appId(req) : appId;
+    } catch (error) {
+      return next(error);
+    }
+    guard.authenticate(req, routeAppId, authenticateOptions).then(
+      (auth) => {
+        req.auth = auth;
+        next();
+      },
+      (error: SessionGuardError) => {
+        if (typeof (error as { code?: unknown }).code !== 'string') return next(error); // a TypeError from a bad appId
+        onReject(error, req, res, next);
+      },
+    ).catch(next);
+  };
+}
+
+/** `req.auth` as set by this package, typed, whatever other libraries declare `req.auth` to be. */
+export function getSessionAuth(req: Request): SessionAuth | undefined {
+  return (req as { auth?: SessionAuth }).auth;
+}

@@ -1,0 +1,57 @@
+import type { DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
+import type { SessionGuardError } from '../core/errors.js';
+import type { SessionGuardOptions } from '../core/guard-options.js';
+import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options.js';
+import { defaultGuard } from '../core/default-guard.js';
+import type { SessionAuth } from '../core/types.js';
+
+/** What a passed request adds to `ctx.state`. */
+export interface SessionState {
+  auth: SessionAuth;
+}
+
+/** Replaces the default answer to a refusal. `throw error` hands it to Koa's error handling instead. */
+export type KoaRejectHandler = (error: SessionGuardError, ctx: ParameterizedContext, next: Next) => unknown;
+
+/** The options of the Koa `requireActiveSession`: a shared guard (recommended) or guard options. */
+export type RequireActiveSessionOptions =
+  | SharedGuardRouteOptions<KoaRejectHandler>
+  | (SessionGuardOptions & { onReject?: KoaRejectHandler });
+
+/** The app id of a route: fixed, or read from the context. */
+export type KoaAppId = string | ((ctx: ParameterizedContext) => string);
+
+function answer(error: SessionGuardError, ctx: ParameterizedContext): void {
+  ctx.status = error.status;
+  ctx.set(error.headers);
+  ctx.body = error.toJSON();
+}
+
+/**
+ * Koa middleware that lets a request through only when GenAuth confirms the caller's live session in `appId`;
+ * sets `ctx.state.auth` (typed through the returned middleware's state) and awaits `next()`. Koa 2 and 3.
+ * Options and answers are those of the Express `requireActiveSession`.
+ * @example
+ * ```ts
+ * router.get('/admin', requireActiveSession('app-id', { guard }), (ctx) => { ctx.body = ctx.state.auth.userId; });
+ * ```
+ */
+export function requireActiveSession<StateT = DefaultState>(
+  appId: KoaAppId,
+  options?: RequireActiveSessionOptions,
+): Middleware<StateT & SessionState> {
+  const { guard, identity, onReject = answer } = resolveRoute<KoaRejectHandler>(appId, options, defaultGuard);
+  const authenticateOptions = identity ? { identity } : undefined;
+  return async function requireActiveSessionMiddleware(ctx, next) {
+    const routeAppId = typeof appId === 'function' ? appId(ctx as ParameterizedContext) : appId;
+    let auth: SessionAuth;
+    try {
+      auth = await guard.authenticate(ctx.req, routeAppId, authenticateOptions);
+    } catch (error) {
+      if (typeof (error as { code?: unknown }).code !== 'string') throw error;
+      return onReject(error as SessionGuardError, ctx as ParameterizedContext, next);
+    }
+    ctx.state.auth = auth;
+    return next();
+  };
+}
