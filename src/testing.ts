@@ -1,0 +1,15 @@
+/**
+ * `genauth-session-guard/testing`: a fake GenAuth server for testing apps that use this package.
+ * @packageDocumentation
+ */
+export { createFakeGenAuth } from './testing/create-fake-genauth';
+export type {
+  FakeEndpoint,
+  FakeGenAuth,
+  FakeGenAuthCalls,
+  FakeGenAuthOptions,
+  Fault,
+  FaultOptions,
+  LoginOptions,
+  SignTokenOptions,
+} from './testing/types';

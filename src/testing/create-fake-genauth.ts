@@ -1,0 +1,148 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultRegistry } from './fault-registry';
+import { ManagementTokens } from './management-tokens';
+import { accessTokenClaims, OidcKeys } from './oidc-keys';
+import { createRequestHandler, type ServerContext } from './request-handler';
+import { SessionStore } from './sessions';
+import { SignatureVerifier } from './signature-check';
+import { Timers } from './timers';
+import type { FakeGenAuth, FakeGenAuthCalls, FakeGenAuthOptions } from './types';
+
+function requireString(name: string, value: string | undefined, fallback: string): string {
+  const result = value ?? fallback;
+  if (typeof result !== 'string' || result.length === 0) throw new TypeError(`createFakeGenAuth: ${name} must be a non-empty string`);
+  return result;
+}
+
+function requirePositive(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (typeof result !== 'number' || !Number.isFinite(result) || result <= 0) {
+    throw new TypeError(`createFakeGenAuth: ${name} must be a positive number`);
+  }
+  return result;
+}
+
+function listen(server: Server): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function zeroCalls(calls: FakeGenAuthCalls): void {
+  calls.token = 0;
+  calls.check = 0;
+  calls.kick = 0;
+  calls.jwks = 0;
+  calls.discovery = 0;
+  calls.refused = 0;
+}
+
+/**
+ * Starts a fake GenAuth server on `127.0.0.1` (a free port) that speaks the management API this package uses
+ * (`get-management-token`, `check-session-status`, `kick-users`, with both authentication schemes checked for real)
+ * and serves OIDC discovery and a JWKS, so that user tokens from {@link FakeGenAuth.login} verify. Faults can be
+ * injected to test how a client copes with a misbehaving GenAuth. Call {@link FakeGenAuth.close} when done.
+ *
+ * @example
+ * ```ts
+ * import { createFakeGenAuth } from 'genauth-session-guard/testing';
+ *
+ * const genauth = await createFakeGenAuth();
+ * const token = await genauth.login('user-1', 'app-1'); // RS256 access token, live session
+ * // point your app at genauth.host / genauth.issuer / genauth.jwksUri with
+ * // genauth.accessKeyId, genauth.accessKeySecret and genauth.userPoolId, then:
+ * genauth.kick('user-1');                                // check-session-status now answers active: false
+ * genauth.fault({ kind: 'http-status', status: 502, html: true }, { times: 1 });
+ * await genauth.close();
+ * ```
+ */
+export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promise<FakeGenAuth> {
+  const accessKeyId = requireString('accessKeyId', options.accessKeyId, 'fake-access-key-id');
+  const accessKeySecret = requireString('accessKeySecret', options.accessKeySecret, 'fake-access-key-secret');
+  const userPoolId = requireString('userPoolId', options.userPoolId, 'fake-user-pool');
+  const tokenLifetimeSec = requirePositive('tokenLifetimeSec', options.tokenLifetimeSec, 3600);
+  const signatureSkewMs = requirePositive('signatureSkewMs', options.signatureSkewMs, 15 * 60 * 1000);
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new TypeError('createFakeGenAuth: clock must be a function');
+
+  const calls: FakeGenAuthCalls = { token: 0, check: 0, kick: 0, jwks: 0, discovery: 0, refused: 0 };
+  const ctx: ServerContext = {
+    accessKeyId,
+    accessKeySecret,
+    userPoolId,
+    calls,
+    sessions: new SessionStore(),
+    tokens: new ManagementTokens(userPoolId, tokenLifetimeSec, clock),
+    signatures: new SignatureVerifier(accessKeyId, accessKeySecret, clock, signatureSkewMs),
+    keys: await OidcKeys.generate(),
+    faults: new FaultRegistry(),
+    timers: new Timers(),
+    urls: { issuer: '', jwksUri: '' },
+  };
+
+  const server = createServer(createRequestHandler(ctx));
+  const address = await listen(server);
+  const host = `http://127.0.0.1:${address.port}`;
+  const issuer = `${host}/oidc`;
+  const jwksUri = `${issuer}/.well-known/jwks.json`;
+  ctx.urls.issuer = issuer;
+  ctx.urls.jwksUri = jwksUri;
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    host,
+    issuer,
+    jwksUri,
+    accessKeyId,
+    accessKeySecret,
+    userPoolId,
+    calls,
+    async login(userId, appId, loginOptions = {}) {
+      ctx.sessions.login(userId, appId);
+      const claims = { ...accessTokenClaims(issuer, userId, appId), ...loginOptions.claims };
+      return ctx.keys.sign(claims, clock(), { expiresInSec: loginOptions.expiresInSec ?? 3600 });
+    },
+    signToken(claims, signOptions) {
+      return ctx.keys.sign(claims, clock(), signOptions);
+    },
+    addUser(userId) {
+      ctx.sessions.addUser(userId);
+    },
+    kick(userId, appIds) {
+      ctx.sessions.kick(userId, appIds);
+    },
+    logout(userId, appId) {
+      ctx.sessions.logout(userId, appId);
+    },
+    isActive(userId, appId) {
+      return ctx.sessions.isActive(userId, appId);
+    },
+    fault(fault, faultOptions) {
+      ctx.faults.add(fault, faultOptions);
+    },
+    clearFaults() {
+      ctx.faults.clear();
+    },
+    expireManagementTokens() {
+      ctx.tokens.revokeAll();
+    },
+    resetCalls() {
+      zeroCalls(calls);
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        ctx.timers.clearAll();
+        ctx.faults.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** The fake's users and their live sessions, per application. */
+export class SessionStore {
+  private readonly users = new Map<string, Set<string>>();
+
+  /** Adds a user with no session; a known user is left as is. */
+  addUser(userId: string): void {
+    if (!this.users.has(userId)) this.users.set(userId, new Set());
+  }
+
+  hasUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  /** Starts a session for the user in the application, adding the user if unknown. */
+  login(userId: string, appId: string): void {
+    this.addUser(userId);
+    this.users.get(userId)?.add(appId);
+  }
+
+  logout(userId: string, appId: string): void {
+    this.users.get(userId)?.delete(appId);
+  }
+
+  /** Ends the user's sessions in those applications, or in every application when `appIds` is omitted. */
+  kick(userId: string, appIds?: readonly string[]): void {
+    const apps = this.users.get(userId);
+    if (!apps) return;
+    if (appIds === undefined) apps.clear();
+    else for (const appId of appIds) apps.delete(appId);
+  }
+
+  isActive(userId: string, appId: string): boolean {
+    return this.users.get(userId)?.has(appId) ?? false;
+  }
+}

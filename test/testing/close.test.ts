@@ -1,0 +1,42 @@
+import { request } from 'node:http';
+import { createFakeGenAuth } from '../../src/testing';
+
+describe('close()', () => {
+  it('ends with a hanging request open, failing that request', async () => {
+    const fake = await createFakeGenAuth();
+    fake.fault({ kind: 'hang' });
+    const pending = fetch(`${fake.host}/api/v3/check-session-status`, { method: 'POST', body: '{}' });
+    // Wait for the request to reach the fake.
+    while (fake.calls.check === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = Date.now();
+    await fake.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(pending).rejects.toThrow();
+  });
+
+  it('ends with a dripping answer and a pending latency, and destroys keep-alive sockets', async () => {
+    const fake = await createFakeGenAuth();
+    await (await fetch(fake.jwksUri)).text(); // leaves a keep-alive socket open
+    fake.fault({ kind: 'drip', ms: 1000 }, { endpoint: 'jwks', times: 1 });
+    fake.fault({ kind: 'latency', ms: 60_000 }, { endpoint: 'discovery', times: 1 });
+    const drip = fetch(fake.jwksUri).then((response) => response.text());
+    const slow = fetch(`${fake.issuer}/.well-known/openid-configuration`);
+    while (fake.calls.jwks < 2 || fake.calls.discovery === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await fake.close();
+    await expect(drip).rejects.toThrow();
+    await expect(slow).rejects.toThrow();
+  });
+
+  it('is idempotent and refuses connections afterwards', async () => {
+    const fake = await createFakeGenAuth();
+    await Promise.all([fake.close(), fake.close()]);
+    await fake.close();
+    await expect(
+      new Promise((resolve, reject) => {
+        const req = request(fake.jwksUri, resolve);
+        req.on('error', reject);
+        req.end();
+      }),
+    ).rejects.toThrow();
+  });
+});
