@@ -1,11 +1,11 @@
-export { createSessionGuard } from './core/session-guard.js';
-export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard.js';
+export { createSessionGuard } from './core/session-guard';
+export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard';
 export type {
   SessionGuardOptions,
   SessionCacheOptions,
   DenyOnUpstreamError,
   AllowStaleOnUpstreamError,
-} from './core/guard-options.js';
+} from './core/guard-options';
 export {
   SessionGuardError,
   MissingCredentialsError,
@@ -13,8 +13,8 @@ export {
   SessionInactiveError,
   SessionCheckUnavailableError,
   isSessionGuardError,
-} from './core/errors.js';
-export type { SessionGuardErrorCode } from './core/errors.js';
+} from './core/errors';
+export type { SessionGuardErrorCode } from './core/errors';
 export type {
   RequestLike,
   Identity,
@@ -26,12 +26,12 @@ export type {
   Clock,
   FetchLike,
   Logger,
-} from './core/types.js';
-export { channels } from './core/events.js';
-export type { DecisionEvent, CacheEvent, UpstreamEvent } from './core/events.js';
-export { closeDefaultGuard } from './core/default-guard.js';
-export type { SharedGuardRouteOptions } from './core/route-options.js';
-export { bearerJwt, header, cookie, firstOf } from './extractors/index.js';
-export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions } from './extractors/index.js';
-export { requireActiveSession, getSessionAuth } from './express/require-active-session.js';
-export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session.js';
+} from './core/types';
+export { channels } from './core/events';
+export type { DecisionEvent, CacheEvent, UpstreamEvent } from './core/events';
+export { closeDefaultGuard } from './core/default-guard';
+export type { SharedGuardRouteOptions } from './core/route-options';
+export { bearerJwt, header, cookie, firstOf } from './extractors/index';
+export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions } from './extractors/index';
+export { requireActiveSession, getSessionAuth } from './express/require-active-session';
+export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session';

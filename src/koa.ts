@@ -1,5 +1,5 @@
-export { requireActiveSession } from './koa/require-active-session.js';
-export type { RequireActiveSessionOptions, KoaRejectHandler, KoaAppId, SessionState } from './koa/require-active-session.js';
+export { requireActiveSession } from './koa/require-active-session';
+export type { RequireActiveSessionOptions, KoaRejectHandler, KoaAppId, SessionState } from './koa/require-active-session';
 export {
   createSessionGuard,
   SessionGuardError,
@@ -12,5 +12,5 @@ export {
   cookie,
   firstOf,
   channels,
-} from './index.js';
-export type { SessionGuard, SessionGuardOptions, SessionAuth, SessionInfo, IdentityExtractor, Identity } from './index.js';
+} from './index';
+export type { SessionGuard, SessionGuardOptions, SessionAuth, SessionInfo, IdentityExtractor, Identity } from './index';

@@ -1,4 +1,4 @@
-import { UpstreamError } from './upstream-error.js';
+import { UpstreamError } from './upstream-error';
 
 /** GenAuth's answer envelope: success is `statusCode === 200` in the body, whatever the HTTP status. */
 export interface Envelope {

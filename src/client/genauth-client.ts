@@ -1,8 +1,8 @@
-import type { Clock, FetchLike } from '../core/types.js';
-import { envelopeError, readEnvelope, type Envelope } from './envelope.js';
-import { ManagementTokenProvider, type ManagementToken } from './management-token.js';
-import { signRequest } from './request-signature.js';
-import { UpstreamError, type UpstreamFailureKind } from './upstream-error.js';
+import type { Clock, FetchLike } from '../core/types';
+import { envelopeError, readEnvelope, type Envelope } from './envelope';
+import { ManagementTokenProvider, type ManagementToken } from './management-token';
+import { signRequest } from './request-signature';
+import { UpstreamError, type UpstreamFailureKind } from './upstream-error';
 
 /** The value of `x-authing-sdk-version` this client sends. */
 export const SDK_VERSION_HEADER = 'genauth-session-guard:0.1.0';

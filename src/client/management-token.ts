@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
-import type { Clock } from '../core/types.js';
-import { UpstreamError } from './upstream-error.js';
+import type { Clock } from '../core/types';
+import { UpstreamError } from './upstream-error';
 
 /** A management token and what goes with it. */
 export interface ManagementToken {

@@ -1,5 +1,5 @@
-import type { SessionGuardError } from './errors.js';
-import { SessionCheckUnavailableError } from './errors.js';
+import type { SessionGuardError } from './errors';
+import { SessionCheckUnavailableError } from './errors';
 
 /** RFC 6750 quoted-string content: printable ASCII without `"` and `\`. */
 function quoted(value: string): string {

@@ -1,5 +1,5 @@
-import { bearerJwt } from '../extractors/bearer-jwt.js';
-import { createSessionGuard, type SessionGuard } from './session-guard.js';
+import { bearerJwt } from '../extractors/bearer-jwt';
+import { createSessionGuard, type SessionGuard } from './session-guard';
 
 let processGuard: SessionGuard | undefined;
 

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
-import type { UpstreamAttempt } from '../client/genauth-client.js';
-import type { SessionGuardErrorCode } from './errors.js';
-import type { Logger, SessionSource } from './types.js';
+import type { UpstreamAttempt } from '../client/genauth-client';
+import type { SessionGuardErrorCode } from './errors';
+import type { Logger, SessionSource } from './types';
 
 /**
  * The `diagnostics_channel` names the guard publishes on. Messages carry ids and outcomes, never a token or a

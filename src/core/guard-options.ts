@@ -1,5 +1,5 @@
-import { normalizeHost } from '../client/host.js';
-import type { Clock, FetchLike, IdentityExtractor, Logger } from './types.js';
+import { normalizeHost } from '../client/host';
+import type { Clock, FetchLike, IdentityExtractor, Logger } from './types';
 
 /** Options of the session cache. */
 export interface SessionCacheOptions {

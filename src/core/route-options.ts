@@ -1,6 +1,6 @@
-import type { SessionGuardOptions } from './guard-options.js';
-import { createSessionGuard, type SessionGuard } from './session-guard.js';
-import type { IdentityExtractor } from './types.js';
+import type { SessionGuardOptions } from './guard-options';
+import { createSessionGuard, type SessionGuard } from './session-guard';
+import type { IdentityExtractor } from './types';
 
 /** Route options that share a guard, with per-route overrides. `Reject` is the framework's refusal hook. */
 export interface SharedGuardRouteOptions<Reject> {

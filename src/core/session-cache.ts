@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import { UpstreamError } from '../client/upstream-error.js';
-import type { GuardEvents } from './events.js';
-import type { Clock, SessionSource, SessionStatus } from './types.js';
+import { UpstreamError } from '../client/upstream-error';
+import type { GuardEvents } from './events';
+import type { Clock, SessionSource, SessionStatus } from './types';
 
 /** Asks GenAuth; resolves to `active`, rejects with an `UpstreamError`. */
 export type SessionLoader = (appId: string, userId: string, signal?: AbortSignal) => Promise<boolean>;

@@ -1,17 +1,17 @@
-import { GenAuthClient } from '../client/genauth-client.js';
-import { UpstreamError } from '../client/upstream-error.js';
-import { GuardEvents } from './events.js';
+import { GenAuthClient } from '../client/genauth-client';
+import { UpstreamError } from '../client/upstream-error';
+import { GuardEvents } from './events';
 import {
   InvalidTokenError,
   MissingCredentialsError,
   SessionCheckUnavailableError,
   SessionGuardError,
   SessionInactiveError,
-} from './errors.js';
-import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options.js';
-import { challengeHeaders } from './challenge.js';
-import { SessionCache, type LookupResult } from './session-cache.js';
-import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types.js';
+} from './errors';
+import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options';
+import { challengeHeaders } from './challenge';
+import { SessionCache, type LookupResult } from './session-cache';
+import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
 
 /** Figures of one guard since it was created. */
 export interface SessionGuardStats {

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { SessionGuardError } from '../core/errors.js';
-import type { SessionGuardOptions } from '../core/guard-options.js';
-import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options.js';
-import { defaultGuard } from '../core/default-guard.js';
-import type { SessionAuth } from '../core/types.js';
+import type { SessionGuardError } from '../core/errors';
+import type { SessionGuardOptions } from '../core/guard-options';
+import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
+import { defaultGuard } from '../core/default-guard';
+import type { SessionAuth } from '../core/types';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

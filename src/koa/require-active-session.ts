@@ -1,9 +1,9 @@
 import type { DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
-import type { SessionGuardError } from '../core/errors.js';
-import type { SessionGuardOptions } from '../core/guard-options.js';
-import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options.js';
-import { defaultGuard } from '../core/default-guard.js';
-import type { SessionAuth } from '../core/types.js';
+import type { SessionGuardError } from '../core/errors';
+import type { SessionGuardOptions } from '../core/guard-options';
+import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
+import { defaultGuard } from '../core/default-guard';
+import type { SessionAuth } from '../core/types';
 
 /** What a passed request adds to `ctx.state`. */
 export interface SessionState {

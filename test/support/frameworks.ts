@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Koa from 'koa';
+import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
+import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
+
+// The previous majors, installed side by side under npm aliases (no types of their own).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const express4 = require('express4') as typeof express;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Koa2 = require('koa2') as typeof Koa;
+
+/** What every test app does once the guard lets a request through: answer 200 with what the guard set. */
+export interface Reached {
+  count: number;
+}
+
+export type AppIdOption = string | ((request: { headers: Record<string, unknown> }) => string);
+
+/** Builds a real app of one framework, guarded at `/admin`, that echoes the auth the guard set. */
+export interface FrameworkUnderTest {
+  name: string;
+  kind: 'express' | 'koa';
+  /** `options` are passed to requireActiveSession as they are (Express or Koa shape). */
+  start(appId: string, options: unknown, reached: Reached): Promise<RunningApp>;
+}
+
+export interface RunningApp {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<RunningApp> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function expressApp(factory: typeof express, appId: string, options: unknown, reached: Reached) {
+  const app = factory();
+  app.get('/admin', requireExpress(appId, options as ExpressOptions), (req, res) => {
+    reached.count++;
+    res.json({ auth: req.auth });
+  });
+  app.get('/open', (_req, res) => {
+    res.json({ ok: true });
+  });
+  return app;
+}
+
+function koaApp(Factory: typeof Koa, appId: string, options: unknown, reached: Reached) {
+  const app = new Factory();
+  const guard = requireKoa(appId, options as KoaOptions);
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/open') {
+      ctx.body = { ok: true };
+      return;
+    }
+    if (ctx.path !== '/admin') return next();
+    await guard(ctx as never, async () => {
+      reached.count++;
+      ctx.body = { auth: ctx.state.auth };
+    });
+  });
+  return app;
+}
+
+/** Express 5 and 4, Koa 3 and 2: every table of cases runs through each. */
+export const frameworks: FrameworkUnderTest[] = [
+  { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)) },
+  { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)) },
+  { name: 'Koa 3', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa, appId, options, reached).callback()) },
+  { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()) },
+];
+
+/** A clock tests move by hand. */
+export function manualClock(start = Date.now()) {
+  let now = start;
+  const clock = () => now;
+  return Object.assign(clock, {
+    advance(ms: number) {
+      now += ms;
+    },
+  });
+}
