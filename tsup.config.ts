@@ -8,6 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
-  splitting: false,
+  splitting: true,
   external: ['express', 'koa', 'jose', 'lru-cache'],
 });
