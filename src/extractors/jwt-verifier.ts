@@ -6,6 +6,7 @@ import { toGuardError } from './jwt-errors';
 import { functionOption, positiveIntegerOption } from './options';
 import { createRemoteKeyResolver } from './remote-keys';
 import { DEFAULT_MAX_USER_ID_LENGTH, requireUserId } from './user-id';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 
 /**
  * How a JWT is verified: shared by {@link bearerJwt} and the `jwt` option of {@link cookie}.
@@ -75,6 +76,12 @@ export interface JwtVerifierOptions {
    * @default []
    */
   requiredClaims?: string[];
+  /**
+   * Remembers verified tokens (by SHA-256, not the token itself) so a token seen again skips the signature
+   * check; `exp`, `nbf` and the audience are still checked on every request. `false` verifies every time.
+   * @default { max: 10000, maxAgeMs: 300000 }
+   */
+  tokenCache?: VerifiedTokenCacheOptions | false;
 }
 
 /** Verifies one token; resolves to the identity it carries. */
@@ -210,6 +217,20 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
   const clock = options.clock;
   const fixedAudience = typeof audience === 'function' ? undefined : audience && (Array.isArray(audience) ? [...audience] : audience);
   const claimsToRequire = requiredClaims === undefined ? undefined : [...requiredClaims];
+  const tokenCacheOptions = options.tokenCache;
+  if (tokenCacheOptions !== undefined && tokenCacheOptions !== false && (typeof tokenCacheOptions !== 'object' || tokenCacheOptions === null)) {
+    throw new TypeError(`${name}: \`tokenCache\` must be { max, maxAgeMs } or false.`);
+  }
+  const tokenCache = tokenCacheOptions === false
+    ? undefined
+    : new VerifiedTokenCache(
+        {
+          max: positiveIntegerOption(tokenCacheOptions?.max, 10_000, `${name}: \`tokenCache.max\``),
+          maxAgeMs: positiveIntegerOption(tokenCacheOptions?.maxAgeMs, 300_000, `${name}: \`tokenCache.maxAgeMs\``),
+        },
+        options.clock,
+        clockToleranceSec,
+      );
 
   const audienceFor = (context: ExtractContext | undefined): string | string[] | undefined => {
     if (typeof audience !== 'function') return fixedAudience;
@@ -230,6 +251,11 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
     const expectedAudience = audienceFor(context);
     if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('The token is empty.');
     if (token.length > maxTokenLength) throw new InvalidTokenError('The token is too long.');
+    const cacheKey = tokenCache?.keyOf(token);
+    if (cacheKey !== undefined) {
+      const remembered = tokenCache!.get(cacheKey, expectedAudience);
+      if (remembered !== undefined) return remembered;
+    }
     const verifyOptions: JWTVerifyOptions = { algorithms, clockTolerance: clockToleranceSec };
     if (issuer !== undefined) verifyOptions.issuer = issuer;
     if (expectedAudience !== undefined) verifyOptions.audience = expectedAudience;
@@ -243,6 +269,9 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
       throw toGuardError(error);
     }
     const userId = requireUserId(payload[userIdClaim], DEFAULT_MAX_USER_ID_LENGTH, `token's "${userIdClaim}" claim`);
-    return { userId, claims: payload };
+    // Frozen: a remembered identity is shared by every request that presents the same token.
+    const identity: Identity = Object.freeze({ userId, claims: Object.freeze(payload) });
+    if (cacheKey !== undefined) tokenCache!.set(cacheKey, identity);
+    return identity;
   };
 }

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { InvalidTokenError } from '../core/errors';
+import type { Clock, Identity } from '../core/types';
+
+/** Options of the cache of verified tokens. */
+export interface VerifiedTokenCacheOptions {
+  /**
+   * Most verified tokens remembered.
+   * @default 10000
+   */
+  max?: number;
+  /**
+   * Longest time a verified token is remembered, in ms (it is also never kept past its `exp`). Bounds how long a
+   * signing key removed from the JWKS keeps verifying tokens it signed.
+   * @default 300000
+   */
+  maxAgeMs?: number;
+}
+
+interface VerifiedToken {
+  identity: Identity;
+  /** `exp` and `nbf` in seconds, when present. */
+  exp: number | undefined;
+  nbf: number | undefined;
+  aud: string | string[] | undefined;
+}
+
+function audienceAccepted(aud: string | string[] | undefined, expected: string | string[]): boolean {
+  if (aud === undefined) return false;
+  if (typeof expected === 'string') return typeof aud === 'string' ? aud === expected : aud.includes(expected);
+  return typeof aud === 'string' ? expected.includes(aud) : aud.some((value) => expected.includes(value));
+}
+
+/**
+ * Remembers tokens whose signature and claims were verified, keyed by the SHA-256 of the token (the token itself
+ * is not kept), so a token seen again skips the signature check. `exp`, `nbf` and the route's audience are
+ * still checked on every hit; failures are never remembered.
+ */
+export class VerifiedTokenCache {
+  readonly #lru: LRUCache<string, VerifiedToken>;
+  readonly #clock: Clock;
+  readonly #toleranceSec: number;
+  readonly #maxAgeMs: number;
+
+  constructor(options: Required<VerifiedTokenCacheOptions>, clock: Clock | undefined, toleranceSec: number) {
+    this.#clock = clock ?? Date.now;
+    this.#toleranceSec = toleranceSec;
+    this.#maxAgeMs = options.maxAgeMs;
+    this.#lru = new LRUCache<string, VerifiedToken>({
+      max: options.max,
+      ttl: options.maxAgeMs,
+      perf: { now: this.#clock },
+      ttlResolution: clock ? 0 : 1,
+    });
+  }
+
+  /** The hash a token is remembered under. */
+  keyOf(token: string): string {
+    return createHash('sha256').update(token).digest('base64');
+  }
+
+  /**
+   * The identity of a remembered token, `undefined` when it is not remembered; throws an `InvalidTokenError` when
+   * it is remembered but has expired since, or its audience is not `expectedAudience`.
+   */
+  get(key: string, expectedAudience: string | string[] | undefined): Identity | undefined {
+    const entry = this.#lru.get(key);
+    if (entry === undefined) return undefined;
+    const nowSec = this.#clock() / 1000;
+    if (entry.exp !== undefined && entry.exp <= nowSec - this.#toleranceSec) {
+      this.#lru.delete(key);
+      throw new InvalidTokenError('The token has expired.');
+    }
+    if (entry.nbf !== undefined && entry.nbf > nowSec + this.#toleranceSec) {
+      throw new InvalidTokenError('The token is not valid yet.');
+    }
+    if (expectedAudience !== undefined && !audienceAccepted(entry.aud, expectedAudience)) {
+      throw new InvalidTokenError('The token audience is not accepted.');
+    }
+    return entry.identity;
+  }
+
+  /** Remembers a verified token until its `exp` (plus the tolerance), at most `maxAgeMs`. */
+  set(key: string, identity: Identity): void {
+    const claims = identity.claims ?? {};
+    const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
+    const nbf = typeof claims.nbf === 'number' ? claims.nbf : undefined;
+    const aud = typeof claims.aud === 'string' || Array.isArray(claims.aud) ? (claims.aud as string | string[]) : undefined;
+    const untilExpiry = exp === undefined ? this.#maxAgeMs : (exp + this.#toleranceSec) * 1000 - this.#clock();
+    const ttl = Math.min(this.#maxAgeMs, Math.floor(untilExpiry));
+    if (ttl < 1) return;
+    this.#lru.set(key, { identity, exp, nbf, aud }, { ttl });
+  }
+}
