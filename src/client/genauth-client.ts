@@ -1,4 +1,6 @@
 import type { Clock, FetchLike } from '../core/types';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { envelopeError, readEnvelope, type Envelope } from './envelope';
 import { ManagementTokenProvider, type ManagementToken } from './management-token';
 import { signRequest } from './request-signature';
@@ -34,6 +36,11 @@ export interface GenAuthClientOptions {
   maxRetryAfterSec?: number;
   lang?: 'en-US' | 'zh-CN';
   onAttempt?: (attempt: UpstreamAttempt) => void;
+  /** `false` turns the breaker off. */
+  circuitBreaker: Required<CircuitBreakerOptions> | false;
+  /** Most check calls under way at once; more wait (at most `maxQueued` of them, each at most `timeoutMs`). */
+  maxInFlight: number;
+  maxQueued: number;
 }
 
 const CHECK_PATH = '/api/v3/check-session-status';
@@ -62,9 +69,13 @@ export class GenAuthClient {
   readonly #tokens: ManagementTokenProvider;
   readonly #closed = new AbortController();
   readonly #baseHeaders: Record<string, string>;
+  readonly #breaker: CircuitBreaker | undefined;
+  readonly #limit: ConcurrencyLimit;
 
   constructor(options: GenAuthClientOptions) {
     this.#options = options;
+    this.#breaker = options.circuitBreaker ? new CircuitBreaker(options.circuitBreaker, options.clock) : undefined;
+    this.#limit = new ConcurrencyLimit(options.maxInFlight, options.maxQueued, options.timeoutMs);
     this.#baseHeaders = {
       accept: 'application/json',
       'content-type': 'application/json',
@@ -84,6 +95,41 @@ export class GenAuthClient {
    * Throws an `UpstreamError` when GenAuth cannot answer.
    */
   async checkSessionStatus(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
+    const breaker = this.#breaker;
+    const waitSec = breaker?.admit();
+    if (waitSec !== undefined) {
+      throw new UpstreamError('circuit_open', 'check-session-status: failing fast after repeated failures', { retryAfterSec: waitSec });
+    }
+    const slot = this.#limit.acquire();
+    const release = typeof slot === 'function' ? slot : await slot;
+    if (!release) {
+      breaker?.release();
+      throw new UpstreamError('overloaded', 'check-session-status: too many calls under way');
+    }
+    try {
+      const active = await this.#checkSessionStatus(appId, userId, signal);
+      breaker?.success();
+      return active;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.kind === 'aborted') breaker?.release();
+      else breaker?.failure();
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /** The circuit breaker's state, and how many times it opened. */
+  get circuit(): { state: 'closed' | 'open' | 'half-open' | 'off'; opened: number } {
+    return this.#breaker ? { state: this.#breaker.state, opened: this.#breaker.opened } : { state: 'off', opened: 0 };
+  }
+
+  /** Check calls under way and waiting for a slot. */
+  get load(): { inFlight: number; queued: number } {
+    return { inFlight: this.#limit.active, queued: this.#limit.waiting };
+  }
+
+  async #checkSessionStatus(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
     const envelope = await this.#call('check-session-status', CHECK_PATH, { appId, userId }, true, signal);
     if (envelope.statusCode !== 200) {
       if (envelope.apiCode === 2004) return false;

@@ -8,7 +8,9 @@ export type UpstreamFailureKind =
   | 'malformed' // a body that is not the documented envelope
   | 'credentials' // the management credentials were refused (401/403 after one refresh, signature errors)
   | 'rejected' // any other non-200 body statusCode (400, 404 application not found, ...)
-  | 'aborted'; // the caller gave up (guard closed, entry invalidated)
+  | 'aborted' // the caller gave up (guard closed, entry invalidated)
+  | 'circuit_open' // failing fast: the circuit breaker is open after repeated failures
+  | 'overloaded'; // too many calls under way and the wait for a slot ran out
 
 /** An upstream failure. Its message names the endpoint and the kind, never a token or a secret. */
 export class UpstreamError extends Error {

@@ -1,3 +1,4 @@
+import type { CircuitBreakerOptions } from '../client/circuit-breaker';
 import { normalizeHost } from '../client/host';
 import type { Clock, FetchLike, IdentityExtractor, Logger } from './types';
 
@@ -63,6 +64,18 @@ interface CommonGuardOptions {
    * @default 65536
    */
   maxResponseBytes?: number;
+  /**
+   * Fail fast (503 with `Retry-After`) after `failureThreshold` consecutive failed calls, for `cooldownMs`, then
+   * let one probe through; a good probe closes it. `false` turns it off.
+   * @default { failureThreshold: 5, cooldownMs: 5000 }
+   */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /**
+   * Most check-session-status calls under way at once; further ones wait up to `timeoutMs` for a slot (at most
+   * 1000 wait), then are refused with 503.
+   * @default 64
+   */
+  maxInFlight?: number;
   /** Receives every event at debug level (`console`, pino, winston fit). Nothing secret is passed. */
   logger?: Logger;
   /** The `fetch` used for GenAuth (tests). @default globalThis.fetch */
@@ -105,6 +118,8 @@ export interface ResolvedGuardOptions {
   retries: number;
   maxResponseBytes: number;
   staleIfErrorMs: number;
+  circuitBreaker: Required<CircuitBreakerOptions> | false;
+  maxInFlight: number;
   logger: Logger | undefined;
   fetch: FetchLike;
   clock: Clock;
@@ -169,7 +184,20 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
   if (options.logger !== undefined && typeof options.logger?.debug !== 'function') {
     throw new TypeError(`${PREFIX} \`logger\` must have a debug(message, details) method.`);
   }
+  const breaker = options.circuitBreaker;
+  if (breaker !== undefined && breaker !== false && (typeof breaker !== 'object' || breaker === null)) {
+    throw new TypeError(`${PREFIX} \`circuitBreaker\` must be { failureThreshold, cooldownMs } or false.`);
+  }
+  const circuitBreaker = breaker === false ? false : {
+    failureThreshold: positiveInteger(breaker?.failureThreshold, 'circuitBreaker.failureThreshold', 5),
+    cooldownMs: positiveInteger(breaker?.cooldownMs, 'circuitBreaker.cooldownMs', 5_000),
+  };
+  if (circuitBreaker && circuitBreaker.cooldownMs > 30_000) {
+    throw new TypeError(`${PREFIX} \`circuitBreaker.cooldownMs\` must be at most 30000 (a few seconds is usual).`);
+  }
   return {
+    circuitBreaker,
+    maxInFlight: positiveInteger(options.maxInFlight, 'maxInFlight', 64),
     host: normalizeHost(options.host ?? env.GENAUTH_HOST ?? 'https://api.genauth.ai'),
     accessKeyId: requiredString(options.accessKeyId ?? env.GENAUTH_ACCESS_KEY_ID, 'accessKeyId', 'GENAUTH_ACCESS_KEY_ID'),
     accessKeySecret: requiredString(options.accessKeySecret ?? env.GENAUTH_ACCESS_KEY_SECRET, 'accessKeySecret', 'GENAUTH_ACCESS_KEY_SECRET'),

@@ -31,6 +31,13 @@ export interface SessionGuardStats {
   tokenFetches: number;
   /** Answers held in the cache now. */
   size: number;
+  /** The circuit breaker: `closed` (calls go), `open` (failing fast), `half-open` (one probe under way), `off`. */
+  circuit: 'closed' | 'open' | 'half-open' | 'off';
+  /** Times the circuit opened. */
+  circuitOpened: number;
+  /** Check calls under way at GenAuth now, and waiting for a slot. */
+  inFlight: number;
+  queued: number;
 }
 
 /** Per-call overrides of {@link SessionGuard.authenticate}. */
@@ -123,6 +130,9 @@ class DefaultSessionGuard implements SessionGuard {
       clock: options.clock,
       maxResponseBytes: options.maxResponseBytes,
       onAttempt: (attempt) => this.#events.upstream(attempt),
+      circuitBreaker: options.circuitBreaker,
+      maxInFlight: options.maxInFlight,
+      maxQueued: 1_000,
     });
     this.#cache = new SessionCache({
       ...options.cache,
@@ -170,7 +180,17 @@ class DefaultSessionGuard implements SessionGuard {
 
   stats(): SessionGuardStats {
     const { hits, misses, coalesced, upstreamCalls, errors, stale } = this.#cache.counters;
-    return { hits, misses, coalesced, upstreamCalls, errors, stale, tokenFetches: this.#client.tokenFetches, size: this.#cache.size };
+    const { state, opened } = this.#client.circuit;
+    const { inFlight, queued } = this.#client.load;
+    return {
+      hits, misses, coalesced, upstreamCalls, errors, stale,
+      tokenFetches: this.#client.tokenFetches,
+      size: this.#cache.size,
+      circuit: state,
+      circuitOpened: opened,
+      inFlight,
+      queued,
+    };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,142 @@
+import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
+import { createSessionGuard, header, type SessionGuard, type SessionGuardOptions, SessionCheckUnavailableError } from '../../src/index';
+import { manualClock } from '../support/frameworks';
+
+const APP = 'app-1';
+
+describe('circuit breaker and in-flight cap', () => {
+  let fake: FakeGenAuth;
+  let clock: ReturnType<typeof manualClock>;
+  let guard: SessionGuard;
+
+  beforeEach(async () => {
+    clock = manualClock();
+    fake = await createFakeGenAuth({ clock });
+  });
+  afterEach(async () => {
+    await guard?.close();
+    await fake.close();
+  });
+
+  function makeGuard(overrides: Partial<SessionGuardOptions> = {}) {
+    guard = createSessionGuard({
+      host: fake.host,
+      accessKeyId: fake.accessKeyId,
+      accessKeySecret: fake.accessKeySecret,
+      auth: 'signature',
+      identity: header('x-user-id'),
+      clock,
+      timeoutMs: 500,
+      retries: 0,
+      cache: { ttlMs: 1_000, inactiveTtlMs: 1 },
+      ...overrides,
+    } as SessionGuardOptions);
+    return guard;
+  }
+
+  const ask = (userId: string) => guard.authenticate({ headers: { 'x-user-id': userId } }, APP);
+
+  async function refusal(userId: string): Promise<SessionCheckUnavailableError> {
+    const error = await ask(userId).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionCheckUnavailableError);
+    return error as SessionCheckUnavailableError;
+  }
+
+  it('opens after failureThreshold consecutive failed requests, fails fast, probes once after the cool-down, closes on a good probe', async () => {
+    makeGuard({ circuitBreaker: { failureThreshold: 3, cooldownMs: 4_000 } });
+    await fake.login('alice', APP);
+    fake.fault({ kind: 'http-status', status: 502 });
+    for (let i = 0; i < 3; i++) await refusal('alice');
+    expect(fake.calls.check).toBe(3);
+    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 1 });
+
+    // Open: refused at once, GenAuth not asked, Retry-After = the cool-down left.
+    const fast = await refusal('alice');
+    expect(fast.headers['retry-after']).toBe('4');
+    expect(fake.calls.check).toBe(3);
+    clock.advance(2_500);
+    expect((await refusal('alice')).headers['retry-after']).toBe('2');
+
+    // Cool-down over: one probe goes (and fails again here: open for another cool-down).
+    clock.advance(1_500);
+    await refusal('alice');
+    expect(fake.calls.check).toBe(4);
+    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 2 });
+
+    // Next cool-down over, GenAuth healthy: concurrent requests, exactly one probe reaches it, and it closes.
+    fake.clearFaults();
+    clock.advance(4_000);
+    const results = await Promise.allSettled(['alice', 'u2', 'u3', 'u4'].map((user) => ask(user)));
+    expect(results[0]!.status).toBe('fulfilled');
+    expect(results.slice(1).every((result) => result.status === 'rejected')).toBe(true);
+    expect(fake.calls.check).toBe(5);
+    expect(guard.stats().circuit).toBe('closed');
+    await fake.login('u2', APP);
+    await expect(ask('u2')).resolves.toMatchObject({ userId: 'u2' });
+  });
+
+  it('one failed request, its retries included, never opens it', async () => {
+    makeGuard({ retries: 2, circuitBreaker: { failureThreshold: 2, cooldownMs: 1_000 } });
+    await fake.login('alice', APP);
+    fake.fault({ kind: 'http-status', status: 503 }, { times: 3 });
+    await refusal('alice');
+    expect(fake.calls.check).toBe(3);
+    expect(guard.stats().circuit).toBe('closed');
+    await expect(ask('alice')).resolves.toMatchObject({ userId: 'alice' });
+  });
+
+  it('a success in between resets the count of consecutive failures', async () => {
+    makeGuard({ circuitBreaker: { failureThreshold: 2, cooldownMs: 1_000 } });
+    await fake.login('alice', APP);
+    fake.fault({ kind: 'reset' }, { times: 1 });
+    await refusal('alice');
+    await ask('alice');
+    fake.fault({ kind: 'reset' }, { times: 1 });
+    clock.advance(2_000);
+    await refusal('alice');
+    expect(guard.stats().circuit).toBe('closed');
+  });
+
+  it('circuitBreaker: false never fails fast', async () => {
+    makeGuard({ circuitBreaker: false });
+    fake.fault({ kind: 'http-status', status: 502 });
+    for (let i = 0; i < 8; i++) await refusal('alice');
+    expect(fake.calls.check).toBe(8);
+    expect(guard.stats().circuit).toBe('off');
+  });
+
+  it('keeps at most maxInFlight calls under way and refuses those that wait too long', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const countingFetch: typeof fetch = async (input, init) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        const response = await fetch(input, init);
+        const body = await response.arrayBuffer();
+        return new Response(body, { status: response.status, headers: response.headers });
+      } finally {
+        inFlight--;
+      }
+    };
+    makeGuard({ maxInFlight: 2, timeoutMs: 400, fetch: countingFetch, circuitBreaker: false });
+    const users = Array.from({ length: 8 }, (_, i) => `user-${i}`);
+    for (const user of users) await fake.login(user, APP);
+    fake.fault({ kind: 'latency', ms: 150 }, { times: 8 });
+    const results = await Promise.allSettled(users.map((user) => ask(user)));
+    expect(most).toBe(2);
+    const passed = results.filter((result) => result.status === 'fulfilled').length;
+    const refused = results.filter((result) => result.status === 'rejected');
+    // 150 ms per call, two at a time, 400 ms of wait at most: the first ones pass, the last ones are refused.
+    expect(passed).toBeGreaterThanOrEqual(2);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const result of refused) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(SessionCheckUnavailableError);
+    expect(guard.stats()).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it('refuses bad breaker options at construction', () => {
+    expect(() => makeGuard({ circuitBreaker: { cooldownMs: 60_000 } })).toThrow(TypeError);
+    expect(() => makeGuard({ circuitBreaker: { failureThreshold: 0 } })).toThrow(TypeError);
+    expect(() => makeGuard({ maxInFlight: 0 })).toThrow(TypeError);
+  });
+});
