@@ -21,6 +21,14 @@ export interface SessionCacheOptions {
    * @default 10000
    */
   max?: number;
+  /**
+   * An active answer hit within this many ms of its expiry is refreshed in the background while it keeps
+   * serving, so steady traffic never waits on GenAuth at expiry. It never serves past its own `ttlMs`, so the
+   * revocation delay is unchanged; the cost is at most one extra call per user every `ttlMs / refreshAheadMs`
+   * TTLs. `0` turns it off.
+   * @default ttlMs / 10
+   */
+  refreshAheadMs?: number;
 }
 
 interface CommonGuardOptions {
@@ -113,7 +121,7 @@ export interface ResolvedGuardOptions {
   accessKeySecret: string;
   auth: 'token' | 'signature';
   identity: IdentityExtractor;
-  cache: { enabled: boolean; ttlMs: number; inactiveTtlMs: number; max: number };
+  cache: { enabled: boolean; ttlMs: number; inactiveTtlMs: number; max: number; refreshAheadMs: number };
   timeoutMs: number;
   retries: number;
   maxResponseBytes: number;
@@ -143,6 +151,21 @@ function requiredString(value: unknown, name: string, envName: string): string {
   return value;
 }
 
+function cacheSettings(options: SessionCacheOptions | undefined): ResolvedGuardOptions['cache'] {
+  const ttlMs = positiveInteger(options?.ttlMs, 'cache.ttlMs', 5_000);
+  const refreshAheadMs = positiveInteger(options?.refreshAheadMs, 'cache.refreshAheadMs', Math.floor(ttlMs / 10), { allowZero: true });
+  if (refreshAheadMs >= ttlMs) {
+    throw new TypeError(`${PREFIX} \`cache.refreshAheadMs\` must be smaller than \`cache.ttlMs\`.`);
+  }
+  return {
+    enabled: true,
+    ttlMs,
+    inactiveTtlMs: positiveInteger(options?.inactiveTtlMs, 'cache.inactiveTtlMs', 1_000),
+    max: positiveInteger(options?.max, 'cache.max', 10_000),
+    refreshAheadMs,
+  };
+}
+
 /** Checks the options and fills in the defaults; every mistake throws a `TypeError` saying what to set. */
 export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuardOptions {
   if (typeof options !== 'object' || options === null) {
@@ -168,13 +191,8 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
     throw new TypeError(`${PREFIX} \`cache\` must be an object ({ ttlMs, inactiveTtlMs, max }) or false.`);
   }
   const cache = cacheOptions === false
-    ? { enabled: false, ttlMs: 0, inactiveTtlMs: 0, max: 0 }
-    : {
-        enabled: true,
-        ttlMs: positiveInteger(cacheOptions?.ttlMs, 'cache.ttlMs', 5_000),
-        inactiveTtlMs: positiveInteger(cacheOptions?.inactiveTtlMs, 'cache.inactiveTtlMs', 1_000),
-        max: positiveInteger(cacheOptions?.max, 'cache.max', 10_000),
-      };
+    ? { enabled: false, ttlMs: 0, inactiveTtlMs: 0, max: 0, refreshAheadMs: 0 }
+    : cacheSettings(cacheOptions);
   if (policy === 'allow-stale' && !cache.enabled) {
     throw new TypeError(`${PREFIX} onUpstreamError: 'allow-stale' needs the cache (it serves cached answers); do not set cache: false.`);
   }

@@ -12,6 +12,8 @@ export interface SessionCacheConfig {
   ttlMs: number;
   inactiveTtlMs: number;
   max: number;
+  /** An active answer hit within this long of its expiry is refreshed in the background; 0 turns it off. */
+  refreshAheadMs: number;
   /** How old a confirmed active answer may be and still serve when GenAuth cannot answer; 0 turns it off. */
   staleIfErrorMs: number;
   clock: Clock;
@@ -25,6 +27,8 @@ export interface SessionCacheConfig {
 export interface CachedSession extends SessionStatus {
   readonly appId: string;
   readonly userId: string;
+  /** From this time on (clock ms), a hit starts a background refresh. */
+  readonly refreshAt: number;
 }
 
 export interface LookupResult {
@@ -47,6 +51,8 @@ export interface SessionCacheCounters {
   stale: number;
   errors: number;
   upstreamCalls: number;
+  /** Background refreshes started by hits close to their expiry. */
+  refreshes: number;
 }
 
 /** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
@@ -72,7 +78,7 @@ function isCacheAbort(error: unknown): boolean {
  * upstream call, errors never cached, and (optionally) a bounded stale answer when GenAuth cannot answer.
  */
 export class SessionCache {
-  readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0 };
+  readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0, refreshes: 0 };
   readonly #config: SessionCacheConfig;
   readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
   /** Keys with a lookup under way (lru-cache's `keys()` does not list them). */
@@ -108,6 +114,7 @@ export class SessionCache {
     if (cached !== undefined) {
       this.counters.hits++;
       this.#config.events.cache(appId, userId, 'hit');
+      if (cached.refreshAt <= this.#config.clock() && !this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
       return { session: cached, source: 'cache' };
     }
     const context: FetchContext = { appId, userId, expiresAt };
@@ -148,6 +155,15 @@ export class SessionCache {
     this.#lru?.clear();
   }
 
+  /**
+   * Asks GenAuth again while the current answer keeps serving until its own expiry (never longer: a hit after
+   * the expiry waits for this refresh). A failed refresh leaves the current answer in place, to expire as usual.
+   */
+  #refresh(lru: LRUCache<string, CachedSession, FetchContext>, key: string, context: FetchContext): void {
+    this.counters.refreshes++;
+    lru.fetch(key, { forceRefresh: true, allowStale: true, noDeleteOnFetchRejection: true, context }).catch(() => undefined);
+  }
+
   #countLookup(appId: string, userId: string, fetchStatus: LRUCache.Status<string, CachedSession, FetchContext>['fetch']): void {
     if (fetchStatus === 'inflight') {
       this.counters.coalesced++;
@@ -182,10 +198,12 @@ export class SessionCache {
       const active = await load(appId, userId, signal);
       const checkedAt = clock();
       // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
-      options.ttl = active
+      const ttl = active
         ? Math.max(1, Math.min(ttlMs, expiresAt === undefined ? ttlMs : expiresAt - checkedAt))
         : inactiveTtlMs;
-      return Object.freeze({ appId, userId, active, checkedAt });
+      options.ttl = ttl;
+      const refreshAt = active && this.#config.refreshAheadMs > 0 ? checkedAt + ttl - this.#config.refreshAheadMs : Infinity;
+      return Object.freeze({ appId, userId, active, checkedAt, refreshAt });
     } finally {
       this.#inFlight.delete(key);
     }
@@ -197,7 +215,7 @@ export class SessionCache {
     this.#config.events.cache(appId, userId, 'miss');
     try {
       const active = await this.#config.load(appId, userId);
-      return { session: Object.freeze({ appId, userId, active, checkedAt: this.#config.clock() }), source: 'upstream' };
+      return { session: Object.freeze({ appId, userId, active, checkedAt: this.#config.clock(), refreshAt: Infinity }), source: 'upstream' };
     } catch (error) {
       this.counters.errors++;
       throw error;

@@ -29,6 +29,8 @@ export interface SessionGuardStats {
   stale: number;
   /** Management tokens fetched (`auth: 'token'`). */
   tokenFetches: number;
+  /** Background refreshes of answers close to their expiry (`cache.refreshAheadMs`). */
+  refreshes: number;
   /** Answers held in the cache now. */
   size: number;
   /** The circuit breaker: `closed` (calls go), `open` (failing fast), `half-open` (one probe under way), `off`. */
@@ -179,11 +181,11 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   stats(): SessionGuardStats {
-    const { hits, misses, coalesced, upstreamCalls, errors, stale } = this.#cache.counters;
+    const { hits, misses, coalesced, upstreamCalls, errors, stale, refreshes } = this.#cache.counters;
     const { state, opened } = this.#client.circuit;
     const { inFlight, queued } = this.#client.load;
     return {
-      hits, misses, coalesced, upstreamCalls, errors, stale,
+      hits, misses, coalesced, upstreamCalls, errors, stale, refreshes,
       tokenFetches: this.#client.tokenFetches,
       size: this.#cache.size,
       circuit: state,

@@ -6,6 +6,15 @@ const APP = 'app-1';
 
 type Clock = ReturnType<typeof manualClock>;
 
+/** Waits (on real time, bounded) for background work such as a refresh ahead to finish. */
+async function until(condition: () => boolean, timeoutMs = 2_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe.each(frameworks)('$name', (framework) => {
   let fake: FakeGenAuth;
   let clock: Clock;
@@ -182,7 +191,7 @@ describe.each(frameworks)('$name', (framework) => {
 
   describe('cache', () => {
     it('serves a hit, expires after ttlMs, and re-asks', async () => {
-      const guard = guardOf({ cache: { ttlMs: 5_000 } });
+      const guard = guardOf({ cache: { ttlMs: 5_000, refreshAheadMs: 0 } });
       const { get } = await start({ guard });
       const token = await fake.login('alice', APP);
       const headers = { authorization: `Bearer ${token}` };
@@ -196,6 +205,31 @@ describe.each(frameworks)('$name', (framework) => {
       expect((await get(headers)).status).toBe(401);
       expect(fake.calls.check).toBe(2);
       expect(guard.stats()).toMatchObject({ hits: 2, misses: 2, upstreamCalls: 2, errors: 0 });
+    });
+
+    it('refreshes ahead in the background, and never serves an answer past its ttlMs', async () => {
+      const guard = guardOf({ cache: { ttlMs: 5_000, refreshAheadMs: 1_000 } });
+      const { get } = await start({ guard });
+      const token = await fake.login('alice', APP);
+      const headers = { authorization: `Bearer ${token}` };
+      expect((await get(headers)).status).toBe(200);
+      clock.advance(4_100);
+      // Within refreshAheadMs of the expiry: served from the cache at once, GenAuth asked in the background.
+      expect((await bodyOf(await get(headers))).auth.session).toMatchObject({ source: 'cache', checkedAt: clock() - 4_100 });
+      await until(() => guard.stats().inFlight === 0 && fake.calls.check === 2);
+      clock.advance(1_000);
+      // Past the first answer's expiry, the refreshed one serves: nobody waited on GenAuth.
+      expect((await bodyOf(await get(headers))).auth.session).toMatchObject({ source: 'cache', checkedAt: clock() - 1_000 });
+      expect(guard.stats()).toMatchObject({ refreshes: 1, misses: 1, upstreamCalls: 2 });
+
+      // A refresh that does not come back in time does not stretch the answer: past its ttlMs it is not served.
+      fake.kick('alice');
+      fake.fault({ kind: 'hang' }, { times: 1 });
+      clock.advance(3_100); // 4,100 ms into the refreshed answer: a hit, and a refresh that hangs
+      expect((await get(headers)).status).toBe(200);
+      clock.advance(901); // 5,001 ms: expired; the request joins the hanging refresh, which times out
+      expect((await get(headers)).status).toBe(503);
+      expect((await get(headers)).status).toBe(401); // asked again: the kick is seen
     });
 
     it('never keeps an active answer past the token exp', async () => {
