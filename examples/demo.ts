@@ -1,0 +1,160 @@
+/**
+ * `npm run demo`: a scripted walkthrough of genauth-session-guard on the embedded fake GenAuth (no account needed).
+ * It checks itself: any step whose status is not the expected one makes it exit 1.
+ *
+ * With GENAUTH_ACCESS_KEY_ID, GENAUTH_ACCESS_KEY_SECRET, GENAUTH_ISSUER and GENAUTH_APP_ID set (GENAUTH_HOST
+ * optional), it starts the same admin app against your tenant instead and prints how to call it.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { bearerJwt, createSessionGuard, getSessionAuth, requireActiveSession, type SessionGuard } from '../src/index';
+import { createFakeGenAuth } from '../src/testing';
+
+/** The admin app: every /admin route needs a live GenAuth session in `appId`. */
+function adminApp(appId: string, guard: SessionGuard): express.Express {
+  const app = express();
+  app.use('/admin', requireActiveSession(appId, { guard }));
+  app.get('/admin', (req, res) => {
+    const auth = getSessionAuth(req)!;
+    res.json({ hello: auth.userId, auth });
+  });
+  return app;
+}
+
+function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+const REAL_TENANT_VARS = ['GENAUTH_ACCESS_KEY_ID', 'GENAUTH_ACCESS_KEY_SECRET', 'GENAUTH_ISSUER', 'GENAUTH_APP_ID'] as const;
+
+async function realTenant(): Promise<void> {
+  const missing = REAL_TENANT_VARS.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    console.error(`Real-tenant mode needs ${REAL_TENANT_VARS.join(', ')}; missing: ${missing.join(', ')}.`);
+    console.error('Unset them all to run the walkthrough on the embedded fake instead.');
+    process.exit(1);
+  }
+  const appId = process.env.GENAUTH_APP_ID!;
+  // accessKeyId, accessKeySecret and host come from GENAUTH_ACCESS_KEY_ID, _SECRET and GENAUTH_HOST.
+  const guard = createSessionGuard({ identity: bearerJwt({ issuer: process.env.GENAUTH_ISSUER!, audience: appId }) });
+  const port = Number(process.env.PORT ?? 3000);
+  const server = await listen(adminApp(appId, guard), port, '127.0.0.1');
+  const { port: actual } = server.address() as AddressInfo;
+  console.log(`Admin app guarded by GenAuth app ${appId} (${process.env.GENAUTH_HOST ?? 'https://api.genauth.ai'})`);
+  console.log(`listening on http://127.0.0.1:${actual}. Call it with the access token of a user signed in to the app:\n`);
+  console.log(`  curl -i http://127.0.0.1:${actual}/admin -H "Authorization: Bearer $ACCESS_TOKEN"\n`);
+  console.log('200 while the session is live; 401 session_inactive within 5 s of a logout or kick; Ctrl+C to stop.');
+  const shutdown = async () => {
+    await stop(server);
+    await guard.close();
+    console.log('\nstats:', guard.stats());
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+async function walkthrough(): Promise<boolean> {
+  const appId = 'demo-admin-app';
+  const fake = await createFakeGenAuth();
+  const guard = createSessionGuard({
+    host: fake.host,
+    accessKeyId: fake.accessKeyId,
+    accessKeySecret: fake.accessKeySecret,
+    identity: bearerJwt({ issuer: fake.issuer, audience: appId }),
+    cache: { ttlMs: 5_000 }, // the default, spelled out: a kicked user keeps access for at most 5 s
+  });
+  const server = await listen(adminApp(appId, guard), 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
+  let ok = true;
+  let step = 0;
+
+  /** One request, printed, and checked against the expected status (and `error` code for refusals). */
+  async function request(title: string, token: string | undefined, expected: number, expectedError?: string): Promise<void> {
+    step++;
+    const checksBefore = fake.calls.check;
+    const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const body = (await response.json()) as Record<string, any>;
+    const passed = response.status === expected && body.error === expectedError &&
+      (expected !== 503 || response.headers.has('retry-after'));
+    ok &&= passed;
+    const wanted = `${expected}${expectedError ? ` ${expectedError}` : ''}`;
+    console.log(`\n${step}. ${title}`);
+    console.log(`   GET /admin -> ${response.status} ${passed ? '(as expected)' : `(EXPECTED ${wanted})`}`);
+    if (response.status === 200) {
+      const { userId, session, claims } = body.auth;
+      console.log(`   req.auth: userId=${userId} session.source=${session.source} checkedAt=${new Date(session.checkedAt).toISOString()} scope="${claims?.scope}"`);
+    } else {
+      console.log(`   body: ${JSON.stringify(body)}`);
+      for (const name of ['www-authenticate', 'retry-after']) {
+        const value = response.headers.get(name);
+        if (value) console.log(`   ${name}: ${value}`);
+      }
+    }
+    console.log(`   check-session-status calls made to GenAuth: ${fake.calls.check - checksBefore}`);
+  }
+
+  try {
+    console.log(`genauth-session-guard demo: an Express admin app on ${url}, guarded against a fake GenAuth on ${fake.host}`);
+
+    const alice = await fake.login('alice', appId);
+    console.log('\nalice signs in to the app at GenAuth and gets an RS256 access token (aud = app id).');
+    await request('alice calls the admin route: her token verifies and GenAuth confirms her session', alice, 200);
+    await request('alice again: answered from the cache, GenAuth is not asked', alice, 200);
+
+    fake.kick('alice');
+    console.log(`\nAn administrator kicks alice at GenAuth (GenAuth now says active: ${fake.isActive('alice', appId)}). Her JWT still verifies.`);
+    await request('alice, right after the kick: the cached answer (under 5 s old) still lets her in - this is the revocation delay, at most cache.ttlMs', alice, 200);
+
+    const dropped = guard.invalidate('alice');
+    console.log(`\nThe app calls guard.invalidate('alice') (dropped ${dropped} cached answer) - do this wherever your app kicks users itself.`);
+    await request('alice after invalidate: GenAuth is asked again and says the session is over', alice, 401, 'session_inactive');
+
+    await request('a request with no token', undefined, 401, 'missing_credentials');
+
+    const carol = await fake.login('carol', appId);
+    step++;
+    const checksBefore = fake.calls.check;
+    const burst = await Promise.all(Array.from({ length: 50 }, () => fetch(url, { headers: { authorization: `Bearer ${carol}` } })));
+    const allPassed = burst.every((response) => response.status === 200);
+    const calls = fake.calls.check - checksBefore;
+    ok &&= allPassed && calls === 1;
+    console.log(`\n${step}. carol signs in and sends 50 requests at once: one GenAuth call serves them all (concurrent lookups are coalesced, later ones hit the cache)`);
+    console.log(`   50 x GET /admin -> ${allPassed ? 'all 200' : 'NOT ALL 200'}; check-session-status calls made to GenAuth: ${calls}${calls === 1 ? '' : ' (EXPECTED 1)'}`);
+
+    const bob = await fake.login('bob', appId);
+    fake.fault({ kind: 'http-status', status: 503 });
+    console.log('\nGenAuth goes down (every check-session-status now answers HTTP 503). bob signs in; nothing is cached for him.');
+    await request('bob during the outage: the guard fails closed (one retry, then 503 with Retry-After); errors are never cached', bob, 503, 'session_check_unavailable');
+    fake.clearFaults();
+    console.log('\nGenAuth is back.');
+    await request('bob again: asked afresh and let in', bob, 200);
+
+    console.log('\nguard.stats() (a call and its retry count as one upstream call):', guard.stats());
+    console.log('fake GenAuth calls:', { ...fake.calls });
+  } finally {
+    await stop(server);
+    await guard.close();
+    await fake.close();
+  }
+  console.log(ok ? '\nDemo finished: every step answered as expected.' : '\nDemo FAILED: a step did not answer as expected (see above).');
+  return ok;
+}
+
+if (REAL_TENANT_VARS.some((name) => process.env[name])) {
+  await realTenant();
+} else {
+  const ok = await walkthrough();
+  process.exitCode = ok ? 0 : 1;
+}
