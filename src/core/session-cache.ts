@@ -81,8 +81,11 @@ export class SessionCache {
   readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0, refreshes: 0 };
   readonly #config: SessionCacheConfig;
   readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
-  /** Keys with a lookup under way (lru-cache's `keys()` does not list them). */
-  readonly #inFlight = new Set<string>();
+  /**
+   * Keys with a lookup under way (lru-cache's `keys()` does not list them), counted: an aborted lookup may still
+   * be unwinding when the lookup that replaces it starts, and must not take the key off the list when it ends.
+   */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(config: SessionCacheConfig) {
     this.#config = config;
@@ -144,7 +147,7 @@ export class SessionCache {
     if (appId !== undefined) return lru.delete(keyOf(appId, userId)) ? 1 : 0;
     const keys: string[] = [];
     for (const key of lru.keys()) if (userIdOfKey(key) === userId) keys.push(key);
-    for (const key of this.#inFlight) if (userIdOfKey(key) === userId) keys.push(key);
+    for (const key of this.#inFlight.keys()) if (userIdOfKey(key) === userId) keys.push(key);
     let dropped = 0;
     for (const key of keys) if (lru.delete(key)) dropped++;
     return dropped;
@@ -192,7 +195,7 @@ export class SessionCache {
   ): Promise<CachedSession> {
     const { appId, userId, expiresAt } = context;
     const { clock, ttlMs, inactiveTtlMs, load } = this.#config;
-    this.#inFlight.add(key);
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     try {
       this.counters.upstreamCalls++;
       const active = await load(appId, userId, signal);
@@ -205,7 +208,9 @@ export class SessionCache {
       const refreshAt = active && this.#config.refreshAheadMs > 0 ? checkedAt + ttl - this.#config.refreshAheadMs : Infinity;
       return Object.freeze({ appId, userId, active, checkedAt, refreshAt });
     } finally {
-      this.#inFlight.delete(key);
+      const left = (this.#inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(key, left);
+      else this.#inFlight.delete(key);
     }
   }
 
