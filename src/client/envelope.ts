@@ -32,7 +32,8 @@ async function readCapped(response: Response, maxBytes: number, endpoint: string
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+/** `Retry-After` in seconds (delta-seconds or an HTTP date), or `undefined`. */
+export function parseRetryAfter(value: string | null): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds;
@@ -84,9 +85,9 @@ export async function readEnvelope(response: Response, endpoint: string, maxByte
 }
 
 /** The `UpstreamError` for an envelope whose `statusCode` is not 200. */
-export function envelopeError(endpoint: string, envelope: Envelope, httpStatus?: number): UpstreamError {
+export function envelopeError(endpoint: string, envelope: Envelope, httpStatus?: number, retryAfterSec?: number): UpstreamError {
   const { statusCode, apiCode } = envelope;
-  const details = { httpStatus, statusCode, apiCode };
+  const details = { httpStatus, statusCode, apiCode, retryAfterSec };
   const what = `${endpoint}: statusCode ${statusCode}${apiCode === undefined ? '' : ` apiCode ${apiCode}`}`;
   if (statusCode === 401 || statusCode === 403 || (apiCode !== undefined && apiCode >= 1300 && apiCode <= 1306) || apiCode === 2333) {
     return new UpstreamError('credentials', `${what} (management credentials refused)`, details);

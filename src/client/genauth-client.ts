@@ -1,7 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock, FetchLike } from '../core/types';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { envelopeError, readEnvelope, type Envelope } from './envelope';
+import { envelopeError, parseRetryAfter, readEnvelope, type Envelope } from './envelope';
 import { ManagementTokenProvider, type ManagementToken } from './management-token';
 import { signRequest } from './request-signature';
 import { UpstreamError, type UpstreamFailureKind } from './upstream-error';
@@ -44,6 +45,8 @@ export interface GenAuthClientOptions {
 }
 
 const CHECK_PATH = '/api/v3/check-session-status';
+/** Longest pause between two attempts of one call. */
+const MAX_BACKOFF_MS = 1_000;
 const TOKEN_PATH = '/api/v3/get-management-token';
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -74,6 +77,8 @@ export class GenAuthClient {
 
   constructor(options: GenAuthClientOptions) {
     this.#options = options;
+    // Every call under way listens on it (see #call): as many as there are calls in flight, by design.
+    setMaxListeners(0, this.#closed.signal);
     this.#breaker = options.circuitBreaker ? new CircuitBreaker(options.circuitBreaker, options.clock) : undefined;
     this.#limit = new ConcurrencyLimit(options.maxInFlight, options.maxQueued, options.timeoutMs);
     this.#baseHeaders = {
@@ -168,7 +173,30 @@ export class GenAuthClient {
     authenticated: boolean,
     signal?: AbortSignal,
   ): Promise<Envelope> {
-    const callSignal = signal ? AbortSignal.any([signal, this.#closed.signal]) : this.#closed.signal;
+    // One signal per call, fed by the caller's signal and by close(). Not AbortSignal.any([signal, closed]): on
+    // Node 20 a composite signal stays registered on each source for the source's lifetime, so composing the
+    // guard-lifetime close signal once per call grows the heap without bound.
+    const call = new AbortController();
+    const sources = signal ? [signal, this.#closed.signal] : [this.#closed.signal];
+    const abort = () => call.abort();
+    for (const source of sources) {
+      if (source.aborted) call.abort();
+      else source.addEventListener('abort', abort, { once: true });
+    }
+    try {
+      return await this.#attempts(endpoint, path, body, authenticated, call.signal);
+    } finally {
+      for (const source of sources) source.removeEventListener('abort', abort);
+    }
+  }
+
+  async #attempts(
+    endpoint: UpstreamAttempt['endpoint'],
+    path: string,
+    body: Record<string, unknown>,
+    authenticated: boolean,
+    callSignal: AbortSignal,
+  ): Promise<Envelope> {
     const useToken = authenticated && this.#options.auth === 'token';
     let refreshedToken = false;
     for (let attempt = 1; ; attempt++) {
@@ -187,7 +215,8 @@ export class GenAuthClient {
         if (!(error instanceof UpstreamError) || !error.retryable || attempt > this.#options.retries || callSignal.aborted) throw error;
         const retryAfterMs = (error.retryAfterSec ?? 0) * 1000;
         if (retryAfterMs > (this.#options.maxRetryAfterSec ?? 1) * 1000) throw error;
-        const backoffMs = 50 * 2 ** (attempt - 1) + Math.random() * 50;
+        // Capped: uncapped, 2 ** attempt overflows setTimeout's 32-bit delay after ~26 attempts and fires at once.
+        const backoffMs = Math.min(MAX_BACKOFF_MS, 50 * 2 ** (attempt - 1)) + Math.random() * 50;
         await sleep(Math.max(backoffMs, retryAfterMs), callSignal);
       }
     }
@@ -217,7 +246,10 @@ export class GenAuthClient {
       });
       httpStatus = response.status;
       const envelope = await readEnvelope(response, endpoint, maxResponseBytes);
-      const failure = envelope.statusCode === 200 ? undefined : envelopeError(endpoint, envelope, httpStatus);
+      // A body 429/5xx may come with a Retry-After header too (HTTP 200 + statusCode 429): honour it as for HTTP 429.
+      const failure = envelope.statusCode === 200
+        ? undefined
+        : envelopeError(endpoint, envelope, httpStatus, parseRetryAfter(response.headers.get('retry-after')));
       // A retryable body error (5xx, 429) is thrown so that the retry loop sees it; others are returned.
       if (failure?.retryable) throw failure;
       onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: failure ? failure.kind : 'ok', httpStatus, statusCode: envelope.statusCode, apiCode: envelope.apiCode });

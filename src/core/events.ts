@@ -49,19 +49,29 @@ export class GuardEvents {
 
   decision(event: DecisionEvent): void {
     if (decisionChannel.hasSubscribers) decisionChannel.publish(event);
-    this.logger?.debug('genauth-session-guard decision', { ...event });
+    this.#log('genauth-session-guard decision', { ...event });
   }
 
   cache(appId: string, userId: string, event: CacheEvent['event']): void {
     if (!cacheChannel.hasSubscribers && !this.logger) return;
     const message: CacheEvent = { appId, userId, event };
     if (cacheChannel.hasSubscribers) cacheChannel.publish(message);
-    this.logger?.debug('genauth-session-guard cache', { ...message });
+    this.#log('genauth-session-guard cache', { ...message });
   }
 
   upstream(event: UpstreamEvent): void {
     if (upstreamChannel.hasSubscribers) upstreamChannel.publish(event);
-    this.logger?.debug('genauth-session-guard upstream', { ...event });
+    this.#log('genauth-session-guard upstream', { ...event });
+  }
+
+  /** A logger that throws must not change a decision (a pass turned into a 401, a good answer into a 503). */
+  #log(message: string, details: Record<string, unknown>): void {
+    if (!this.logger) return;
+    try {
+      this.logger.debug(message, details);
+    } catch {
+      // ignored: logging is best effort
+    }
   }
 
   /** True when someone listens to decisions, so callers can skip building the event. */

@@ -63,7 +63,7 @@ interface CommonGuardOptions {
    */
   timeoutMs?: number;
   /**
-   * Extra attempts after a network error, a timeout, a 429 or a 5xx (with a short backoff).
+   * Extra attempts after a network error, a timeout, a 429 or a 5xx (with a short backoff, at most 1 s). At most 10.
    * @default 1
    */
   retries?: number;
@@ -136,13 +136,19 @@ export interface ResolvedGuardOptions {
 
 const PREFIX = 'genauth-session-guard:';
 
-function positiveInteger(value: unknown, name: string, fallback: number, { allowZero = false } = {}): number {
+function positiveInteger(value: unknown, name: string, fallback: number, { allowZero = false, max = Number.MAX_SAFE_INTEGER } = {}): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || (!allowZero && value === 0)) {
     throw new TypeError(`${PREFIX} \`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}.`);
   }
+  if (value > max) throw new TypeError(`${PREFIX} \`${name}\` must be at most ${max}, got ${value}.`);
   return value;
 }
+
+/** The longest delay `setTimeout` (and `AbortSignal.timeout`) takes; a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Retries of one call are meant to ride out a blip, not to wait out an outage inside a request. */
+const MAX_RETRIES = 10;
 
 function requiredString(value: unknown, name: string, envName: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -222,8 +228,8 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
     auth,
     identity: options.identity,
     cache,
-    timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 2_000),
-    retries: positiveInteger(options.retries, 'retries', 1, { allowZero: true }),
+    timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 2_000, { max: MAX_TIMER_MS }),
+    retries: positiveInteger(options.retries, 'retries', 1, { allowZero: true, max: MAX_RETRIES }),
     maxResponseBytes: positiveInteger(options.maxResponseBytes, 'maxResponseBytes', 65_536),
     staleIfErrorMs: policy === 'allow-stale' ? positiveInteger(options.staleIfErrorMs, 'staleIfErrorMs', 30_000) : 0,
     logger: options.logger,

@@ -145,9 +145,11 @@ export class SessionCache {
     const lru = this.#lru;
     if (!lru) return 0;
     if (appId !== undefined) return lru.delete(keyOf(appId, userId)) ? 1 : 0;
-    const keys: string[] = [];
-    for (const key of lru.keys()) if (userIdOfKey(key) === userId) keys.push(key);
-    for (const key of this.#inFlight.keys()) if (userIdOfKey(key) === userId) keys.push(key);
+    const keys = new Set<string>();
+    // Not lru.keys(): it skips expired entries, and with allow-stale those are kept to serve during an outage, so a
+    // kicked user's answer would survive invalidate(userId) and still be served as stale. dump() lists them all.
+    for (const [key] of lru.dump()) if (userIdOfKey(key) === userId) keys.add(key);
+    for (const key of this.#inFlight.keys()) if (userIdOfKey(key) === userId) keys.add(key);
     let dropped = 0;
     for (const key of keys) if (lru.delete(key)) dropped++;
     return dropped;
@@ -205,7 +207,10 @@ export class SessionCache {
         ? Math.max(1, Math.min(ttlMs, expiresAt === undefined ? ttlMs : expiresAt - checkedAt))
         : inactiveTtlMs;
       options.ttl = ttl;
-      const refreshAt = active && this.#config.refreshAheadMs > 0 ? checkedAt + ttl - this.#config.refreshAheadMs : Infinity;
+      // An answer that lives no longer than the refresh window (cut short by the credential's exp) is not refreshed:
+      // it would be due at once, and every hit would re-ask GenAuth until the exp.
+      const { refreshAheadMs } = this.#config;
+      const refreshAt = active && refreshAheadMs > 0 && ttl > refreshAheadMs ? checkedAt + ttl - refreshAheadMs : Infinity;
       return Object.freeze({ appId, userId, active, checkedAt, refreshAt });
     } finally {
       const left = (this.#inFlight.get(key) ?? 1) - 1;

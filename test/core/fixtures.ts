@@ -51,7 +51,7 @@ export function asUser(userId: string) {
 export interface Harness {
   fake: FakeGenAuth;
   clock: ManualClock;
-  /** A guard against the fake (identity: the x-user-id header, injected clock, no retries); closed after the test. */
+  /** A guard against the fake (identity: the x-user-id header, injected clock, no retries, 5 s timeout); closed after the test. */
   guard(overrides?: Partial<SessionGuardOptions> & Record<string, unknown>): SessionGuard;
   /** Runs `fn` after the test (reverse order). */
   defer(fn: () => unknown): void;
@@ -79,7 +79,7 @@ export function useHarness(fakeOptions: FakeGenAuthOptions = {}): () => Harness 
           accessKeySecret: fake.accessKeySecret,
           identity: header('x-user-id'),
           clock,
-          timeoutMs: 1_000,
+          timeoutMs: 5_000,
           retries: 0,
           ...overrides,
         } as SessionGuardOptions);
