@@ -121,11 +121,11 @@ describe('appId as a function of the request', () => {
     h().defer(() => server.close());
     const a = await fetch(`${server.url}/admin/app-a`, { headers: { 'x-user-id': 'alice' } });
     expect(a.status).toBe(200);
-    expect(await a.json()).toMatchObject({ userId: 'alice', appId: 'app-a' });
+    expect((await a.json()) as Record<string, any>).toMatchObject({ userId: 'alice', appId: 'app-a' });
     const b = await fetch(`${server.url}/admin/app-b`, { headers: { 'x-user-id': 'alice' } });
     expect(b.status).toBe(401);
     expect(b.headers.get('www-authenticate')).toMatch(/^Bearer realm="app-b"/);
-    expect((await b.json()).error).toBe('session_inactive');
+    expect(((await b.json()) as Record<string, any>).error).toBe('session_inactive');
     expect(h().fake.calls.check).toBe(2);
   });
 
@@ -142,9 +142,9 @@ describe('appId as a function of the request', () => {
     h().defer(() => server.close());
     const a = await fetch(server.url, { headers: { 'x-user-id': 'alice', 'x-app': 'app-a' } });
     expect(a.status).toBe(200);
-    expect(await a.json()).toMatchObject({ userId: 'alice', appId: 'app-a', session: { active: true } });
+    expect((await a.json()) as Record<string, any>).toMatchObject({ userId: 'alice', appId: 'app-a', session: { active: true } });
     const b = await fetch(server.url, { headers: { 'x-user-id': 'alice', 'x-app': 'app-b' } });
     expect(b.status).toBe(401);
-    expect((await b.json()).error).toBe('session_inactive');
+    expect(((await b.json()) as Record<string, any>).error).toBe('session_inactive');
   });
 });

@@ -79,16 +79,16 @@ describe('requireActiveSession(appId) with no options: the process-wide guard fr
     const headers = { authorization: `Bearer ${token}` };
     const passed = await fetch(`${expressServer.url}/admin`, { headers });
     expect(passed.status).toBe(200);
-    expect(await passed.json()).toMatchObject({ userId: 'alice', appId: APP, claims: { iss: fake.issuer, aud: APP }, session: { active: true, source: 'upstream' } });
+    expect((await passed.json()) as Record<string, any>).toMatchObject({ userId: 'alice', appId: APP, claims: { iss: fake.issuer, aud: APP }, session: { active: true, source: 'upstream' } });
     const viaKoa = await fetch(koaServer.url, { headers });
     expect(viaKoa.status).toBe(200);
-    expect((await viaKoa.json()).session.source).toBe('cache'); // the same process-wide guard and cache
+    expect(((await viaKoa.json()) as Record<string, any>).session.source).toBe('cache'); // the same process-wide guard and cache
     expect(fake.calls.check).toBe(1);
     expect(fake.calls.discovery).toBe(1);
 
     const otherApp = await fetch(`${expressServer.url}/other`, { headers });
     expect(otherApp.status).toBe(401);
-    expect((await otherApp.json()).error).toBe('invalid_token');
+    expect(((await otherApp.json()) as Record<string, any>).error).toBe('invalid_token');
     const none = await fetch(`${expressServer.url}/admin`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe(`Bearer realm="${APP}"`);
@@ -97,7 +97,7 @@ describe('requireActiveSession(appId) with no options: the process-wide guard fr
     defaultGuard().invalidate('alice');
     const kicked = await fetch(`${expressServer.url}/admin`, { headers });
     expect(kicked.status).toBe(401);
-    expect((await kicked.json()).error).toBe('session_inactive');
+    expect(((await kicked.json()) as Record<string, any>).error).toBe('session_inactive');
   });
 
   it('is built once; closeDefaultGuard() closes it (routes built on it then answer 503) and the next call builds a new one', async () => {
