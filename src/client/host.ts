@@ -15,7 +15,8 @@ export function normalizeHost(input: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new TypeError(`genauth-session-guard: \`host\` is not a valid URL: ${JSON.stringify(raw)}.`);
+    // The value is not echoed: a mistyped host may carry credentials.
+    throw new TypeError('genauth-session-guard: `host` is not a valid URL; expected e.g. "https://api.genauth.ai".');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TypeError(`genauth-session-guard: \`host\` must use https, got ${url.protocol}`);
