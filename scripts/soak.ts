@@ -1,0 +1,717 @@
+/**
+ * Soak: `npm run soak -- --seconds N [--users N] [--concurrency N] [--json]`
+ *
+ * Starts the fake GenAuth, an Express 5 app and a Koa 3 app sharing one guard (two GenAuth apps, Bearer tokens and
+ * the identity header), and for N seconds drives random logins, logouts, kicks (at the fake only: nothing calls
+ * `invalidate`, so the TTL window applies), expired management tokens and short fault episodes (small `times`),
+ * while a bounded number of requests stay in flight against both apps. Every answer is compared with the fake's
+ * ground truth, kept as a timestamped log of each session's states:
+ *
+ * - a 200 is a wrong pass if it names another user or app, if the session was not live at any moment of
+ *   [request start - ttlMs - timeoutMs - slack, request end] (the documented revocation delay; timeoutMs because
+ *   GenAuth reads the state up to one attempt before the guard stamps the answer), if its `auth.session.checkedAt`
+ *   is older than ttlMs at the request start, or if the session was not live around that `checkedAt`;
+ * - a 401 session_inactive is a wrong refusal when the session was live all through
+ *   [request start - inactiveTtlMs - timeoutMs - slack, request end] (a user who signs in again may wait
+ *   inactiveTtlMs, documented); a good credential refused with another 401 code is a wrong refusal; a bad one must
+ *   get exactly invalid_token (or missing_credentials when absent);
+ * - a 503 session_check_unavailable is a wrong refusal unless explained: an upstream attempt failed during the
+ *   request (seen on the `upstream` diagnostics channel), a fault was in force, or the circuit breaker was open;
+ *   every failed attempt must itself be explained by a fault in force, a recent management-token expiry (for a
+ *   refused token), or, for a timeout, a slow loopback path (see below); every breaker opening by failures;
+ * - any other 5xx, or no answer within 5 s, is unexpected.
+ *
+ * The fake runs in this process, on a machine other work may share. A guard timeout with no fault in force is
+ * judged on what Node's HTTP client saw of that exchange (undici's diagnostics channels): explained when the fake's
+ * answer had not arrived yet (the loopback path was slow: the guard saw a slow upstream and failed closed), a
+ * breach when it had arrived well before the timeout. A canary request and an event-loop ticker report how slow the
+ * path and the loop were; the pass and inactive windows widen by the longest single event-loop stall measured
+ * around the request. Prints a table (or JSON with --json) and exits 1 on any breach. Loopback only; every loop is
+ * bounded by time and count; everything is closed at the end so the process exits by itself.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import express from 'express';
+import Koa from 'koa';
+import {
+  bearerJwt,
+  channels,
+  createSessionGuard,
+  firstOf,
+  header,
+  requireActiveSession as requireExpress,
+  type SessionGuard,
+} from '../src/index';
+import { requireActiveSession as requireKoa } from '../src/koa';
+import { createFakeGenAuth, type FakeGenAuth, type Fault } from '../src/testing';
+
+// --- Options ------------------------------------------------------------------------------------------------------
+function option(name: string, fallback: number): number {
+  const args = process.argv.slice(2);
+  const index = args.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  if (index === -1) return fallback;
+  const raw = args[index]!.includes('=') ? args[index]!.split('=')[1] : args[index + 1];
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`soak: --${name} needs a positive number`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const SECONDS = option('seconds', 10);
+const USERS = Math.floor(option('users', 40));
+const CONCURRENCY = Math.floor(option('concurrency', 32));
+const JSON_OUTPUT = process.argv.includes('--json');
+
+const APPS = ['soak-app-1', 'soak-app-2'] as const;
+const TTL_MS = 1_000;
+const INACTIVE_TTL_MS = 1_000;
+const TIMEOUT_MS = 300;
+const RETRIES = 1;
+const BREAKER = { failureThreshold: 5, cooldownMs: 2_000 };
+/** Event-loop and scheduling slack added to every window. */
+const SLACK_MS = 100;
+const REQUEST_TIMEOUT_MS = 5_000;
+const MAX_REQUESTS = SECONDS * 50_000;
+const MAX_CHAOS_STEPS = SECONDS * 200;
+
+// --- Ground truth: every session's states over time -----------------------------------------------------------------
+const now = () => performance.now();
+/** Per `${user}|${app}`: [time, live] in time order; the first entry is the state at the start. */
+const history = new Map<string, Array<[number, boolean]>>();
+const keyOf = (user: string, app: string) => `${user}|${app}`;
+
+function record(user: string, app: string, live: boolean, at = now()): void {
+  const log = history.get(keyOf(user, app))!;
+  if (log[log.length - 1]![1] !== live) log.push([at, live]);
+}
+
+function stateAt(log: Array<[number, boolean]>, t: number): boolean {
+  let state = log[0]![1];
+  for (const [at, live] of log) {
+    if (at > t) break;
+    state = live;
+  }
+  return state;
+}
+
+/** Live at some moment of [from, to]. */
+function liveSometime(user: string, app: string, from: number, to: number): boolean {
+  const log = history.get(keyOf(user, app))!;
+  if (stateAt(log, from)) return true;
+  return log.some(([at, live]) => live && at > from && at <= to);
+}
+
+/** Live all through [from, to]. */
+function liveThroughout(user: string, app: string, from: number, to: number): boolean {
+  const log = history.get(keyOf(user, app))!;
+  if (!stateAt(log, from)) return false;
+  return !log.some(([at, live]) => !live && at > from && at <= to);
+}
+
+/** Drops history older than the longest window still needed (keeps the state in force at the cut). */
+function prune(before: number): void {
+  for (const log of history.values()) {
+    let cut = 0;
+    while (cut + 1 < log.length && log[cut + 1]![0] <= before) cut++;
+    if (cut > 0) log.splice(0, cut);
+  }
+}
+
+/** Event-loop lag samples: [time, lag ms] of a 10 ms ticker (the fake, the apps and the guard share one loop). */
+const lagSamples: Array<[number, number]> = [];
+/** The longest single event-loop stall overlapping [from, to] (a busy loop shows many small lags; a stall, one big one). */
+const lagWithin = (from: number, to: number) =>
+  lagSamples.reduce((max, [at, lag]) => (at >= from && at - lag <= to ? Math.max(max, lag) : max), 0);
+
+/**
+ * A canary, reported only: every 25 ms, an unauthenticated POST to the fake's kick-users endpoint (never faulted
+ * here; refused without touching any session), on the same loop and HTTP client as the guard: the fake reads and
+ * parses the body and checks authentication as for a session check. Its latency shows how slow the loopback path
+ * to GenAuth is on this machine at the time.
+ */
+const canary: Array<[number, number]> = [];
+
+/** Fault episodes: [injected, cleared] (cleared = Infinity while in force), and what each was. */
+const episodes: Array<[number, number]> = [];
+const episodeLabels: string[] = [];
+function lastEpisodeBefore(at: number): string {
+  for (let i = episodes.length - 1; i >= 0; i--) {
+    const [from, to] = episodes[i]!;
+    if (from <= at) return `${episodeLabels[i]}, ${to >= at ? 'in force' : `${(at - to).toFixed(0)} ms after its end`}`;
+  }
+  return 'none';
+}
+const faultWithin = (from: number, to: number) => episodes.some(([start, end]) => start <= to && end >= from);
+/** When management tokens were expired at the fake. */
+const tokenExpiries: number[] = [];
+/** Failed upstream attempts (end time), each explained by a fault or not. */
+const failedAttempts: Array<{ at: number; justified: boolean }> = [];
+const failedAttemptWithin = (from: number, to: number) => failedAttempts.some(({ at, justified }) => justified && at >= from && at <= to);
+/** Times the breaker was seen open (polled), and whether failed attempts explain each opening. */
+const breakerOpenings: Array<{ at: number; justified: boolean; after: string }> = [];
+const breakerOpenWithin = (from: number, to: number) =>
+  breakerOpenings.some(({ at, justified }) => justified && at <= to && at + BREAKER.cooldownMs + 2 * SLACK_MS >= from);
+
+// --- Figures ------------------------------------------------------------------------------------------------------
+const figures = {
+  requests: 0,
+  byApp: { express: 0, koa: 0 },
+  passes: 0,
+  refusals: {} as Record<string, number>,
+  unavailableCauses: {} as Record<string, number>,
+  passesInTtlWindow: 0,
+  refusalsInInactiveWindow: 0,
+  unavailableDuringFaults: 0,
+  wrongPasses: 0,
+  wrongRefusals: 0,
+  unexpected5xx: 0,
+  unanswered: 0,
+  unjustifiedBreakerOpenings: 0,
+  upstreamFailuresWithoutFault: 0,
+  failedAttempts: 0,
+  timeoutsOnSlowPath: 0,
+  canaryRequests: 0,
+  slowCanaries: 0,
+  maxLoopLagMs: 0,
+  loopStallsOver100Ms: 0,
+  logins: 0,
+  logouts: 0,
+  kicks: 0,
+  tokenExpiries: 0,
+  faultEpisodes: 0,
+};
+const breaches: string[] = [];
+function breach(kind: keyof typeof figures, detail: string): void {
+  (figures[kind] as number)++;
+  if (breaches.length < 20) breaches.push(`${kind}: ${detail}`);
+}
+
+// --- Set-up ---------------------------------------------------------------------------------------------------------
+function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+  );
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function gcFunction(): { gc: (() => void) | undefined; how: string } {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return { gc: exposed, how: 'global.gc (--expose-gc)' };
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    if (typeof gc === 'function') return { gc, how: 'v8.setFlagsFromString("--expose-gc")' };
+  } catch {
+    // fall through
+  }
+  return { gc: undefined, how: 'not available: heapUsed without a forced GC' };
+}
+
+function heapMb(gc: (() => void) | undefined): number {
+  if (gc) {
+    gc();
+    gc();
+  }
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
+
+const FAULTS: Fault[] = [
+  { kind: 'http-status', status: 502, html: true },
+  { kind: 'http-status', status: 500 },
+  { kind: 'body-status', statusCode: 500 },
+  { kind: 'throttle', inBody: true },
+  { kind: 'throttle', retryAfterSec: 1 },
+  { kind: 'malformed' },
+  { kind: 'truncated' },
+  { kind: 'empty' },
+  { kind: 'missing-active' },
+  { kind: 'non-boolean-active' },
+  { kind: 'huge', bytes: 200_000 },
+  { kind: 'hang' },
+  { kind: 'reset' },
+  { kind: 'drip', ms: 20 },
+  { kind: 'latency', ms: 100 },
+  { kind: 'latency', ms: 600 },
+];
+
+async function main(): Promise<number> {
+  const { gc, how: gcHow } = gcFunction();
+  const fake: FakeGenAuth = await createFakeGenAuth();
+  const audience = ({ appId }: { appId: string }) => appId;
+  const guard: SessionGuard = createSessionGuard({
+    host: fake.host,
+    accessKeyId: fake.accessKeyId,
+    accessKeySecret: fake.accessKeySecret,
+    identity: firstOf(bearerJwt({ issuer: fake.issuer, audience }), header('x-user-id')),
+    cache: { ttlMs: TTL_MS, inactiveTtlMs: INACTIVE_TTL_MS },
+    timeoutMs: TIMEOUT_MS,
+    retries: RETRIES,
+    circuitBreaker: BREAKER,
+  } as Parameters<typeof createSessionGuard>[0]);
+
+  // The default answers, plus the refusal's cause (kind of upstream failure) in a header, for the breach report.
+  const causeOf = (error: unknown): string => {
+    const cause = (error as { cause?: { name?: string; kind?: string; message?: string } }).cause;
+    return cause ? `${cause.name ?? 'Error'} ${cause.kind ?? ''} ${cause.message ?? ''}`.replace(/[^\x20-\x7e]/g, '?') : 'none';
+  };
+  const expressApp = express();
+  const onRejectExpress = (error: any, _req: any, res: any) => {
+    res.status(error.status).set(error.headers).set('x-soak-cause', causeOf(error)).json(error.toJSON());
+  };
+  const onRejectKoa = (error: any, ctx: any) => {
+    ctx.status = error.status;
+    ctx.set(error.headers);
+    ctx.set('x-soak-cause', causeOf(error));
+    ctx.body = error.toJSON();
+  };
+  expressApp.get('/admin', requireExpress((req) => String(req.get('x-app')), { guard, onReject: onRejectExpress }), (req, res) => {
+    res.json({ auth: req.auth });
+  });
+  const koaApp = new Koa();
+  const koaGuard = requireKoa((ctx) => String(ctx.get('x-app')), { guard, onReject: onRejectKoa });
+  koaApp.use(async (ctx, next) => {
+    if (ctx.path !== '/admin') return next();
+    await koaGuard(ctx as never, async () => {
+      ctx.body = { auth: ctx.state.auth };
+    });
+  });
+  const servers = { express: await listen(expressApp), koa: await listen(koaApp.callback()) };
+
+  // Users: known to the fake, about half live in each app at the start; a token per (user, app).
+  const users = Array.from({ length: USERS }, (_, i) => `user-${i}`);
+  const tokens = new Map<string, string>();
+  const start = now();
+  for (const user of users) {
+    fake.addUser(user);
+    for (const app of APPS) {
+      const live = Math.random() < 0.5;
+      history.set(keyOf(user, app), [[start, live]]);
+      tokens.set(keyOf(user, app), live ? await fake.login(user, app) : await fake.signToken({ sub: user, aud: app, iss: fake.issuer }));
+    }
+  }
+
+  // The HTTP exchanges with the fake as Node's HTTP client (undici) saw them, independently of the guard: when each
+  // request was created, when its answer's headers arrived and when its body was complete.
+  const exchanges: Array<{ path: string; created: number; headers?: number; done?: number }> = [];
+  const byRequest = new WeakMap<object, (typeof exchanges)[number]>();
+  const fakeOrigin = new URL(fake.host).origin;
+  const undiciListeners: Array<[string, (message: any) => void]> = [
+    ['undici:request:create', ({ request }) => {
+      if (!loadRunning || String(request.origin) !== fakeOrigin || !String(request.path).startsWith('/api/v3/')) return;
+      const exchange = { path: String(request.path), created: now() };
+      exchanges.push(exchange);
+      byRequest.set(request, exchange);
+      while (exchanges.length > 0 && exchanges[0]!.created < now() - 10_000) exchanges.shift();
+    }],
+    ['undici:request:headers', ({ request }) => {
+      const exchange = byRequest.get(request);
+      if (exchange) exchange.headers = now();
+    }],
+    ['undici:request:trailers', ({ request }) => {
+      const exchange = byRequest.get(request);
+      if (exchange) exchange.done = now();
+    }],
+  ];
+  for (const [name, listener] of undiciListeners) subscribe(name, listener);
+
+  /**
+   * A guard timeout with no fault in force: the guard is right if the fake's answer had not reached this process
+   * in time (a slow loopback path on a busy machine), wrong if every exchange it could be had its answer complete
+   * well before the timeout fired.
+   */
+  function judgeTimeout(at: number, durationMs: number, endpoint: string, record: { justified: boolean }): void {
+    const startedAt = at - durationMs;
+    const path = endpoint === 'get-management-token' ? '/api/v3/get-management-token' : '/api/v3/check-session-status';
+    const candidates = exchanges.filter((e) => e.path === path && e.created >= startedAt - 2 && e.created <= startedAt + 20);
+    const late = candidates.filter((e) => e.done === undefined || e.done > at - 20);
+    if (candidates.length > 0 && late.length > 0) {
+      figures.timeoutsOnSlowPath++;
+      return;
+    }
+    record.justified = false;
+    breach('upstreamFailuresWithoutFault', `${endpoint} attempt timed out (${durationMs.toFixed(0)} ms) at ${(at - start).toFixed(0)} ms with no fault in force, ` +
+      (candidates.length === 0 ? 'and no matching HTTP exchange seen' : `although the answer had arrived ${(at - Math.max(...candidates.map((e) => e.done!))).toFixed(0)} ms before`) +
+      ` (last episode: ${lastEpisodeBefore(at)})`);
+  }
+
+  const onUpstream = (message: unknown) => {
+    const { outcome, durationMs, endpoint } = message as { outcome: string; durationMs: number; endpoint: string };
+    if (outcome === 'ok' || !loadRunning) return;
+    const at = now();
+    figures.failedAttempts++;
+    if (outcome === 'aborted') return; // the guard gave up on its own call: not a failure of GenAuth
+    const explained = faultWithin(at - durationMs - SLACK_MS, at) ||
+      (outcome === 'credentials' && tokenExpiries.some((t) => t <= at && t >= at - 5_000));
+    const record = { at, justified: true };
+    failedAttempts.push(record);
+    if (explained) return;
+    if (outcome === 'timeout') {
+      // Judged once the HTTP client has reported on the exchange (its events may follow the guard's by a tick).
+      setTimeout(() => judgeTimeout(at, durationMs, endpoint, record), 30);
+      return;
+    }
+    record.justified = false;
+    breach('upstreamFailuresWithoutFault', `${endpoint} attempt failed (${outcome}, ${durationMs.toFixed(0)} ms) at ${(at - start).toFixed(0)} ms with no fault in force (last episode: ${lastEpisodeBefore(at)})`);
+  };
+  let loadRunning = true;
+  subscribe(channels.upstream, onUpstream);
+
+  let lastTick = now();
+  const ticker = setInterval(() => {
+    const at = now();
+    const lag = at - lastTick - 10;
+    lastTick = at;
+    if (lag > 2) lagSamples.push([at, lag]);
+    if (lag > figures.maxLoopLagMs) figures.maxLoopLagMs = Math.round(lag);
+    if (lag > 100) figures.loopStallsOver100Ms++;
+  }, 10);
+
+  let canaryOn = true;
+  const canaryLoop = (async () => {
+    while (canaryOn) {
+      const begun = now();
+      try {
+        const response = await fetch(`${fake.host}/api/v3/kick-users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId: 'canary-nobody' }),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        await response.text();
+      } catch {
+        // a failed canary is a slow one
+      }
+      const ended = now();
+      canary.push([begun, ended]);
+      figures.canaryRequests++;
+      if (ended - begun >= TIMEOUT_MS / 2) figures.slowCanaries++;
+      while (canary.length > 0 && canary[0]![1] < ended - 10_000) canary.shift();
+      await sleep(25);
+    }
+  })();
+
+  const heapStart = heapMb(gc);
+  const deadline = now() + SECONDS * 1_000;
+  const running = () => now() < deadline;
+  // Heap once warm (caches filled, code optimised): growth after that point is what a leak would show.
+  let heapWarm: number | undefined;
+  const warmTimer = setTimeout(() => {
+    heapWarm = heapMb(gc);
+  }, Math.max(2_000, SECONDS * 200));
+
+  // Chaos: logins, logouts, kicks, expired management tokens.
+  const chaos = (async () => {
+    for (let step = 0; step < MAX_CHAOS_STEPS && running(); step++) {
+      await sleep(between(5, 30));
+      const user = pick(users);
+      const app = pick(APPS);
+      const roll = Math.random();
+      if (roll < 0.55) {
+        record(user, app, true);
+        figures.logins++;
+        tokens.set(keyOf(user, app), await fake.login(user, app));
+      } else if (roll < 0.77) {
+        record(user, app, false);
+        fake.logout(user, app);
+        figures.logouts++;
+      } else if (roll < 0.98) {
+        const at = now();
+        for (const each of APPS) record(user, each, false, at);
+        fake.kick(user);
+        figures.kicks++;
+      } else {
+        tokenExpiries.push(now());
+        fake.expireManagementTokens(); // must be absorbed by one refresh: no 503 expected
+        figures.tokenExpiries++;
+      }
+    }
+  })();
+
+  // Faults: short episodes (small `times`) separated by quiet stretches.
+  const faults = (async () => {
+    for (let step = 0; step < MAX_CHAOS_STEPS && running(); step++) {
+      await sleep(between(1_200, 3_000));
+      if (!running()) break;
+      const episode: [number, number] = [now(), Infinity];
+      episodes.push(episode);
+      figures.faultEpisodes++;
+      if (Math.random() < 0.2) {
+        const fault = pick([FAULTS[0]!, FAULTS[5]!, FAULTS[11]!, FAULTS[12]!]);
+        const times = between(1, 2);
+        episodeLabels.push(`token ${JSON.stringify(fault)} x${times}`);
+        fake.fault(fault, { endpoint: 'token', times });
+        tokenExpiries.push(now());
+        fake.expireManagementTokens();
+        figures.tokenExpiries++;
+      } else {
+        const fault = pick(FAULTS);
+        const times = between(1, 4);
+        episodeLabels.push(`check ${JSON.stringify(fault)} x${times}`);
+        fake.fault(fault, { times });
+      }
+      await sleep(between(100, 500));
+      fake.clearFaults();
+      episode[1] = now();
+    }
+  })();
+
+  // The breaker, polled: each opening must follow faults.
+  let seenOpenings = 0;
+  const poll = setInterval(() => {
+    const opened = (guard.stats() as { circuitOpened?: number }).circuitOpened ?? 0;
+    while (seenOpenings < opened) {
+      seenOpenings++;
+      const at = now();
+      // Failures without a failed attempt (an answer whose data.active is unusable) count too: a fault explains them.
+      const justified = failedAttemptWithin(at - 50 - 2 * SLACK_MS, at) || faultWithin(at - TIMEOUT_MS - 50 - 2 * SLACK_MS, at);
+      breakerOpenings.push({ at, justified, after: lastEpisodeBefore(at) });
+      if (!justified) breach('unjustifiedBreakerOpenings', `the circuit opened at ${(at - start).toFixed(0)} ms with no failed attempt just before`);
+    }
+    prune(now() - 10_000);
+    while (failedAttempts.length > 0 && failedAttempts[0]!.at < now() - 20_000) failedAttempts.shift();
+    while (lagSamples.length > 0 && lagSamples[0]![0] < now() - 10_000) lagSamples.shift();
+  }, 50);
+
+  // Load: CONCURRENCY workers, each one request at a time.
+  async function oneRequest(): Promise<void> {
+    const user = pick(users);
+    const app = pick(APPS);
+    const target = Math.random() < 0.5 ? 'express' : 'koa';
+    const roll = Math.random();
+    const style = roll < 0.7 ? 'bearer' : roll < 0.94 ? 'header' : roll < 0.99 ? 'bad' : 'none';
+    const headers: Record<string, string> = { 'x-app': app };
+    if (style === 'bearer') headers.authorization = `Bearer ${tokens.get(keyOf(user, app))}`;
+    else if (style === 'header') headers['x-user-id'] = user;
+    else if (style === 'bad') headers.authorization = `Bearer not.a.${Math.random().toString(36).slice(2)}`;
+
+    const started = now();
+    let status: number;
+    let cause = '';
+    let body: { error?: string; auth?: { userId: string; appId: string; session: { checkedAt: number } } };
+    try {
+      const response = await fetch(`${servers[target].url}/admin`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      status = response.status;
+      cause = response.headers.get('x-soak-cause') ?? '';
+      const text = await response.text();
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = {};
+      }
+    } catch (error) {
+      breach('unanswered', `${target} ${style} ${user} ${app}: ${(error as Error).message}`);
+      return;
+    }
+    const ended = now();
+    figures.requests++;
+    figures.byApp[target]++;
+    const what = `${target} ${style} ${user}@${app} at ${(started - start).toFixed(0)}-${(ended - start).toFixed(0)} ms`;
+
+    if (status === 200) {
+      figures.passes++;
+      const auth = body.auth;
+      if (style === 'bad' || style === 'none' || !auth || auth.userId !== user || auth.appId !== app) {
+        breach('wrongPasses', `200 for ${what} naming ${JSON.stringify(auth && { userId: auth.userId, appId: auth.appId })}`);
+        return;
+      }
+      // Windows widen by the longest event-loop stall measured around the request (a stall delays the stamp).
+      const lag = lagWithin(started - TTL_MS - TIMEOUT_MS - 1_000, ended);
+      if (!liveSometime(user, app, started - TTL_MS - TIMEOUT_MS - SLACK_MS - lag, ended)) {
+        breach('wrongPasses', `200 for ${what}, not live at any moment of the TTL window`);
+        return;
+      }
+      // The answer's own stamp: confirmed no longer than ttlMs before the request, and live when GenAuth said so.
+      const checkedAt = auth.session.checkedAt - performance.timeOrigin;
+      if (checkedAt < started - TTL_MS - SLACK_MS - lag) {
+        breach('wrongPasses', `200 for ${what} on an answer confirmed ${(started - checkedAt).toFixed(0)} ms before the request (ttlMs ${TTL_MS})`);
+        return;
+      }
+      if (!liveSometime(user, app, checkedAt - TIMEOUT_MS - SLACK_MS - lag, checkedAt + SLACK_MS)) {
+        breach('wrongPasses', `200 for ${what} on an answer confirmed at ${(checkedAt - start).toFixed(0)} ms, when the session was not live`);
+        return;
+      }
+      if (!liveSometime(user, app, started, ended)) figures.passesInTtlWindow++;
+      return;
+    }
+    const code = typeof body.error === 'string' ? body.error : `http-${status}`;
+    figures.refusals[`${status} ${code}`] = (figures.refusals[`${status} ${code}`] ?? 0) + 1;
+
+    if (status === 503 && code === 'session_check_unavailable') {
+      const kind = cause.split(' ')[1] || cause || 'unknown';
+      figures.unavailableCauses[kind] = (figures.unavailableCauses[kind] ?? 0) + 1;
+      // Explained by a failed attempt (itself explained), by a fault in force (an answer the guard rejects after a
+      // successful HTTP exchange, e.g. data.active missing, is no failed attempt), or by the open circuit.
+      if (
+        failedAttemptWithin(started - SLACK_MS, ended + SLACK_MS) ||
+        faultWithin(started - TIMEOUT_MS - SLACK_MS, ended) ||
+        breakerOpenWithin(started - SLACK_MS, ended)
+      ) {
+        figures.unavailableDuringFaults++;
+      } else {
+        breach('wrongRefusals', `503 for ${what} with no failed upstream attempt or open circuit during the request (cause: ${cause})`);
+      }
+      return;
+    }
+    if (status >= 500) {
+      breach('unexpected5xx', `${status} ${code} for ${what}`);
+      return;
+    }
+    if (style === 'bad') {
+      if (status !== 401 || code !== 'invalid_token') breach('wrongRefusals', `${status} ${code} for ${what} (expected invalid_token)`);
+      return;
+    }
+    if (style === 'none') {
+      if (status !== 401 || code !== 'missing_credentials') breach('wrongRefusals', `${status} ${code} for ${what} (expected missing_credentials)`);
+      return;
+    }
+    if (status === 401 && code === 'session_inactive') {
+      const lag = lagWithin(started - INACTIVE_TTL_MS - TIMEOUT_MS - 1_000, ended);
+      if (liveThroughout(user, app, started - INACTIVE_TTL_MS - TIMEOUT_MS - SLACK_MS - lag, ended)) {
+        breach('wrongRefusals', `session_inactive for ${what}, live all through the window`);
+      } else if (liveThroughout(user, app, started, ended)) {
+        figures.refusalsInInactiveWindow++;
+      }
+      return;
+    }
+    breach('wrongRefusals', `${status} ${code} for ${what}`);
+  }
+
+  // Ramp up over the first second (a cold process would time out on its first burst), then CONCURRENCY in flight.
+  const workers = Array.from({ length: CONCURRENCY }, async (_, index) => {
+    await sleep(Math.floor((index * 1_000) / CONCURRENCY));
+    while (running() && figures.requests + figures.unanswered < MAX_REQUESTS) await oneRequest();
+  });
+  await Promise.all(workers);
+  const elapsedSec = (now() - (deadline - SECONDS * 1_000)) / 1_000;
+  await Promise.all([chaos, faults]);
+  loadRunning = false;
+  canaryOn = false;
+  await canaryLoop;
+  await sleep(50); // the last timeouts' judgements
+  unsubscribe(channels.upstream, onUpstream);
+  for (const [name, listener] of undiciListeners) unsubscribe(name, listener);
+  clearInterval(poll);
+  clearInterval(ticker);
+  clearTimeout(warmTimer);
+  fake.clearFaults();
+
+  const heapEnd = heapMb(gc);
+  const stats = guard.stats();
+  await Promise.all([closeServer(servers.express.server), closeServer(servers.koa.server)]);
+  await guard.close();
+  await fake.close();
+
+  const breachCount = figures.wrongPasses + figures.wrongRefusals + figures.unexpected5xx + figures.unanswered +
+    figures.unjustifiedBreakerOpenings + figures.upstreamFailuresWithoutFault;
+  const report = {
+    settings: {
+      seconds: SECONDS, users: USERS, apps: APPS.length, concurrency: CONCURRENCY, ttlMs: TTL_MS, inactiveTtlMs: INACTIVE_TTL_MS,
+      timeoutMs: TIMEOUT_MS, retries: RETRIES, circuitBreaker: BREAKER,
+      passWindowMs: TTL_MS + TIMEOUT_MS + SLACK_MS, inactiveWindowMs: INACTIVE_TTL_MS + TIMEOUT_MS + SLACK_MS, slackMs: SLACK_MS,
+    },
+    requests: figures.requests,
+    requestsPerSec: Math.round(figures.requests / elapsedSec),
+    byFramework: figures.byApp,
+    passes: figures.passes,
+    refusals: Object.fromEntries(Object.entries(figures.refusals).sort()),
+    passesInTtlWindow: figures.passesInTtlWindow,
+    refusalsInInactiveWindow: figures.refusalsInInactiveWindow,
+    unavailableDuringFaults: figures.unavailableDuringFaults,
+    unavailableByCause: Object.fromEntries(Object.entries(figures.unavailableCauses).sort(([, a], [, b]) => b - a)),
+    breakerOpenings: breakerOpenings.map(({ at, justified, after }) => ({ atMs: Math.round(at - (deadline - SECONDS * 1_000)), justified, after })),
+    wrongPasses: figures.wrongPasses,
+    wrongRefusals: figures.wrongRefusals,
+    unexpected5xx: figures.unexpected5xx,
+    unanswered: figures.unanswered,
+    unjustifiedBreakerOpenings: figures.unjustifiedBreakerOpenings,
+    upstreamFailuresWithoutFault: figures.upstreamFailuresWithoutFault,
+    failedUpstreamAttempts: figures.failedAttempts,
+    timeoutsOnSlowPath: figures.timeoutsOnSlowPath,
+    eventLoop: { maxLagMs: figures.maxLoopLagMs, stallsOver100Ms: figures.loopStallsOver100Ms },
+    canary: { requests: figures.canaryRequests, slow: figures.slowCanaries },
+    machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0) },
+    chaos: {
+      logins: figures.logins, logouts: figures.logouts, kicks: figures.kicks,
+      managementTokensExpired: figures.tokenExpiries, faultEpisodes: figures.faultEpisodes,
+    },
+    guard: stats,
+    heap: {
+      startMb: round(heapStart),
+      warmMb: heapWarm === undefined ? null : round(heapWarm),
+      endMb: round(heapEnd),
+      growthSinceWarmMb: heapWarm === undefined ? null : round(heapEnd - heapWarm),
+      gc: gcHow,
+    },
+    breaches: breachCount,
+    breachExamples: breaches,
+    verdict: breachCount === 0 ? 'PASS' : 'FAIL',
+  };
+
+  if (JSON_OUTPUT) console.log(JSON.stringify(report, null, 2));
+  else printTable(report);
+  return breachCount === 0 ? 0 : 1;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function printTable(report: Record<string, any>): void {
+  const s = report.settings;
+  const rows: Array<[string, string]> = [
+    ['duration', `${s.seconds} s, ${s.users} users x ${s.apps} apps, ${s.concurrency} requests in flight`],
+    ['guard', `ttlMs ${s.ttlMs}, inactiveTtlMs ${s.inactiveTtlMs}, timeoutMs ${s.timeoutMs}, retries ${s.retries}, breaker ${s.circuitBreaker.failureThreshold}/${s.circuitBreaker.cooldownMs} ms`],
+    ['windows', `pass ${s.passWindowMs} ms, inactive ${s.inactiveWindowMs} ms (ttl + timeoutMs + ${s.slackMs} ms slack)`],
+    ['requests', `${report.requests} (${report.requestsPerSec}/s; Express ${report.byFramework.express}, Koa ${report.byFramework.koa})`],
+    ['passes (200)', String(report.passes)],
+    ...Object.entries(report.refusals as Record<string, number>).map(([code, count]): [string, string] => [`refused ${code}`, String(count)]),
+    ['passes in the TTL window', `${report.passesInTtlWindow} (session ended, within the documented delay)`],
+    ['refusals in the inactive window', `${report.refusalsInInactiveWindow} (signed in again, within inactiveTtlMs)`],
+    ['503 explained', `${report.unavailableDuringFaults} by a fault, a failed attempt or the open circuit (failed upstream attempts: ${report.failedUpstreamAttempts})`],
+    ['503 by cause', Object.entries(report.unavailableByCause as Record<string, number>).map(([kind, count]) => `${kind} ${count}`).join(', ') || '-'],
+    ...(report.breakerOpenings as Array<{ atMs: number; after: string }>).map(({ atMs, after }): [string, string] => ['circuit opened', `at ${atMs} ms, after: ${after}`]),
+    ['WRONG PASSES', String(report.wrongPasses)],
+    ['WRONG REFUSALS', String(report.wrongRefusals)],
+    ['UNEXPECTED 5xx', String(report.unexpected5xx)],
+    ['UNANSWERED (> 5 s)', String(report.unanswered)],
+    ['BREAKER OPENED WITHOUT FAULT', String(report.unjustifiedBreakerOpenings)],
+    ['UPSTREAM FAILED WITHOUT FAULT', String(report.upstreamFailuresWithoutFault)],
+    ['event loop', `max lag ${report.eventLoop.maxLagMs} ms, ${report.eventLoop.stallsOver100Ms} stalls over 100 ms; machine: ${report.machine.cpus} CPUs, load ${report.machine.loadAverage1m}`],
+    ['slow loopback path', `${report.timeoutsOnSlowPath} guard timeouts with no fault, the fake's answer not yet received (explained); canary: ${report.canary.slow} of ${report.canary.requests} over ${TIMEOUT_MS / 2} ms`],
+    ['chaos', `${report.chaos.logins} logins, ${report.chaos.logouts} logouts, ${report.chaos.kicks} kicks, ${report.chaos.managementTokensExpired} management tokens expired, ${report.chaos.faultEpisodes} fault episodes`],
+    ['guard stats', `hits ${report.guard.hits}, misses ${report.guard.misses}, coalesced ${report.guard.coalesced}, upstream calls ${report.guard.upstreamCalls}, errors ${report.guard.errors}, refreshes ${report.guard.refreshes ?? '-'}, token fetches ${report.guard.tokenFetches}, circuit opened ${report.guard.circuitOpened ?? '-'}`],
+    ['heap used', `${report.heap.startMb} MB before load, ${report.heap.warmMb ?? '-'} MB warm, ${report.heap.endMb} MB at the end: growth since warm ${report.heap.growthSinceWarmMb ?? '-'} MB (GC: ${report.heap.gc})`],
+    ['verdict', `${report.verdict} (${report.breaches} breaches)`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log('genauth-session-guard soak');
+  for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
+  for (const example of report.breachExamples as string[]) console.log(`  ! ${example}`);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error('soak: crashed', error);
+    process.exitCode = 2;
+  },
+);
