@@ -74,6 +74,8 @@ export class GenAuthClient {
   readonly #baseHeaders: Record<string, string>;
   readonly #breaker: CircuitBreaker | undefined;
   readonly #limit: ConcurrencyLimit;
+  /** Failures already counted by the breaker (weakly held). */
+  readonly #counted = new WeakSet<object>();
 
   constructor(options: GenAuthClientOptions) {
     this.#options = options;
@@ -116,8 +118,14 @@ export class GenAuthClient {
       breaker?.success();
       return active;
     } catch (error) {
-      if (error instanceof UpstreamError && error.kind === 'aborted') breaker?.release();
-      else breaker?.failure();
+      // One failed request counts once: a failed shared token refresh rejects every waiting call with the same
+      // error object, and must not open the circuit on its own.
+      if ((error instanceof UpstreamError && error.kind === 'aborted') || this.#counted.has(error as object)) {
+        breaker?.release();
+      } else {
+        if (typeof error === 'object' && error !== null) this.#counted.add(error);
+        breaker?.failure();
+      }
       throw error;
     } finally {
       release();
