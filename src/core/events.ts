@@ -14,6 +14,8 @@ export const channels = {
   cache: 'genauth-session-guard:cache',
   /** {@link UpstreamEvent}: every HTTP attempt against GenAuth, with its duration and outcome. */
   upstream: 'genauth-session-guard:upstream',
+  /** {@link StoreEvent}: the shared store (`store` option) going down or up, its errors, invalidations from other replicas. */
+  store: 'genauth-session-guard:store',
 } as const;
 
 /** Published on {@link channels.decision}. */
@@ -32,9 +34,30 @@ export interface DecisionEvent {
 export interface CacheEvent {
   appId: string;
   userId: string;
-  /** `hit`: served from the cache; `miss`: GenAuth asked; `coalesced`: joined a lookup under way; `stale`: served a bounded stale answer after an upstream failure. */
-  event: 'hit' | 'miss' | 'coalesced' | 'stale';
+  /** `hit`: served from the cache; `miss`: GenAuth asked; `coalesced`: joined a lookup under way; `stale`: served a bounded stale answer after an upstream failure; `store`: answered by the shared store (`store` option), possibly after waiting for another replica's call. */
+  event: 'hit' | 'miss' | 'coalesced' | 'stale' | 'store';
 }
+
+/** Published on {@link channels.store}. Ids and outcomes only. */
+export interface StoreEvent {
+  /**
+   * `down`: the guard stopped using the store (a call failed or timed out, or the connection dropped), and goes on
+   * with its in-process cache and GenAuth; `up`: the store works again (also after the first connection);
+   * `error`: one store call or connection error (`operation`, `message`); `invalidation`: another replica
+   * invalidated `userId` (in `appId` only, when given) and this guard dropped its copies; `resubscribed`: the
+   * invalidation channel came back after a loss, so this guard emptied its in-process cache (it may have missed
+   * invalidations meanwhile).
+   */
+  event: 'up' | 'down' | 'error' | 'invalidation' | 'resubscribed';
+  operation?: StoreOperation;
+  /** What went wrong (the client's error message, or a timeout). */
+  message?: string;
+  userId?: string;
+  appId?: string;
+}
+
+/** The kinds of store calls, as named by {@link StoreEvent.operation}. */
+export type StoreOperation = 'connect' | 'subscribe' | 'read' | 'write' | 'release' | 'invalidate';
 
 /** Published on {@link channels.upstream}. */
 export type UpstreamEvent = UpstreamAttempt;
@@ -42,6 +65,7 @@ export type UpstreamEvent = UpstreamAttempt;
 const decisionChannel = channel(channels.decision);
 const cacheChannel = channel(channels.cache);
 const upstreamChannel = channel(channels.upstream);
+const storeChannel = channel(channels.store);
 
 /** Publishes to the channels and the optional logger; costs one property read when nobody listens. */
 export class GuardEvents {
@@ -72,6 +96,11 @@ export class GuardEvents {
     } catch {
       // ignored: logging is best effort
     }
+  }
+
+  store(event: StoreEvent): void {
+    if (storeChannel.hasSubscribers) storeChannel.publish(event);
+    this.#log('genauth-session-guard store', { ...event });
   }
 
   /** True when someone listens to decisions, so callers can skip building the event. */

@@ -1,5 +1,6 @@
 import type { CircuitBreakerOptions } from '../client/circuit-breaker';
 import { normalizeHost } from '../client/host';
+import { isSharedStore, type SharedStore } from './shared-store';
 import type { Clock, FetchLike, IdentityExtractor, Logger } from './types';
 
 /** Options of the session cache. */
@@ -57,6 +58,14 @@ interface CommonGuardOptions {
   identity: IdentityExtractor;
   /** The session cache, or `false` to ask GenAuth on every request. */
   cache?: SessionCacheOptions | false;
+  /**
+   * A shared second tier behind the in-process cache, for apps that run as several replicas:
+   * `redisStore({ client })` from `genauth-session-guard/redis`. An answer one replica got from GenAuth serves the
+   * others (same TTL rules, never errors, never past the token's `exp`), replicas that miss at once share one call,
+   * and `invalidate` reaches every replica. When the store is down or slow the guard goes on with its in-process
+   * cache and GenAuth (see `stats().store`), and uses the store again once it is back. Needs the cache.
+   */
+  store?: SharedStore;
   /**
    * Time allowed to each upstream attempt, in ms.
    * @default 2000
@@ -122,6 +131,7 @@ export interface ResolvedGuardOptions {
   auth: 'token' | 'signature';
   identity: IdentityExtractor;
   cache: { enabled: boolean; ttlMs: number; inactiveTtlMs: number; max: number; refreshAheadMs: number };
+  store: SharedStore | undefined;
   timeoutMs: number;
   retries: number;
   maxResponseBytes: number;
@@ -199,6 +209,12 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
   const cache = cacheOptions === false
     ? { enabled: false, ttlMs: 0, inactiveTtlMs: 0, max: 0, refreshAheadMs: 0 }
     : cacheSettings(cacheOptions);
+  if (options.store !== undefined && !isSharedStore(options.store)) {
+    throw new TypeError(`${PREFIX} \`store\` must be a shared store such as redisStore({ client }) from genauth-session-guard/redis.`);
+  }
+  if (options.store !== undefined && !cache.enabled) {
+    throw new TypeError(`${PREFIX} \`store\` is a second tier behind the cache; do not set cache: false with it.`);
+  }
   if (policy === 'allow-stale' && !cache.enabled) {
     throw new TypeError(`${PREFIX} onUpstreamError: 'allow-stale' needs the cache (it serves cached answers); do not set cache: false.`);
   }
@@ -228,6 +244,7 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
     auth,
     identity: options.identity,
     cache,
+    store: options.store,
     timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 2_000, { max: MAX_TIMER_MS }),
     retries: positiveInteger(options.retries, 'retries', 1, { allowZero: true, max: MAX_RETRIES }),
     maxResponseBytes: positiveInteger(options.maxResponseBytes, 'maxResponseBytes', 65_536),

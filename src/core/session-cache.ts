@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents } from './events';
+import type { AskedAnswer, SharedTier } from './shared-tier';
 import type { Clock, SessionSource, SessionStatus } from './types';
 
 /** Asks GenAuth; resolves to `active`, rejects with an `UpstreamError`. */
@@ -21,6 +22,8 @@ export interface SessionCacheConfig {
   injectedClock: boolean;
   load: SessionLoader;
   events: GuardEvents;
+  /** The shared second tier (`store` option): read after an in-process miss, written after GenAuth answers. */
+  shared?: SharedTier;
 }
 
 /** A cached answer. Frozen and shared: hits return it as is. */
@@ -29,6 +32,8 @@ export interface CachedSession extends SessionStatus {
   readonly userId: string;
   /** From this time on (clock ms), a hit starts a background refresh. */
   readonly refreshAt: number;
+  /** Read from the shared store rather than asked of GenAuth by this process. */
+  readonly fromStore?: boolean;
 }
 
 export interface LookupResult {
@@ -53,6 +58,8 @@ export interface SessionCacheCounters {
   upstreamCalls: number;
   /** Background refreshes started by hits close to their expiry. */
   refreshes: number;
+  /** Lookups answered by the shared store (not by this process's cache, nor by a call of this process). */
+  storeHits: number;
 }
 
 /** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
@@ -64,6 +71,11 @@ function userIdOfKey(key: string): string {
   const colon = key.indexOf(':');
   const appLength = Number(key.slice(0, colon));
   return key.slice(colon + 1 + appLength + 1);
+}
+
+/** An active answer's TTL: at most `ttlMs`, never past the credential's expiry, and at least 1 ms (0 means forever to lru-cache). */
+function ttlCappedByExpiry(ttlMs: number, expiresAt: number | undefined, now: number): number {
+  return Math.max(1, Math.min(ttlMs, expiresAt === undefined ? ttlMs : expiresAt - now));
 }
 
 /** lru-cache's abort reasons when an entry with a lookup under way is deleted, evicted or replaced. */
@@ -78,7 +90,7 @@ function isCacheAbort(error: unknown): boolean {
  * upstream call, errors never cached, and (optionally) a bounded stale answer when GenAuth cannot answer.
  */
 export class SessionCache {
-  readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0, refreshes: 0 };
+  readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0, refreshes: 0, storeHits: 0 };
   readonly #config: SessionCacheConfig;
   readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
   /**
@@ -99,7 +111,7 @@ export class SessionCache {
       // Keep expired entries (bounded by `max`) only when they may serve as a stale answer.
       noDeleteOnStaleGet: keepStale,
       noDeleteOnFetchRejection: keepStale,
-      fetchMethod: (key, _stale, { signal, options, context }) => this.#fetch(key, signal, options, context),
+      fetchMethod: (key, stale, { signal, options, context }) => this.#fetch(key, stale, signal, options, context),
     });
   }
 
@@ -123,10 +135,13 @@ export class SessionCache {
     const context: FetchContext = { appId, userId, expiresAt };
     for (let tries = 0; ; tries++) {
       const status: LRUCache.Status<string, CachedSession, FetchContext> = {};
+      let fromStore = false;
       try {
         const session = await lru.fetch(key, { context, status });
         if (session === undefined) throw new UpstreamError('aborted', 'check-session-status: lookup dropped');
-        return { session, source: 'upstream' };
+        fromStore = session.fromStore === true;
+        // An answer from the shared store is a cached answer too (another replica, or this one before, asked).
+        return { session, source: fromStore ? 'cache' : 'upstream' };
       } catch (error) {
         // The entry was invalidated while GenAuth was being asked: its answer may predate a kick, ask again.
         if (isCacheAbort(error) && tries === 0) continue;
@@ -135,7 +150,7 @@ export class SessionCache {
         if (stale) return { session: stale, source: 'stale' };
         throw error;
       } finally {
-        if (tries === 0) this.#countLookup(appId, userId, status.fetch);
+        if (tries === 0) this.#countLookup(appId, userId, status.fetch, fromStore);
       }
     }
   }
@@ -169,10 +184,13 @@ export class SessionCache {
     lru.fetch(key, { forceRefresh: true, allowStale: true, noDeleteOnFetchRejection: true, context }).catch(() => undefined);
   }
 
-  #countLookup(appId: string, userId: string, fetchStatus: LRUCache.Status<string, CachedSession, FetchContext>['fetch']): void {
+  #countLookup(appId: string, userId: string, fetchStatus: LRUCache.Status<string, CachedSession, FetchContext>['fetch'], fromStore: boolean): void {
     if (fetchStatus === 'inflight') {
       this.counters.coalesced++;
       this.#config.events.cache(appId, userId, 'coalesced');
+    } else if (fromStore) {
+      this.counters.storeHits++;
+      this.#config.events.cache(appId, userId, 'store');
     } else {
       this.counters.misses++;
       this.#config.events.cache(appId, userId, 'miss');
@@ -191,27 +209,50 @@ export class SessionCache {
 
   async #fetch(
     key: string,
+    stale: CachedSession | undefined,
     signal: AbortSignal,
     options: LRUCache.FetcherFetchOptions<string, CachedSession, FetchContext>,
     context: FetchContext,
   ): Promise<CachedSession> {
     const { appId, userId, expiresAt } = context;
-    const { clock, ttlMs, inactiveTtlMs, load } = this.#config;
+    const { clock, ttlMs, inactiveTtlMs, load, shared } = this.#config;
     this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     try {
-      this.counters.upstreamCalls++;
-      const active = await load(appId, userId, signal);
-      const checkedAt = clock();
-      // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
-      const ttl = active
-        ? Math.max(1, Math.min(ttlMs, expiresAt === undefined ? ttlMs : expiresAt - checkedAt))
-        : inactiveTtlMs;
+      const ask = async (): Promise<AskedAnswer> => {
+        this.counters.upstreamCalls++;
+        const active = await load(appId, userId, signal);
+        const checkedAt = clock();
+        // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
+        return { active, checkedAt, ttlMs: active ? ttlCappedByExpiry(ttlMs, expiresAt, checkedAt) : inactiveTtlMs };
+      };
+      let answer: AskedAnswer;
+      let fromStore = false;
+      let expiry: number;
+      if (shared) {
+        // A refresh (or an expired answer kept for stale serving) must not take back the answer it replaces.
+        const resolved = await shared.resolve(appId, userId, signal, stale?.checkedAt, ask);
+        fromStore = resolved.origin === 'store';
+        answer = resolved;
+        // From the store: what is left of its life there, never longer than this guard's own TTLs, and never past
+        // this caller's credential exp either.
+        if (fromStore) {
+          const ttl = answer.active
+            ? ttlCappedByExpiry(Math.min(resolved.ttlMs, ttlMs), expiresAt, clock())
+            : Math.max(1, Math.min(resolved.ttlMs, inactiveTtlMs));
+          answer = { ...answer, ttlMs: ttl };
+        }
+        expiry = fromStore ? clock() + answer.ttlMs : answer.checkedAt + answer.ttlMs;
+      } else {
+        answer = await ask();
+        expiry = answer.checkedAt + answer.ttlMs;
+      }
+      const { active, checkedAt, ttlMs: ttl } = answer;
       options.ttl = ttl;
       // An answer that lives no longer than the refresh window (cut short by the credential's exp) is not refreshed:
       // it would be due at once, and every hit would re-ask GenAuth until the exp.
       const { refreshAheadMs } = this.#config;
-      const refreshAt = active && refreshAheadMs > 0 && ttl > refreshAheadMs ? checkedAt + ttl - refreshAheadMs : Infinity;
-      return Object.freeze({ appId, userId, active, checkedAt, refreshAt });
+      const refreshAt = active && refreshAheadMs > 0 && ttl > refreshAheadMs ? expiry - refreshAheadMs : Infinity;
+      return Object.freeze(fromStore ? { appId, userId, active, checkedAt, refreshAt, fromStore } : { appId, userId, active, checkedAt, refreshAt });
     } finally {
       const left = (this.#inFlight.get(key) ?? 1) - 1;
       if (left > 0) this.#inFlight.set(key, left);

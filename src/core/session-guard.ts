@@ -11,6 +11,7 @@ import {
 import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options';
 import { challengeHeaders } from './challenge';
 import { SessionCache, type LookupResult } from './session-cache';
+import { SharedTier } from './shared-tier';
 import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
 
 /** Figures of one guard since it was created. */
@@ -40,6 +41,20 @@ export interface SessionGuardStats {
   /** Check calls under way at GenAuth now, and waiting for a slot. */
   inFlight: number;
   queued: number;
+  /**
+   * The shared store (`store` option): `off` without one; `connecting` until its first connection; `up`; `down`
+   * while its calls fail or time out, or its connection or invalidation channel is lost (lookups then go on with
+   * the in-process cache and GenAuth).
+   */
+  store: 'off' | 'connecting' | 'up' | 'down';
+  /** Lookups answered by the shared store: another replica (or this one, before) asked GenAuth. */
+  storeHits: number;
+  /** Of those, lookups that waited for another replica's call to GenAuth rather than making their own. */
+  storeWaits: number;
+  /** Store calls that failed or timed out, and lookups or invalidations that skipped the store while it was down. */
+  storeErrors: number;
+  /** Invalidations received from other replicas through the store. */
+  remoteInvalidations: number;
 }
 
 /** Per-call overrides of {@link SessionGuard.authenticate}. */
@@ -65,11 +80,25 @@ export interface SessionGuard {
    * @param expiresAt the credential's expiry in ms since the epoch: an active answer is not cached past it.
    */
   checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo>;
-  /** Drops cached answers for `userId` (in `appId` only, when given) now; returns how many were dropped. */
+  /**
+   * Drops cached answers for `userId` (in `appId` only, when given) now; returns how many this process dropped.
+   * With a `store`, also deletes them from the store and tells every replica, in the background: await
+   * {@link invalidateEverywhere} instead to know when that is done.
+   */
   invalidate(userId: string, appId?: string): number;
+  /**
+   * Like {@link invalidate}, and resolves once the store has dropped the answers and the other replicas were told
+   * (`true`; they drop their copies as the message reaches them, within milliseconds), or to `false` when the store
+   * could not be reached (the other replicas then keep theirs for at most `ttlMs`; the invalidation is sent again
+   * when the store is back). Without a `store`, resolves to `true` at once. Never rejects for store trouble.
+   */
+  invalidateEverywhere(userId: string, appId?: string): Promise<boolean>;
   /** Counters since creation. */
   stats(): SessionGuardStats;
-  /** Aborts upstream calls under way and empties the cache; the guard refuses (503) afterwards. */
+  /**
+   * Aborts upstream calls under way and empties the cache; the guard refuses (503) afterwards. With a `store`,
+   * waits for invalidations still being sent (bounded by the store's timeout) and closes its connections.
+   */
   close(): Promise<void>;
 }
 
@@ -87,6 +116,10 @@ function validIdentity(identity: unknown): identity is Identity {
 function expiryOf(identity: Identity): number | undefined {
   const exp = identity.claims?.exp;
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+}
+
+function assertUserId(userId: unknown): asserts userId is string {
+  if (typeof userId !== 'string' || userId === '') throw new TypeError('genauth-session-guard: invalidate(userId) needs a non-empty user id.');
 }
 
 function assertAppId(appId: unknown): asserts appId is string {
@@ -117,6 +150,7 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #events: GuardEvents;
   readonly #client: GenAuthClient;
   readonly #cache: SessionCache;
+  readonly #shared: SharedTier | undefined;
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -136,8 +170,22 @@ class DefaultSessionGuard implements SessionGuard {
       maxInFlight: options.maxInFlight,
       maxQueued: 1_000,
     });
+    this.#shared = options.store && new SharedTier({
+      store: options.store,
+      host: options.host,
+      accessKeyId: options.accessKeyId,
+      // Long enough for the holder's whole call (every attempt, backoffs, a slot wait), short enough that a holder
+      // that died does not hold the other replicas long: past it they take the lock and ask GenAuth themselves.
+      lockMs: options.store.settings.lockMs ?? (options.timeoutMs + 1_000) * options.retries + options.timeoutMs + 500,
+      answerTtlMs: Math.max(options.cache.ttlMs, options.cache.inactiveTtlMs),
+      clock: options.clock,
+      events: this.#events,
+      onInvalidated: (userId, appId) => this.#cache.invalidate(userId, appId),
+      onMissed: () => this.#cache.clear(),
+    });
     this.#cache = new SessionCache({
       ...options.cache,
+      shared: this.#shared,
       staleIfErrorMs: options.staleIfErrorMs,
       clock: options.clock,
       injectedClock: options.injectedClock,
@@ -176,12 +224,21 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   invalidate(userId: string, appId?: string): number {
-    if (typeof userId !== 'string' || userId === '') throw new TypeError('genauth-session-guard: invalidate(userId) needs a non-empty user id.');
-    return this.#cache.invalidate(userId, appId);
+    assertUserId(userId);
+    const dropped = this.#cache.invalidate(userId, appId);
+    void this.#shared?.invalidate(userId, appId);
+    return dropped;
+  }
+
+  async invalidateEverywhere(userId: string, appId?: string): Promise<boolean> {
+    assertUserId(userId);
+    this.#cache.invalidate(userId, appId);
+    return this.#shared ? this.#shared.invalidate(userId, appId) : true;
   }
 
   stats(): SessionGuardStats {
-    const { hits, misses, coalesced, upstreamCalls, errors, stale, refreshes } = this.#cache.counters;
+    const { hits, misses, coalesced, upstreamCalls, errors, stale, refreshes, storeHits } = this.#cache.counters;
+    const shared = this.#shared;
     const { state, opened } = this.#client.circuit;
     const { inFlight, queued } = this.#client.load;
     return {
@@ -192,12 +249,18 @@ class DefaultSessionGuard implements SessionGuard {
       circuitOpened: opened,
       inFlight,
       queued,
+      store: shared ? shared.state : 'off',
+      storeHits,
+      storeWaits: shared?.counters.waits ?? 0,
+      storeErrors: shared?.counters.errors ?? 0,
+      remoteInvalidations: shared?.counters.invalidations ?? 0,
     };
   }
 
   async close(): Promise<void> {
     this.#client.close();
     this.#cache.clear();
+    await this.#shared?.close();
   }
 
   async #identify(req: RequestLike, appId: string, extractor: IdentityExtractor): Promise<Identity> {

@@ -1,0 +1,116 @@
+import type { StoreOperation } from './events';
+
+/**
+ * A shared second tier behind the in-process cache, for apps that run as several replicas: answers one replica got
+ * from GenAuth serve the others, and an invalidation on one replica reaches all of them. `redisStore({ client })`
+ * from `genauth-session-guard/redis` builds one for node-redis v5 and ioredis clients.
+ *
+ * The guard owns the policy: it bounds every call by `settings.timeoutMs`, goes on without the store when a call
+ * fails (its in-process cache and GenAuth still answer, and a GenAuth failure is still refused), decides what is
+ * written and for how long, and waits for another replica's answer while that replica holds the lock.
+ */
+export interface SharedStore {
+  readonly settings: SharedStoreSettings;
+  /** Opens the store for one guard; called once by `createSessionGuard`. Must not call `scope.listener` synchronously. */
+  attach(scope: SharedStoreScope): SharedStoreSession;
+}
+
+export interface SharedStoreSettings {
+  /** Longest wait for one store call, in ms; past it the lookup goes on without the store. */
+  readonly timeoutMs: number;
+  /** After a failed or timed-out call, how long (ms) the guard skips the store before one call tries it again. */
+  readonly retryAfterMs: number;
+  /** How long the lock of one lookup lives, in ms. @default derived from the guard's `timeoutMs` and `retries` */
+  readonly lockMs?: number;
+}
+
+/** What the guard tells the store when it attaches. */
+export interface SharedStoreScope {
+  /** The GenAuth host and access key id: answers are kept apart per (host, user pool). */
+  host: string;
+  accessKeyId: string;
+  listener: SharedStoreListener;
+}
+
+/** How the store reports back to the guard. */
+export interface SharedStoreListener {
+  /** Another replica invalidated the answers of `userId` (in `appId` only, when given). */
+  invalidated(userId: string, appId: string | undefined): void;
+  /** Whether calls can be sent now, and whether invalidations from other replicas are being received. */
+  status(status: { commands: boolean; subscribed: boolean }): void;
+  /** The invalidation channel came back after a loss: invalidations sent meanwhile may have been missed. */
+  resubscribed(): void;
+  /** The client reported an error outside a call (connection trouble). */
+  error(error: unknown, operation: StoreOperation): void;
+}
+
+/** One answer as kept in the store: ids, a boolean and times, nothing else. */
+export interface StoredAnswer {
+  active: boolean;
+  /** When GenAuth answered, ms since the epoch (the writing replica's clock). */
+  checkedAt: number;
+  /** When the answer stops serving, ms since the epoch (the writing replica's clock). */
+  expiresAt: number;
+}
+
+/**
+ * What a read found. `generation` counts the invalidations of the user (an answer asked for before one is not
+ * written after it); `storeNow` is the store's own clock (ms) when it answered.
+ */
+export type StoreRead =
+  /** A usable answer, and how long (ms, the store's clock) it still lives there. */
+  | { kind: 'answer'; answer: StoredAnswer; remainingMs: number; generation: string; storeNow: number }
+  /** No usable answer, and the caller now holds the lock: it asks GenAuth and writes the answer. */
+  | { kind: 'locked'; generation: string; storeNow: number }
+  /** No usable answer, and another caller holds the lock for `lockRemainingMs` more (negative: no expiry known). */
+  | { kind: 'busy'; lockRemainingMs: number; generation: string; storeNow: number };
+
+export interface ReadRequest {
+  /** A random id of this lookup: the lock's value. */
+  lockToken: string;
+  lockMs: number;
+  /** The reader's clock: an answer whose `expiresAt` is not past it is not usable. */
+  now: number;
+  /** Only an answer checked after this (ms) is usable (a refresh must not take back the answer it replaces). */
+  newerThan: number | undefined;
+}
+
+export interface WriteRequest {
+  /** The `generation` of the read that preceded the call to GenAuth: no write if it changed since. */
+  generation: string;
+  /** When the answer must be gone, on the store's clock (ms): no write if that is past. */
+  expireAtStoreMs: number;
+  /** Released after the write when given and still held. */
+  lockToken: string | undefined;
+}
+
+/** One guard's use of a store. */
+export interface SharedStoreSession {
+  /** Whether calls can be sent now. */
+  readonly ready: boolean;
+  /** Resolves once calls can be sent (the first connection). */
+  whenReady(): Promise<void>;
+  /** The usable answer for (appId, userId), or the lock (taken now, or held by someone else). */
+  read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead>;
+  /** Writes the answer unless the user was invalidated meanwhile; releases the lock. Resolves to whether it wrote. */
+  write(appId: string, userId: string, answer: StoredAnswer, request: WriteRequest): Promise<boolean>;
+  /** Releases the lock if still held with `lockToken`. */
+  release(appId: string, userId: string, lockToken: string): Promise<void>;
+  /**
+   * Deletes the answers of `userId` (in `appId` only, when given), fences out writes of answers asked for before
+   * (for `generationTtlMs`), and tells the other replicas. Never calls `listener.invalidated` for its own.
+   */
+  invalidate(userId: string, appId: string | undefined, request: { generationTtlMs: number }): Promise<void>;
+  /** Closes what `attach` opened. */
+  close(): Promise<void>;
+}
+
+/** Checks the shape of a `store` option. */
+export function isSharedStore(value: unknown): value is SharedStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const { attach, settings } = value as Partial<SharedStore>;
+  return typeof attach === 'function' && typeof settings === 'object' && settings !== null &&
+    Number.isInteger(settings.timeoutMs) && settings.timeoutMs > 0 &&
+    Number.isInteger(settings.retryAfterMs) && settings.retryAfterMs > 0 &&
+    (settings.lockMs === undefined || (Number.isInteger(settings.lockMs) && settings.lockMs > 0));
+}

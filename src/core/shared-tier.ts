@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import { UpstreamError } from '../client/upstream-error';
+import type { GuardEvents, StoreOperation } from './events';
+import type { SharedStore, SharedStoreSession, StoreRead } from './shared-store';
+import type { Clock } from './types';
+
+/** An answer from GenAuth, with how long it may serve (ms from `checkedAt`). */
+export interface AskedAnswer {
+  active: boolean;
+  checkedAt: number;
+  ttlMs: number;
+}
+
+/** Where the answer of {@link SharedTier.resolve} came from; `ttlMs` counts from now. */
+export interface SharedAnswer {
+  active: boolean;
+  checkedAt: number;
+  ttlMs: number;
+  origin: 'store' | 'upstream';
+}
+
+export interface SharedTierConfig {
+  store: SharedStore;
+  host: string;
+  accessKeyId: string;
+  /** How long the lock of one lookup lives (ms). */
+  lockMs: number;
+  /** The longest life of any answer (active or inactive), ms: how long a missed invalidation is worth replaying. */
+  answerTtlMs: number;
+  clock: Clock;
+  events: GuardEvents;
+  /** Another replica invalidated: drop the in-process copies (and abort lookups under way). */
+  onInvalidated(userId: string, appId: string | undefined): void;
+  /** Invalidations may have been missed: drop every in-process copy. */
+  onMissed(): void;
+}
+
+export interface SharedTierCounters {
+  /** Lookups (fetches) answered by the store. */
+  hits: number;
+  /** Of those, the ones that waited for another replica's call to GenAuth. */
+  waits: number;
+  /** Store calls that failed or timed out, and lookups or invalidations that skipped the store while it was down. */
+  errors: number;
+  /** Invalidations received from other replicas. */
+  invalidations: number;
+}
+
+export type SharedTierState = 'connecting' | 'up' | 'down';
+
+/** Most invalidations kept for a replay while the store is down. */
+const MAX_MISSED_INVALIDATIONS = 10_000;
+/** First and longest pause between two reads while another replica holds the lock, ms. */
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 50;
+
+class StoreTimeoutError extends Error {
+  constructor(operation: StoreOperation, timeoutMs: number) {
+    super(`store ${operation}: no answer within ${timeoutMs} ms`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.length > 200 ? `${message.slice(0, 200)}...` : message;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new UpstreamError('aborted', 'check-session-status: lookup dropped');
+}
+
+/**
+ * The guard's side of a shared store: lookups read it after an in-process miss, take its lock to ask GenAuth (or
+ * wait a bounded time for the replica that holds it), and write what they got; invalidations go through it to
+ * every replica. Every call is bounded by the store's timeout; a failure or a timeout makes the guard go on with
+ * its in-process cache and GenAuth, skip the store for `retryAfterMs`, then try it again with one call.
+ */
+export class SharedTier {
+  readonly counters: SharedTierCounters = { hits: 0, waits: 0, errors: 0, invalidations: 0 };
+  readonly #config: SharedTierConfig;
+  readonly #session: SharedStoreSession;
+  readonly #timeoutMs: number;
+  readonly #retryAfterMs: number;
+  /** Background calls (invalidations, lock releases) that `close` waits for. */
+  readonly #pending = new Set<Promise<unknown>>();
+  /** This replica's invalidations under way, per user: a lookup of that user waits for them before reading. */
+  readonly #invalidating = new Map<string, Promise<boolean>>();
+  /**
+   * Invalidations that could not reach the store, per user (an undefined app: all apps), replayed when it is back.
+   * Until then the store may still hold the user's old answers: lookups of that user do not read it.
+   */
+  readonly #missed = new Map<string, { userId: string; appIds: Set<string> | undefined; at: number }>();
+  #commands = false;
+  #subscribed = false;
+  #everReady = false;
+  #connectWaitOver = false;
+  /** A call failed or timed out; no call until `#retryAt`, then one probe. */
+  #failing = false;
+  #retryAt = 0;
+  #probing = false;
+  #closing = false;
+  #state: SharedTierState = 'connecting';
+
+  constructor(config: SharedTierConfig) {
+    this.#config = config;
+    this.#timeoutMs = config.store.settings.timeoutMs;
+    this.#retryAfterMs = config.store.settings.retryAfterMs;
+    this.#session = config.store.attach({
+      host: config.host,
+      accessKeyId: config.accessKeyId,
+      listener: {
+        invalidated: (userId, appId) => this.#received(userId, appId),
+        status: ({ commands, subscribed }) => {
+          if (this.#closing) return;
+          // A new connection is a fresh start: calls may go again without waiting for the retry delay.
+          if (commands && !this.#commands) this.#failing = false;
+          this.#commands = commands;
+          this.#subscribed = subscribed;
+          if (commands) this.#everReady = true;
+          this.#update();
+        },
+        resubscribed: () => {
+          if (this.#closing) return;
+          this.#config.events.store({ event: 'resubscribed' });
+          this.#config.onMissed();
+        },
+        error: (error, operation) => this.#config.events.store({ event: 'error', operation, message: describe(error) }),
+      },
+    });
+  }
+
+  get state(): SharedTierState {
+    return this.#state;
+  }
+
+  /**
+   * The answer for (appId, userId): from the store, from GenAuth through `ask` while holding the store's lock
+   * (then written to the store), or from `ask` alone when the store cannot be used. Rejects as `ask` does, or
+   * with the signal's reason once aborted.
+   */
+  async resolve(
+    appId: string,
+    userId: string,
+    signal: AbortSignal,
+    newerThan: number | undefined,
+    ask: () => Promise<AskedAnswer>,
+  ): Promise<SharedAnswer> {
+    // The store must not hand back an answer this replica has just invalidated: wait for that invalidation to be
+    // done there (bounded by the store's timeout), and leave the store out while it could not be done.
+    const invalidating = this.#invalidating.get(userId);
+    if (invalidating) await invalidating;
+    if (this.#missed.has(userId)) {
+      this.counters.errors++;
+      return this.#direct(ask);
+    }
+    if (!(await this.#admit())) return this.#direct(ask);
+    const lockToken = randomUUID();
+    const { lockMs, clock } = this.#config;
+    const started = performance.now();
+    let pause = FIRST_POLL_MS;
+    let waited = false;
+    for (;;) {
+      if (signal.aborted) throw abortReason(signal);
+      let read: StoreRead;
+      try {
+        read = await this.#call('read', () => this.#session.read(appId, userId, { lockToken, lockMs, now: clock(), newerThan }));
+      } catch {
+        return this.#direct(ask);
+      }
+      const readAt = performance.now();
+      if (read.kind === 'answer') {
+        this.counters.hits++;
+        if (waited) this.counters.waits++;
+        const { active, checkedAt, expiresAt } = read.answer;
+        // Never longer than the store keeps it, nor past its own expiry on this replica's clock.
+        const ttlMs = Math.min(read.remainingMs, expiresAt - clock());
+        return { active, checkedAt, ttlMs, origin: 'store' };
+      }
+      if (read.kind === 'locked') return this.#askAndWrite(appId, userId, read, readAt, lockToken, signal, ask);
+      waited = true;
+      // The holder did not answer within two lock lifetimes (it died, and so did the next one): ask directly.
+      if (readAt - started >= 2 * lockMs) return this.#askAndWrite(appId, userId, read, readAt, undefined, signal, ask);
+      const lockLeft = read.lockRemainingMs > 0 ? read.lockRemainingMs : pause;
+      await sleep(Math.max(1, Math.min(pause, lockLeft)), signal);
+      pause = Math.min(pause * 2, MAX_POLL_MS);
+    }
+  }
+
+  /**
+   * Deletes the answers of `userId` from the store and tells the other replicas. Resolves to `true` once done,
+   * `false` when the store could not be reached (the invalidation is then replayed when the store is back).
+   */
+  invalidate(userId: string, appId: string | undefined): Promise<boolean> {
+    const before = this.#invalidating.get(userId);
+    // One after the other per user, so that a lookup waiting for the last one waits for them all.
+    const done = this.#track((before ?? Promise.resolve(true)).then(() => this.#invalidate(userId, appId)));
+    this.#invalidating.set(userId, done);
+    void done.finally(() => {
+      if (this.#invalidating.get(userId) === done) this.#invalidating.delete(userId);
+    });
+    return done;
+  }
+
+  /** Waits for background calls (bounded by the store's timeout), then closes the store's connections. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#session.close().catch(() => undefined);
+  }
+
+  async #invalidate(userId: string, appId: string | undefined): Promise<boolean> {
+    if (!(await this.#admit())) {
+      if (!this.#closing) this.#remember(userId, appId);
+      return false;
+    }
+    try {
+      const generationTtlMs = this.#config.answerTtlMs + this.#config.lockMs + 15 * 60_000;
+      await this.#call('invalidate', () => this.#session.invalidate(userId, appId, { generationTtlMs }));
+      return true;
+    } catch {
+      this.#remember(userId, appId);
+      return false;
+    }
+  }
+
+  async #askAndWrite(
+    appId: string,
+    userId: string,
+    read: StoreRead,
+    readAt: number,
+    lockToken: string | undefined,
+    signal: AbortSignal,
+    ask: () => Promise<AskedAnswer>,
+  ): Promise<SharedAnswer> {
+    let answer: AskedAnswer;
+    try {
+      answer = await ask();
+    } catch (error) {
+      // Errors are never written; the replicas waiting for this lock take it and ask themselves.
+      if (lockToken) this.#release(appId, userId, lockToken);
+      throw error;
+    }
+    if (signal.aborted) {
+      // Invalidated while GenAuth was asked: this answer may predate the kick, so it is not written.
+      if (lockToken) this.#release(appId, userId, lockToken);
+      return { ...answer, origin: 'upstream' };
+    }
+    if (this.#usable(false)) {
+      // The store's clock when the answer must be gone: the read's store time plus the time elapsed here since
+      // (the read's reply travelled after that time was taken, so this errs on the early side), plus the TTL.
+      const expireAtStoreMs = Math.floor(read.storeNow + (performance.now() - readAt) + answer.ttlMs);
+      const stored = { active: answer.active, checkedAt: answer.checkedAt, expiresAt: answer.checkedAt + answer.ttlMs };
+      await this.#call('write', () => this.#session.write(appId, userId, stored, { generation: read.generation, expireAtStoreMs, lockToken }))
+        .catch(() => undefined);
+    }
+    return { ...answer, origin: 'upstream' };
+  }
+
+  async #direct(ask: () => Promise<AskedAnswer>): Promise<SharedAnswer> {
+    return { ...(await ask()), origin: 'upstream' };
+  }
+
+  #release(appId: string, userId: string, lockToken: string): void {
+    if (!this.#usable(false)) return;
+    this.#track(this.#call('release', () => this.#session.release(appId, userId, lockToken)).catch(() => undefined));
+  }
+
+  /** Whether to use the store for this lookup; waits (bounded) for the first connection. Counts a skip as an error. */
+  async #admit(): Promise<boolean> {
+    if (this.#closing) return false;
+    if (!this.#everReady && !this.#connectWaitOver) await this.#waitForConnection();
+    if (this.#usable(true)) return true;
+    if (!this.#closing) this.counters.errors++;
+    return false;
+  }
+
+  /** `probe`: may this call be the one that tries a failing store again. */
+  #usable(probe: boolean): boolean {
+    if (this.#closing || !this.#session.ready) return false;
+    if (!this.#failing) return true;
+    if (!probe || this.#probing || performance.now() < this.#retryAt) return false;
+    this.#probing = true;
+    return true;
+  }
+
+  async #waitForConnection(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.#session.whenReady().then(() => false, () => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), this.#timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut && !this.#everReady && !this.#connectWaitOver) {
+      this.#connectWaitOver = true;
+      this.#config.events.store({ event: 'error', operation: 'connect', message: `no connection within ${this.#timeoutMs} ms` });
+      this.#update();
+    }
+  }
+
+  /** Runs one store call bounded by the timeout; records the outcome. */
+  async #call<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new StoreTimeoutError(operation, this.#timeoutMs)), this.#timeoutMs);
+    });
+    try {
+      const result = await Promise.race([Promise.resolve().then(run), timeout]);
+      this.#succeeded();
+      return result;
+    } catch (error) {
+      this.#failed(operation, error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #succeeded(): void {
+    this.#probing = false;
+    if (!this.#failing) return;
+    this.#failing = false;
+    this.#update();
+  }
+
+  #failed(operation: StoreOperation, error: unknown): void {
+    this.#probing = false;
+    this.counters.errors++;
+    this.#failing = true;
+    this.#retryAt = performance.now() + this.#retryAfterMs;
+    this.#config.events.store({ event: 'error', operation, message: describe(error) });
+    this.#update();
+  }
+
+  #received(userId: string, appId: string | undefined): void {
+    if (this.#closing) return;
+    this.counters.invalidations++;
+    this.#config.events.store({ event: 'invalidation', userId, ...(appId === undefined ? {} : { appId }) });
+    this.#config.onInvalidated(userId, appId);
+  }
+
+  #update(): void {
+    const state: SharedTierState = !this.#everReady && !this.#connectWaitOver
+      ? 'connecting'
+      : this.#commands && this.#subscribed && !this.#failing ? 'up' : 'down';
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#config.events.store({ event: state === 'up' ? 'up' : 'down' });
+    if (state === 'up') this.#replayMissed();
+  }
+
+  #remember(userId: string, appId: string | undefined): void {
+    const known = this.#missed.get(userId);
+    this.#missed.delete(userId);
+    const appIds = appId === undefined || (known && known.appIds === undefined) ? undefined : new Set(known?.appIds).add(appId);
+    this.#missed.set(userId, { userId, appIds, at: performance.now() });
+    if (this.#missed.size > MAX_MISSED_INVALIDATIONS) this.#missed.delete(this.#missed.keys().next().value!);
+  }
+
+  /**
+   * Replays the invalidations the store missed while down. Those older than the longest answer TTL are dropped:
+   * every answer they were about has expired since.
+   */
+  #replayMissed(): void {
+    if (this.#missed.size === 0 || this.#closing) return;
+    const oldest = performance.now() - this.#config.answerTtlMs;
+    const missed = [...this.#missed.values()].filter(({ at }) => at >= oldest);
+    this.#missed.clear();
+    for (const { userId, appIds } of missed) {
+      if (appIds === undefined) void this.invalidate(userId, undefined);
+      else for (const appId of appIds) void this.invalidate(userId, appId);
+    }
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#pending.add(promise);
+    void promise.finally(() => this.#pending.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+}

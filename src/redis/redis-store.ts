@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ReadRequest,
+  SharedStore,
+  SharedStoreScope,
+  SharedStoreSession,
+  SharedStoreSettings,
+  StoredAnswer,
+  StoreRead,
+  WriteRequest,
+} from '../core/shared-store';
+import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
+import { invalidationChannel, userKeys } from './keys';
+import { INVALIDATE, READ, RELEASE, WRITE } from './scripts';
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * A node-redis v5 client (`createClient({ url })` from `redis`) or an ioredis client (`new Redis(url)`). Its
+   * settings (address, TLS, credentials, database, ioredis `keyPrefix`) are reused: each guard using the store opens
+   * two connections of its own with `client.duplicate()`, one for calls (with no offline queue, so that an outage
+   * fails fast instead of queueing) and one subscribed to invalidations, and `guard.close()` closes them. `client`
+   * itself is not used, connected or closed by the store.
+   */
+  client: RedisClientLike;
+  /**
+   * The start of every key and channel name. Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:...`.
+   * @default 'gsg:v1'
+   */
+  prefix?: string;
+  /**
+   * Longest wait for one Redis call, in ms; past it the lookup goes on without Redis (in-process cache, GenAuth).
+   * @default 250
+   */
+  timeoutMs?: number;
+  /**
+   * After a failed or timed-out call, how long (ms) the guard skips Redis before one call tries it again (a
+   * reconnection also ends the wait).
+   * @default 1000
+   */
+  retryAfterMs?: number;
+  /**
+   * How long the lock of one lookup lives in Redis, in ms: replicas that miss the same user at once wait for the one
+   * holding it, at most this long (a holder that died) before asking GenAuth themselves.
+   * @default timeoutMs × (retries + 1) of the guard, plus its backoffs and 500 ms
+   */
+  lockMs?: number;
+}
+
+const PREFIX = 'genauth-session-guard:';
+
+function positiveInteger(value: unknown, name: string, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 2_147_483_647) {
+    throw new TypeError(`${PREFIX} redisStore \`${name}\` must be a positive integer (ms), got ${String(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Redis as a shared second tier behind each replica's in-process cache: pass it as the guard's `store`.
+ * Answers (a boolean and two times per user and app, no token, no secret) are shared with the same TTLs, one
+ * replica asks GenAuth while the others wait for its answer, and `guard.invalidate` reaches every replica through
+ * pub/sub. Redis trouble is not an outage: the guard goes on with its in-process cache and GenAuth.
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * import { redisStore } from 'genauth-session-guard/redis';
+ * const guard = createSessionGuard({ identity, store: redisStore({ client: createClient({ url: process.env.REDIS_URL }) }) });
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): SharedStore {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${PREFIX} redisStore({ client }) needs options.`);
+  const { client } = options;
+  clientKind(client);
+  const prefix = options.prefix ?? 'gsg:v1';
+  if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
+    throw new TypeError(`${PREFIX} redisStore \`prefix\` must be a non-empty string without braces.`);
+  }
+  const lockMs = positiveInteger(options.lockMs, 'lockMs', undefined);
+  const settings: SharedStoreSettings = {
+    timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 250)!,
+    retryAfterMs: positiveInteger(options.retryAfterMs, 'retryAfterMs', 1_000)!,
+    ...(lockMs === undefined ? {} : { lockMs }),
+  };
+  return {
+    settings,
+    attach: (scope) => new RedisStoreSession(client, prefix, scope),
+  };
+}
+
+interface InvalidationMessage {
+  /** The sending session. */
+  o: string;
+  u: string;
+  a?: string;
+}
+
+function parseMessage(text: string): InvalidationMessage | undefined {
+  try {
+    const message = JSON.parse(text) as Partial<InvalidationMessage>;
+    if (typeof message.o !== 'string' || typeof message.u !== 'string' || message.u === '') return undefined;
+    if (message.a !== undefined && typeof message.a !== 'string') return undefined;
+    return message as InvalidationMessage;
+  } catch {
+    return undefined;
+  }
+}
+
+function encodeAnswer({ active, checkedAt, expiresAt }: StoredAnswer): string {
+  return JSON.stringify({ a: active ? 1 : 0, c: checkedAt, e: expiresAt });
+}
+
+function decodeAnswer(text: string): StoredAnswer {
+  const value = JSON.parse(text) as { a?: unknown; c?: unknown; e?: unknown };
+  if ((value.a !== 0 && value.a !== 1) || typeof value.c !== 'number' || typeof value.e !== 'number' ||
+    !Number.isFinite(value.c) || !Number.isFinite(value.e)) {
+    throw new Error('store read: malformed answer');
+  }
+  return { active: value.a === 1, checkedAt: value.c, expiresAt: value.e };
+}
+
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return String(value);
+}
+
+function integer(value: unknown): number {
+  const number = typeof value === 'number' ? value : Number(text(value));
+  if (!Number.isFinite(number)) throw new Error('store read: malformed reply');
+  return number;
+}
+
+class RedisStoreSession implements SharedStoreSession {
+  readonly #connections: RedisConnections;
+  readonly #prefix: string;
+  readonly #host: string;
+  readonly #accessKeyId: string;
+  readonly #channel: string;
+  /** This session's id in its messages, so that it skips its own. */
+  readonly #origin = randomUUID();
+
+  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope) {
+    this.#prefix = prefix;
+    this.#host = scope.host;
+    this.#accessKeyId = scope.accessKeyId;
+    this.#channel = invalidationChannel(prefix, scope.host, scope.accessKeyId);
+    const { listener } = scope;
+    this.#connections = openConnections(client, this.#channel, {
+      message: (raw) => {
+        const message = parseMessage(raw);
+        if (message && message.o !== this.#origin) listener.invalidated(message.u, message.a);
+      },
+      status: (commands, subscribed) => listener.status({ commands, subscribed }),
+      resubscribed: () => listener.resubscribed(),
+      error: (error, operation) => listener.error(error, operation),
+    });
+  }
+
+  get ready(): boolean {
+    return this.#connections.ready;
+  }
+
+  whenReady(): Promise<void> {
+    return this.#connections.whenReady();
+  }
+
+  async read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead> {
+    const keys = this.#keys(userId);
+    const reply = await this.#connections.run(
+      READ,
+      [keys.answer(appId), keys.lock(appId), keys.generation],
+      [request.lockToken, String(request.lockMs), String(request.now), request.newerThan === undefined ? '' : String(request.newerThan)],
+    );
+    if (!Array.isArray(reply) || reply.length !== 5) throw new Error('store read: malformed reply');
+    const [kind, raw, left, generation, storeNow] = reply as unknown[];
+    const common = { generation: text(generation), storeNow: integer(storeNow) };
+    switch (integer(kind)) {
+      case 1:
+        return { kind: 'answer', answer: decodeAnswer(text(raw)), remainingMs: integer(left), ...common };
+      case 2:
+        return { kind: 'locked', ...common };
+      default:
+        return { kind: 'busy', lockRemainingMs: integer(left), ...common };
+    }
+  }
+
+  async write(appId: string, userId: string, answer: StoredAnswer, request: WriteRequest): Promise<boolean> {
+    const keys = this.#keys(userId);
+    const reply = await this.#connections.run(
+      WRITE,
+      [keys.answer(appId), keys.lock(appId), keys.generation, keys.answers],
+      [encodeAnswer(answer), String(request.expireAtStoreMs), request.generation, request.lockToken ?? ''],
+    );
+    return integer(reply) === 1;
+  }
+
+  async release(appId: string, userId: string, lockToken: string): Promise<void> {
+    await this.#connections.run(RELEASE, [this.#keys(userId).lock(appId)], [lockToken]);
+  }
+
+  async invalidate(userId: string, appId: string | undefined, request: { generationTtlMs: number }): Promise<void> {
+    const keys = this.#keys(userId);
+    const message: InvalidationMessage = appId === undefined ? { o: this.#origin, u: userId } : { o: this.#origin, u: userId, a: appId };
+    await this.#connections.run(
+      INVALIDATE,
+      appId === undefined ? [keys.generation, keys.answers] : [keys.generation, keys.answers, keys.answer(appId)],
+      [String(request.generationTtlMs), this.#channel, JSON.stringify(message)],
+    );
+  }
+
+  close(): Promise<void> {
+    return this.#connections.close();
+  }
+
+  #keys(userId: string) {
+    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId);
+  }
+}
