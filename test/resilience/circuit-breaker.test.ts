@@ -120,14 +120,15 @@ describe('circuit breaker and in-flight cap', () => {
       }
     };
     makeGuard({ maxInFlight: 2, timeoutMs: 1_000, fetch: countingFetch, circuitBreaker: false });
-    const users = Array.from({ length: 8 }, (_, i) => `user-${i}`);
+    const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
     for (const user of users) await fake.login(user, APP);
-    fake.fault({ kind: 'latency', ms: 300 }, { times: 8 });
+    fake.fault({ kind: 'latency', ms: 300 }, { times: 12 });
     const results = await Promise.allSettled(users.map((user) => ask(user)));
     expect(most).toBe(2);
     const passed = results.filter((result) => result.status === 'fulfilled').length;
     const refused = results.filter((result) => result.status === 'rejected');
-    // 300 ms per call, two at a time, 1 s of wait at most: the first ones pass, the last ones are refused.
+    // 300 ms per call, two at a time, 1 s of wait at most: the first pairs pass, the fifth and sixth (waiting
+    // 1.2 s and 1.5 s) are refused.
     expect(passed).toBeGreaterThanOrEqual(2);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const result of refused) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(SessionCheckUnavailableError);
