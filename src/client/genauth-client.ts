@@ -44,6 +44,15 @@ export interface GenAuthClientOptions {
   maxQueued: number;
 }
 
+/** What `data` of a successful answer must look like, per endpoint. */
+const SUCCESS_SHAPES: Record<UpstreamAttempt['endpoint'], (data: unknown) => boolean> = {
+  'check-session-status': (data) => typeof data === 'object' && data !== null && typeof (data as { active?: unknown }).active === 'boolean',
+  'get-management-token': (data) => {
+    const { access_token: token, expires_in: expiresIn } = (data ?? {}) as { access_token?: unknown; expires_in?: unknown };
+    return typeof token === 'string' && token !== '' && typeof expiresIn === 'number' && expiresIn > 0;
+  },
+};
+
 const CHECK_PATH = '/api/v3/check-session-status';
 /** Longest pause between two attempts of one call. */
 const MAX_BACKOFF_MS = 1_000;
@@ -260,6 +269,10 @@ export class GenAuthClient {
         : envelopeError(endpoint, envelope, httpStatus, parseRetryAfter(response.headers.get('retry-after')));
       // A retryable body error (5xx, 429) is thrown so that the retry loop sees it; others are returned.
       if (failure?.retryable) throw failure;
+      // A success whose data is not of the documented shape is reported (and fails) as malformed here.
+      if (!failure && !SUCCESS_SHAPES[endpoint](envelope.data)) {
+        throw new UpstreamError('malformed', `${endpoint}: the answer's data is not of the documented shape`, { httpStatus, statusCode: 200 });
+      }
       onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: failure ? failure.kind : 'ok', httpStatus, statusCode: envelope.statusCode, apiCode: envelope.apiCode });
       return envelope;
     } catch (caught) {
