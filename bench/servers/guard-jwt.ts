@@ -1,0 +1,15 @@
+/**
+ * Our guard with an RS256 bearer JWT: `bearerJwt({ issuer, audience })` (keys found through the fake's OIDC
+ * discovery and JWKS), then the session check through the cache (defaults), token auth (the default).
+ */
+import { bearerJwt, createSessionGuard, requireActiveSession } from '../../src/index';
+import { buildApp, readConfig, serve } from './common';
+
+const config = readConfig();
+const guard = createSessionGuard({
+  host: config.host,
+  accessKeyId: config.accessKeyId,
+  accessKeySecret: config.accessKeySecret,
+  identity: bearerJwt({ issuer: config.issuer, audience: config.appId }),
+});
+await serve(buildApp(requireActiveSession(config.appId, { guard })), () => guard.close());
