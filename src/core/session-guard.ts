@@ -146,6 +146,7 @@ export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
 }
 
 class DefaultSessionGuard implements SessionGuard {
+  #closed = false;
   readonly #options: ResolvedGuardOptions;
   readonly #events: GuardEvents;
   readonly #client: GenAuthClient;
@@ -198,6 +199,7 @@ class DefaultSessionGuard implements SessionGuard {
     assertAppId(appId);
     let userId: string | undefined;
     try {
+      if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
       const identity = await this.#identify(req, appId, options?.identity ?? this.#options.identity);
       userId = identity.userId;
       const session = await this.checkSession(userId, appId, expiryOf(identity));
@@ -258,6 +260,7 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#client.close();
     this.#cache.clear();
     await this.#shared?.close();
@@ -271,8 +274,12 @@ class DefaultSessionGuard implements SessionGuard {
   }
 }
 
+/** The longest `Retry-After` passed on to clients, whatever GenAuth asked for. */
+const MAX_RETRY_AFTER_SEC = 60;
+
 function unavailable(error: unknown): SessionCheckUnavailableError {
-  const retryAfterSec = error instanceof UpstreamError ? error.retryAfterSec : undefined;
+  const asked = error instanceof UpstreamError ? error.retryAfterSec : undefined;
+  const retryAfterSec = asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_SEC);
   return new SessionCheckUnavailableError(undefined, { cause: error, retryAfterSec });
 }
 
