@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Installs the packed tarball into a fresh project, as a user would, and checks that `.`, `./koa` and
-// `./testing` work from `import` and from `require` (a request through Express and Koa against the shipped
-// fake: 200 with a live session, 401 without a token) and type-check under moduleResolution node16 as ESM and
-// as CommonJS. Run after `npm run build` (npm run check:package does). Exits 1 on any failure.
+// `./testing` work from `import` and from `require` (a request through Express and Koa against the shipped fake:
+// 200 with a live session, 401 without a token), that `./redis` loads (no Redis server here), and that all four
+// type-check under moduleResolution node16 as ESM and as CommonJS. Run after `npm run build` (npm run
+// check:package does). Exits 1 on any failure; the temporary directory is removed either way.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,7 +24,7 @@ function run(command, args, cwd, { capture = false } = {}) {
 
 // The same checks for both module systems; `load(specifier)` is `import()` or `require`.
 const checks = String.raw`
-async function check(kind, lib, koaLib, testing, express, Koa) {
+async function check(kind, lib, koaLib, testing, redisLib, express, Koa) {
   const APP = 'smoke-app';
   const fake = await testing.createFakeGenAuth();
   const guard = lib.createSessionGuard({
@@ -41,6 +42,7 @@ async function check(kind, lib, koaLib, testing, express, Koa) {
   });
   try {
     if (koaLib.SessionGuardError !== lib.SessionGuardError) throw new Error('./koa and . carry different SessionGuardError classes');
+    if (typeof redisLib.redisStore !== 'function') throw new Error('./redis does not export redisStore');
     if (typeof lib.firstOf !== 'function' || typeof lib.header !== 'function' || typeof lib.cookie !== 'function') {
       throw new Error('an extractor is missing from the main entry');
     }
@@ -73,17 +75,18 @@ const esmScript = `import * as require_http from 'node:http';
 import * as lib from 'genauth-session-guard';
 import * as koaLib from 'genauth-session-guard/koa';
 import * as testing from 'genauth-session-guard/testing';
+import * as redisLib from 'genauth-session-guard/redis';
 import express from 'express';
 import Koa from 'koa';
 ${checks}
-await check('import', lib, koaLib, testing, express, Koa);
+await check('import', lib, koaLib, testing, redisLib, express, Koa);
 `;
 
 const cjsScript = `'use strict';
 const require_http = require('node:http');
 ${checks}
 check('require', require('genauth-session-guard'), require('genauth-session-guard/koa'),
-  require('genauth-session-guard/testing'), require('express'), require('koa'))
+  require('genauth-session-guard/testing'), require('genauth-session-guard/redis'), require('express'), require('koa'))
   .catch((error) => { console.error(error); process.exitCode = 1; });
 `;
 
@@ -93,6 +96,9 @@ import Koa from 'koa';
 import { bearerJwt, createSessionGuard, firstOf, header, requireActiveSession, SessionGuardError, type SessionAuth } from 'genauth-session-guard';
 import { requireActiveSession as requireActiveSessionKoa } from 'genauth-session-guard/koa';
 import { createFakeGenAuth, type FakeGenAuth } from 'genauth-session-guard/testing';
+import { redisStore, type RedisStoreOptions } from 'genauth-session-guard/redis';
+
+export const makeStore = (options: RedisStoreOptions) => redisStore(options);
 
 export async function build(): Promise<void> {
   const fake: FakeGenAuth = await createFakeGenAuth();
@@ -161,7 +167,7 @@ try {
   writeFileSync(join(project, 'types-cjs.cts'), typesSource);
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], project);
-  console.log('  ok types: ., ./koa, ./testing type-check under node16 as ESM (.mts) and CommonJS (.cts)');
+  console.log('  ok types: ., ./koa, ./testing, ./redis type-check under node16 as ESM (.mts) and CommonJS (.cts)');
 } catch (error) {
   failed = true;
   console.error(`smoke-package FAILED: ${error instanceof Error ? error.message : String(error)}`);
