@@ -62,6 +62,12 @@ export interface SessionCacheCounters {
   storeHits: number;
 }
 
+interface Flight {
+  promise: Promise<CachedSession>;
+  /** Set by `invalidate`: the answer may predate a kick, and its waiters ask again. */
+  superseded: boolean;
+}
+
 /** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
 function keyOf(appId: string, userId: string): string {
   return `${appId.length}:${appId}:${userId}`;
@@ -98,6 +104,8 @@ export class SessionCache {
    * be unwinding when the lookup that replaces it starts, and must not take the key off the list when it ends.
    */
   readonly #inFlight = new Map<string, number>();
+  /** Without a cache: calls under way, shared by identical lookups. */
+  readonly #flights = new Map<string, Flight>();
 
   constructor(config: SessionCacheConfig) {
     this.#config = config;
@@ -158,7 +166,10 @@ export class SessionCache {
   /** Drops the cached answers of `userId` (in `appId` only, when given); lookups under way are asked again. */
   invalidate(userId: string, appId?: string): number {
     const lru = this.#lru;
-    if (!lru) return 0;
+    if (!lru) {
+      this.#supersedeFlights(userId, appId);
+      return 0;
+    }
     if (appId !== undefined) return lru.delete(keyOf(appId, userId)) ? 1 : 0;
     const keys = new Set<string>();
     // Not lru.keys(): it skips expired entries, and with allow-stale those are kept to serve during an outage, so a
@@ -260,16 +271,53 @@ export class SessionCache {
     }
   }
 
+  /**
+   * Without a cache every lookup asks GenAuth, except that identical lookups under way at the same moment share
+   * one call (an answer never predates the request by more than that call). `invalidate` makes the lookups
+   * waiting on a shared call ask again.
+   */
   async #uncached(appId: string, userId: string): Promise<LookupResult> {
-    this.counters.misses++;
+    const key = keyOf(appId, userId);
+    for (let tries = 0; ; tries++) {
+      let flight = this.#flights.get(key);
+      const joined = flight !== undefined;
+      if (!flight) flight = this.#startFlight(key, appId, userId);
+      if (tries === 0) {
+        if (joined) this.counters.coalesced++;
+        else this.counters.misses++;
+        this.#config.events.cache(appId, userId, joined ? 'coalesced' : 'miss');
+      }
+      try {
+        const session = await flight.promise;
+        if (flight.superseded && tries === 0) continue;
+        return { session, source: 'upstream' };
+      } catch (error) {
+        if (flight.superseded && tries === 0) continue;
+        this.counters.errors++;
+        throw error;
+      }
+    }
+  }
+
+  #startFlight(key: string, appId: string, userId: string): Flight {
     this.counters.upstreamCalls++;
-    this.#config.events.cache(appId, userId, 'miss');
-    try {
-      const active = await this.#config.load(appId, userId);
-      return { session: Object.freeze({ appId, userId, active, checkedAt: this.#config.clock(), refreshAt: Infinity }), source: 'upstream' };
-    } catch (error) {
-      this.counters.errors++;
-      throw error;
+    const flight: Flight = { superseded: false, promise: Promise.resolve(undefined as never) };
+    flight.promise = this.#config.load(appId, userId).then(
+      (active) => Object.freeze({ appId, userId, active, checkedAt: this.#config.clock(), refreshAt: Infinity }),
+    ).finally(() => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    });
+    this.#flights.set(key, flight);
+    return flight;
+  }
+
+  /** Without a cache: the lookups waiting on a shared call for `userId` ask again. */
+  #supersedeFlights(userId: string, appId: string | undefined): void {
+    for (const [key, flight] of this.#flights) {
+      if (appId !== undefined ? key === keyOf(appId, userId) : userIdOfKey(key) === userId) {
+        flight.superseded = true;
+        this.#flights.delete(key);
+      }
     }
   }
 }
