@@ -23,7 +23,7 @@ export interface HeaderOptions {
  * - Header absent: resolves to `undefined`.
  * - Header sent more than once, empty or blank, longer than `maxLength`, or containing control characters:
  *   throws an `InvalidTokenError` (the message never contains the value). Node joins a repeated custom header
- *   into one value with `, `; the repetition is still detected through Node's `req.headersDistinct`.
+ *   into one value with `, `; the repetition is still detected through Node's `req.rawHeaders`.
  *
  * @param name The header name, matched case-insensitively. A `TypeError` is thrown now if it is not a valid
  * header name.
