@@ -1,5 +1,10 @@
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** `https:` anywhere, plain `http:` on loopback only (tests, the shipped fake): what may carry keys or answers. */
+export function isTrustedTransport(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
 /**
  * Normalises a GenAuth host as the SDKs do: `https://` is added when no scheme is given, trailing slashes are
  * dropped. Throws a `TypeError` for anything that is not a bare origin (a path prefix is allowed for private

@@ -5,6 +5,9 @@ import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-option
 import { defaultGuard } from '../core/default-guard';
 import type { SessionAuth } from '../core/types';
 
+/** Where the auth is kept besides `req.auth`, out of reach of other libraries that set `req.auth` after us. */
+const SESSION_AUTH = Symbol.for('genauth-session-guard.auth');
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
@@ -66,6 +69,7 @@ export function requireActiveSession(appId: ExpressAppId, options?: RequireActiv
     guard.authenticate(req, routeAppId, authenticateOptions).then(
       (auth) => {
         req.auth = auth;
+        (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
         next();
       },
       (error: SessionGuardError) => {
@@ -76,7 +80,10 @@ export function requireActiveSession(appId: ExpressAppId, options?: RequireActiv
   };
 }
 
-/** `req.auth` as set by this package, typed, whatever other libraries declare `req.auth` to be. */
+/**
+ * What this package set as `req.auth`, typed, even if another library (express-oauth2-jwt-bearer, express-jwt)
+ * declares or overwrites `req.auth` after it.
+ */
 export function getSessionAuth(req: Request): SessionAuth | undefined {
-  return (req as { auth?: SessionAuth }).auth;
+  return (req as unknown as Record<symbol, SessionAuth | undefined>)[SESSION_AUTH];
 }

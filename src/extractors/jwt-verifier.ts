@@ -1,4 +1,5 @@
 import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { isTrustedTransport } from '../client/host';
 import { InvalidTokenError } from '../core/errors';
 import type { Clock, FetchLike, Identity } from '../core/types';
 import type { ExtractContext } from './extract-context';
@@ -113,6 +114,10 @@ function httpUrlOption(value: string, label: string): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TypeError(`${label} must be an absolute http(s) URL, e.g. 'https://example.genauth.ai/oidc'.`);
+  }
+  // Keys fetched over plain http could be swapped by anyone on the path, who could then sign tokens.
+  if (!isTrustedTransport(url)) {
+    throw new TypeError(`${label} must use https (plain http is accepted for loopback hosts only).`);
   }
   return url;
 }

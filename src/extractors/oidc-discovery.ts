@@ -1,3 +1,4 @@
+import { isTrustedTransport } from '../client/host';
 import { SessionCheckUnavailableError } from '../core/errors';
 import type { FetchLike } from '../core/types';
 import { keysUnavailable } from './jwt-errors';
@@ -53,7 +54,7 @@ async function fetchJwksUri(issuer: string, fetchImpl: FetchLike): Promise<URL> 
   } catch (error) {
     throw fail('jwks_uri is not a URL', error);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw fail('jwks_uri is not an http(s) URL');
+  if (!isTrustedTransport(parsed)) throw fail('jwks_uri is not an https URL (plain http is accepted on loopback only)');
   return parsed;
 }
 
