@@ -142,7 +142,24 @@ function assertAppId(appId: unknown): asserts appId is string {
  * ```
  */
 export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
-  return new DefaultSessionGuard(resolveGuardOptions(options));
+  const resolved = resolveGuardOptions(options);
+  warnIfTlsUnverified(resolved.host);
+  return new DefaultSessionGuard(resolved);
+}
+
+/**
+ * TLS is verified by Node's `fetch` and cannot be turned off through this package; a custom CA goes in
+ * `NODE_EXTRA_CA_CERTS` (or a `fetch` of your own). Node's global switch `NODE_TLS_REJECT_UNAUTHORIZED=0` would
+ * turn it off for the whole process: the guard says so, loudly, rather than run silently without it.
+ */
+function warnIfTlsUnverified(host: string): void {
+  if (host.startsWith('https:') && process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+    process.emitWarning(
+      'NODE_TLS_REJECT_UNAUTHORIZED=0: TLS certificates of GenAuth are NOT verified; anyone on the path can answer ' +
+        'session checks. Give a custom CA with NODE_EXTRA_CA_CERTS instead.',
+      { code: 'GENAUTH_SESSION_GUARD_TLS_UNVERIFIED' },
+    );
+  }
 }
 
 class DefaultSessionGuard implements SessionGuard {
