@@ -1,5 +1,6 @@
 import type { SessionGuardOptions } from './guard-options';
-import { createSessionGuard, type SessionGuard } from './session-guard';
+import { AUTHENTICATE_NOW, createSessionGuard, type AuthenticateOptions, type SessionGuard } from './session-guard';
+import type { RequestLike, SessionAuth } from './types';
 import type { IdentityExtractor } from './types';
 
 /** Route options that share a guard, with per-route overrides. `Reject` is the framework's refusal hook. */
@@ -12,9 +13,13 @@ export interface SharedGuardRouteOptions<Reject> {
   onReject?: Reject;
 }
 
+/** Authenticates a request for a route: synchronously on the hot path when the guard can, else a promise. */
+export type RouteAuthenticate = (req: RequestLike, appId: string) => SessionAuth | Promise<SessionAuth>;
+
 /** What a route runs with. */
 export interface RouteSetup<Reject> {
   guard: SessionGuard;
+  authenticate: RouteAuthenticate;
   identity: IdentityExtractor | undefined;
   onReject: Reject | undefined;
 }
@@ -35,7 +40,7 @@ export function resolveRoute<Reject>(
   if (typeof appId !== 'function' && (typeof appId !== 'string' || appId === '')) {
     throw new TypeError('genauth-session-guard: requireActiveSession(appId) needs the GenAuth app id, a non-empty string or (req) => string.');
   }
-  if (options === undefined) return { guard: defaultGuard(), identity: undefined, onReject: undefined };
+  if (options === undefined) return setup<Reject>(defaultGuard(), undefined, undefined);
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('genauth-session-guard: the options of requireActiveSession must be { guard } or guard options.');
   }
@@ -51,7 +56,16 @@ export function resolveRoute<Reject>(
     if (identity !== undefined && typeof identity !== 'function') {
       throw new TypeError('genauth-session-guard: `identity` must be an extractor function.');
     }
-    return { guard, identity, onReject };
+    return setup(guard, identity, onReject);
   }
-  return { guard: createSessionGuard(options), identity: undefined, onReject };
+  return setup(createSessionGuard(options), undefined, onReject);
+}
+
+function setup<Reject>(guard: SessionGuard, identity: IdentityExtractor | undefined, onReject: Reject | undefined): RouteSetup<Reject> {
+  const options: AuthenticateOptions | undefined = identity ? { identity } : undefined;
+  const now = (guard as Partial<Record<typeof AUTHENTICATE_NOW, SessionGuard['authenticate']>>)[AUTHENTICATE_NOW];
+  const authenticate: RouteAuthenticate = typeof now === 'function'
+    ? (req, appId) => now.call(guard, req, appId, options)
+    : (req, appId) => guard.authenticate(req, appId, options);
+  return { guard, authenticate, identity, onReject };
 }

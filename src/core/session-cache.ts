@@ -128,18 +128,29 @@ export class SessionCache {
     return this.#lru?.size ?? 0;
   }
 
+  /**
+   * The cached answer for (appId, userId), synchronously, or `undefined` on a miss (then call {@link lookup}).
+   * The hot path: no promise, no allocation beyond the lru-cache read.
+   */
+  cached(appId: string, userId: string, expiresAt: number | undefined): CachedSession | undefined {
+    const lru = this.#lru;
+    if (!lru) return undefined;
+    const key = keyOf(appId, userId);
+    const cached = lru.get(key);
+    if (cached === undefined) return undefined;
+    this.counters.hits++;
+    this.#config.events.cache(appId, userId, 'hit');
+    if (cached.refreshAt <= this.#config.clock() && !this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
+    return cached;
+  }
+
   /** The answer for (appId, userId): from the cache, or from GenAuth. Rejects with an `UpstreamError`. */
   async lookup(appId: string, userId: string, expiresAt: number | undefined): Promise<LookupResult> {
     const lru = this.#lru;
     if (!lru) return this.#uncached(appId, userId);
+    const cached = this.cached(appId, userId, expiresAt);
+    if (cached !== undefined) return { session: cached, source: 'cache' };
     const key = keyOf(appId, userId);
-    const cached = lru.get(key);
-    if (cached !== undefined) {
-      this.counters.hits++;
-      this.#config.events.cache(appId, userId, 'hit');
-      if (cached.refreshAt <= this.#config.clock() && !this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
-      return { session: cached, source: 'cache' };
-    }
     const context: FetchContext = { appId, userId, expiresAt };
     for (let tries = 0; ; tries++) {
       const status: LRUCache.Status<string, CachedSession, FetchContext> = {};

@@ -14,6 +14,17 @@ import { SessionCache, type LookupResult } from './session-cache';
 import { SharedTier } from './shared-tier';
 import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
 
+/**
+ * The adapters' entry: like `authenticate`, but answers synchronously on the hot path (a synchronous extractor and
+ * a cache hit). Internal; a `SessionGuard` without it is called through `authenticate`.
+ * @internal
+ */
+export const AUTHENTICATE_NOW = Symbol.for('genauth-session-guard.authenticateNow');
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
 /** Figures of one guard since it was created. */
 export interface SessionGuardStats {
   /** Lookups answered from the cache. */
@@ -213,21 +224,62 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   async authenticate(req: RequestLike, appId: string, options?: AuthenticateOptions): Promise<SessionAuth> {
+    return this[AUTHENTICATE_NOW](req, appId, options);
+  }
+
+  /**
+   * `authenticate`, answering synchronously when it can (an extractor that answers synchronously and a cache hit:
+   * the hot path, with no promise and no microtask), else with a promise. Throws or rejects with a refusal.
+   */
+  [AUTHENTICATE_NOW](req: RequestLike, appId: string, options?: AuthenticateOptions): SessionAuth | Promise<SessionAuth> {
     assertAppId(appId);
-    let userId: string | undefined;
+    let found: ReturnType<IdentityExtractor>;
     try {
       if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
-      const identity = await this.#identify(req, appId, options?.identity ?? this.#options.identity);
-      userId = identity.userId;
-      const session = await this.checkSession(userId, appId, expiryOf(identity));
-      if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'pass', source: session.source });
-      return identity.claims === undefined ? { userId, appId, session } : { userId, appId, claims: identity.claims, session };
+      found = (options?.identity ?? this.#options.identity)(req, { appId });
     } catch (error) {
-      const refusal = toRefusal(error);
-      refusal.headers = challengeHeaders(refusal, appId);
-      if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'refuse', code: refusal.code });
-      throw refusal;
+      throw this.#refuse(error, appId, undefined);
     }
+    if (isThenable(found)) {
+      return found.then((identity) => this.#decide(identity, appId), (error: unknown) => {
+        throw this.#refuse(error, appId, undefined);
+      });
+    }
+    return this.#decide(found, appId);
+  }
+
+  /** From an identity to a decision: a cache hit answers at once, a miss asks through the cache. */
+  #decide(found: Identity | undefined, appId: string): SessionAuth | Promise<SessionAuth> {
+    if (found === undefined || found === null) throw this.#refuse(new MissingCredentialsError(), appId, undefined);
+    if (!validIdentity(found)) throw this.#refuse(new InvalidTokenError('The credential does not name a valid user id.'), appId, undefined);
+    const identity = found;
+    const { userId } = identity;
+    const expiresAt = expiryOf(identity);
+    const cached = this.#cache.cached(appId, userId, expiresAt);
+    if (cached !== undefined) {
+      if (!cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
+      return this.#pass(identity, appId, { active: true, source: 'cache', checkedAt: cached.checkedAt });
+    }
+    return this.checkSession(userId, appId, expiresAt).then(
+      (session) => this.#pass(identity, appId, session),
+      (error: unknown) => {
+        throw this.#refuse(error, appId, userId);
+      },
+    );
+  }
+
+  #pass(identity: Identity, appId: string, session: SessionInfo): SessionAuth {
+    const { userId, claims } = identity;
+    if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'pass', source: session.source });
+    return claims === undefined ? { userId, appId, session } : { userId, appId, claims, session };
+  }
+
+  /** Any failure as a refusal with its headers for the route's realm; published as a decision. */
+  #refuse(error: unknown, appId: string, userId: string | undefined): SessionGuardError {
+    const refusal = toRefusal(error);
+    refusal.headers = challengeHeaders(refusal, appId);
+    if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'refuse', code: refusal.code });
+    return refusal;
   }
 
   async checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
@@ -283,12 +335,7 @@ class DefaultSessionGuard implements SessionGuard {
     await this.#shared?.close();
   }
 
-  async #identify(req: RequestLike, appId: string, extractor: IdentityExtractor): Promise<Identity> {
-    const identity = await extractor(req, { appId });
-    if (identity === undefined || identity === null) throw new MissingCredentialsError();
-    if (!validIdentity(identity)) throw new InvalidTokenError('The credential does not name a valid user id.');
-    return identity;
-  }
+
 }
 
 /** The longest `Retry-After` passed on to clients, whatever GenAuth asked for. */

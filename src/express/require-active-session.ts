@@ -57,26 +57,27 @@ function answer(error: SessionGuardError, _req: Request, res: Response, next: Ne
  * ```
  */
 export function requireActiveSession(appId: ExpressAppId, options?: RequireActiveSessionOptions): RequestHandler {
-  const { guard, identity, onReject = answer } = resolveRoute<ExpressRejectHandler>(appId, options, defaultGuard);
-  const authenticateOptions = identity ? { identity } : undefined;
+  const { authenticate, onReject = answer } = resolveRoute<ExpressRejectHandler>(appId, options, defaultGuard);
   return function requireActiveSessionMiddleware(req: Request, res: Response, next: NextFunction): void {
-    let routeAppId: string;
+    const pass = (auth: SessionAuth) => {
+      req.auth = auth;
+      (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
+      next();
+    };
+    const refuse = (error: unknown) => {
+      // Not a refusal: a TypeError from a bad appId, a programming error for the app's error handler.
+      if (typeof (error as { code?: unknown } | null)?.code !== 'string') return next(error);
+      onReject(error as SessionGuardError, req, res, next);
+    };
+    let result: SessionAuth | Promise<SessionAuth>;
     try {
-      routeAppId = typeof appId === 'function' ? appId(req) : appId;
+      result = authenticate(req, typeof appId === 'function' ? appId(req) : appId);
     } catch (error) {
-      return next(error);
+      return refuse(error);
     }
-    guard.authenticate(req, routeAppId, authenticateOptions).then(
-      (auth) => {
-        req.auth = auth;
-        (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
-        next();
-      },
-      (error: SessionGuardError) => {
-        if (typeof (error as { code?: unknown }).code !== 'string') return next(error); // a TypeError from a bad appId
-        onReject(error, req, res, next);
-      },
-    ).catch(next);
+    // The hot path (a cache hit with a synchronous extractor) goes on synchronously: no promise, no microtask.
+    if (result instanceof Promise) result.then(pass, refuse).catch(next);
+    else pass(result);
   };
 }
 

@@ -22,7 +22,8 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  * - The JWKS or discovery endpoint unreachable, slow (5 s) or answering garbage: rejects with a
  *   `SessionCheckUnavailableError` (503), never with a 401; nothing failed is cached, the next request retries.
  *
- * Resolves to `{ userId, claims }`, `claims` being the verified payload. Error messages never contain the token.
+ * Resolves to `{ userId, claims }`, `claims` being the verified payload; a token verified before (see
+ * `tokenCache`) answers synchronously, with no promise. Error messages never contain the token.
  * Options are checked now: a bad configuration throws a `TypeError` saying what to set.
  *
  * Build the extractor once and share it: it holds the key cache.
@@ -49,8 +50,14 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  */
 export function bearerJwt(options: BearerJwtOptions): ContextualIdentityExtractor {
   const verify = createJwtVerifier(options, 'bearerJwt');
-  return async (req, context) => {
-    const token = parseBearerToken(readSingleHeader(req, 'authorization'));
-    return token === undefined ? undefined : verify(token, context);
+  return (req, context) => {
+    let token: string | undefined;
+    try {
+      token = parseBearerToken(readSingleHeader(req, 'authorization'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A token verified before answers synchronously (the hot path); anything else answers with a promise.
+    return token === undefined ? Promise.resolve(undefined) : verify(token, context);
   };
 }

@@ -85,8 +85,8 @@ export interface JwtVerifierOptions {
   tokenCache?: VerifiedTokenCacheOptions | false;
 }
 
-/** Verifies one token; resolves to the identity it carries. */
-export type JwtVerifier = (token: string, context?: ExtractContext) => Promise<Identity>;
+/** Verifies one token: the identity it carries (synchronously for a remembered token), or a rejected promise. */
+export type JwtVerifier = (token: string, context?: ExtractContext) => Identity | Promise<Identity>;
 
 const HMAC_ALGORITHMS = new Set(['HS256', 'HS384', 'HS512']);
 const ASYMMETRIC_ALGORITHMS = new Set([
@@ -252,15 +252,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
     return value;
   };
 
-  return async (token, context) => {
-    const expectedAudience = audienceFor(context);
-    if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('The token is empty.');
-    if (token.length > maxTokenLength) throw new InvalidTokenError('The token is too long.');
-    const cacheKey = tokenCache?.keyOf(token);
-    if (cacheKey !== undefined) {
-      const remembered = tokenCache!.get(cacheKey, expectedAudience);
-      if (remembered !== undefined) return remembered;
-    }
+  const verifySignature = async (token: string, expectedAudience: string | string[] | undefined, cacheKey: string | undefined): Promise<Identity> => {
     const verifyOptions: JWTVerifyOptions = { algorithms, clockTolerance: clockToleranceSec };
     if (issuer !== undefined) verifyOptions.issuer = issuer;
     if (expectedAudience !== undefined) verifyOptions.audience = expectedAudience;
@@ -278,5 +270,23 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
     const identity: Identity = Object.freeze({ userId, claims: Object.freeze(payload) });
     if (cacheKey !== undefined) tokenCache!.set(cacheKey, identity);
     return identity;
+  };
+
+  // A remembered token answers synchronously (the hot path: no promise); everything else, failures included,
+  // answers with a promise.
+  return (token, context) => {
+    let expectedAudience: string | string[] | undefined;
+    let cacheKey: string | undefined;
+    try {
+      expectedAudience = audienceFor(context);
+      if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('The token is empty.');
+      if (token.length > maxTokenLength) throw new InvalidTokenError('The token is too long.');
+      cacheKey = tokenCache?.keyOf(token);
+      const remembered = cacheKey === undefined ? undefined : tokenCache!.get(cacheKey, expectedAudience);
+      if (remembered !== undefined) return remembered;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return verifySignature(token, expectedAudience, cacheKey);
   };
 }

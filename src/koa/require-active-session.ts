@@ -40,13 +40,13 @@ export function requireActiveSession<StateT = DefaultState>(
   appId: KoaAppId,
   options?: RequireActiveSessionOptions,
 ): Middleware<StateT & SessionState> {
-  const { guard, identity, onReject = answer } = resolveRoute<KoaRejectHandler>(appId, options, defaultGuard);
-  const authenticateOptions = identity ? { identity } : undefined;
+  const { authenticate, onReject = answer } = resolveRoute<KoaRejectHandler>(appId, options, defaultGuard);
   return async function requireActiveSessionMiddleware(ctx, next) {
     const routeAppId = typeof appId === 'function' ? appId(ctx as ParameterizedContext) : appId;
     let auth: SessionAuth;
     try {
-      auth = await guard.authenticate(ctx.req, routeAppId, authenticateOptions);
+      const result = authenticate(ctx.req, routeAppId);
+      auth = result instanceof Promise ? await result : result; // the hot path stays synchronous
     } catch (error) {
       if (typeof (error as { code?: unknown }).code !== 'string') throw error;
       return onReject(error as SessionGuardError, ctx as ParameterizedContext, next);
