@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createFakeGenAuth, type FakeGenAuth } from '../src/testing';
 import { childCpu, cpuSecondsOf, REPO_ROOT, startChild, startServer, type RunningServer } from './lib/child';
@@ -554,7 +554,7 @@ async function main(): Promise<void> {
     console.log(report.table);
     const out = flags.out ?? (only === undefined ? 'BENCHMARKS.md' : undefined);
     if (out && !flags['dry-run']) {
-      writeFileSync(path.resolve(REPO_ROOT, out), report.markdown);
+      writeFileSync(path.resolve(REPO_ROOT, out), report.markdown + keptSection(path.resolve(REPO_ROOT, out)));
       log(`wrote ${out} (${elapsedSec} s)`);
     } else {
       log(`done in ${elapsedSec} s; nothing written${only ? ' (--only without --out)' : ''}`);
@@ -574,3 +574,13 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Where the report keeps hand-written sections across runs (figures measured elsewhere, e.g. by counted tests). */
+const KEPT_MARKER = '<!-- Kept across runs: everything below this line is not written by bench/run.ts. -->';
+
+function keptSection(file: string): string {
+  if (!existsSync(file)) return '';
+  const old = readFileSync(file, 'utf8');
+  const at = old.indexOf(KEPT_MARKER);
+  return at < 0 ? '' : `\n${old.slice(at)}`;
+}

@@ -275,8 +275,11 @@ describe.each(frameworks)('$name', (framework) => {
       ['a slow drip', { kind: 'drip', ms: 100 }],
     ];
 
-    it.each(faults)('503 session_check_unavailable with Retry-After on %s, nothing cached', async (_label, fault) => {
-      const guard = guardOf();
+    const faultsBothSchemes = (['token', 'signature'] as const).flatMap((auth) =>
+      faults.map(([label, fault]) => [`${label} (auth: ${auth})`, fault, auth] as const));
+
+    it.each(faultsBothSchemes)('503 session_check_unavailable with Retry-After on %s, nothing cached', async (_label, fault, auth) => {
+      const guard = guardOf({ auth });
       const { get, reached } = await start({ guard });
       const token = await fake.login('alice', APP);
       fake.fault(fault, { times: 1 });
