@@ -66,6 +66,6 @@ function setup<Reject>(guard: SessionGuard, identity: IdentityExtractor | undefi
   const now = (guard as Partial<Record<typeof AUTHENTICATE_NOW, SessionGuard['authenticate']>>)[AUTHENTICATE_NOW];
   const authenticate: RouteAuthenticate = typeof now === 'function'
     ? (req, appId) => now.call(guard, req, appId, options)
-    : (req, appId) => guard.authenticate(req, appId, options);
+    : (req, appId) => Promise.resolve(guard.authenticate(req, appId, options));
   return { guard, authenticate, identity, onReject };
 }

@@ -21,7 +21,8 @@ import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo
  */
 export const AUTHENTICATE_NOW = Symbol.for('genauth-session-guard.authenticateNow');
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+/** Any thenable, not only a native promise. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
@@ -241,7 +242,9 @@ class DefaultSessionGuard implements SessionGuard {
       throw this.#refuse(error, appId, undefined);
     }
     if (isThenable(found)) {
-      return found.then((identity) => this.#decide(identity, appId), (error: unknown) => {
+      // Promise.resolve: a foreign thenable (Bluebird, another realm) becomes a native promise, which the adapters
+      // tell apart from a synchronous answer.
+      return Promise.resolve(found).then((identity) => this.#decide(identity, appId), (error: unknown) => {
         throw this.#refuse(error, appId, undefined);
       });
     }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { SessionGuardError } from '../core/errors';
 import type { SessionGuardOptions } from '../core/guard-options';
+import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
 import { defaultGuard } from '../core/default-guard';
 import type { SessionAuth } from '../core/types';
@@ -76,7 +77,7 @@ export function requireActiveSession(appId: ExpressAppId, options?: RequireActiv
       return refuse(error);
     }
     // The hot path (a cache hit with a synchronous extractor) goes on synchronously: no promise, no microtask.
-    if (result instanceof Promise) result.then(pass, refuse).catch(next);
+    if (isThenable(result)) Promise.resolve(result).then(pass, refuse).catch(next);
     else pass(result);
   };
 }

@@ -1,6 +1,7 @@
 import type { DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 import type { SessionGuardError } from '../core/errors';
 import type { SessionGuardOptions } from '../core/guard-options';
+import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
 import { defaultGuard } from '../core/default-guard';
 import type { SessionAuth } from '../core/types';
@@ -46,7 +47,7 @@ export function requireActiveSession<StateT = DefaultState>(
     let auth: SessionAuth;
     try {
       const result = authenticate(ctx.req, routeAppId);
-      auth = result instanceof Promise ? await result : result; // the hot path stays synchronous
+      auth = isThenable(result) ? await result : result; // the hot path stays synchronous
     } catch (error) {
       if (typeof (error as { code?: unknown }).code !== 'string') throw error;
       return onReject(error as SessionGuardError, ctx as ParameterizedContext, next);
