@@ -24,7 +24,7 @@ export interface Identity {
 export type IdentityExtractor = (
   req: RequestLike,
   context?: IdentityContext,
-) => Identity | undefined | Promise<Identity | undefined>;
+) => Identity | undefined | PromiseLike<Identity | undefined>;
 
 /** What the guard tells an extractor about the route: its GenAuth app id (e.g. the expected JWT audience). */
 export interface IdentityContext {

@@ -20,4 +20,4 @@ export interface ExtractContext {
 export type ContextualIdentityExtractor = (
   req: RequestLike,
   context?: ExtractContext,
-) => Identity | undefined | Promise<Identity | undefined>;
+) => Identity | undefined | PromiseLike<Identity | undefined>;
