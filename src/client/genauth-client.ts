@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock, FetchLike } from '../core/types';
+import { sleep } from '../core/sleep';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { envelopeError, parseRetryAfter, readEnvelope, type Envelope } from './envelope';
@@ -57,19 +58,6 @@ const CHECK_PATH = '/api/v3/check-session-status';
 /** Longest pause between two attempts of one call. */
 const MAX_BACKOFF_MS = 1_000;
 const TOKEN_PATH = '/api/v3/get-management-token';
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    timer.unref?.();
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
 
 /**
  * The GenAuth Management API client of one guard: check-session-status with the management-token scheme or the

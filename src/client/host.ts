@@ -26,7 +26,7 @@ export function normalizeHost(input: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TypeError(`genauth-session-guard: \`host\` must use https, got ${url.protocol}`);
   }
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+  if (!isTrustedTransport(url)) {
     throw new TypeError('genauth-session-guard: `host` must use https (plain http is accepted for loopback hosts only).');
   }
   if (url.username || url.password || url.search || url.hash) {

@@ -10,6 +10,7 @@ import {
 } from './errors';
 import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options';
 import { challengeHeaders } from './challenge';
+import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
 import { SessionCache, type LookupResult } from './session-cache';
 import { SharedTier } from './shared-tier';
 import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
@@ -114,15 +115,11 @@ export interface SessionGuard {
   close(): Promise<void>;
 }
 
-const MAX_USER_ID_LENGTH = 256;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
 function validIdentity(identity: unknown): identity is Identity {
   if (typeof identity !== 'object' || identity === null) return false;
   const { userId, claims } = identity as Identity;
-  return typeof userId === 'string' && userId.length > 0 && userId.length <= MAX_USER_ID_LENGTH &&
-    !CONTROL_CHARACTERS.test(userId) && (claims === undefined || (typeof claims === 'object' && claims !== null));
+  return isAcceptableUserId(userId, DEFAULT_MAX_USER_ID_LENGTH) &&
+    (claims === undefined || (typeof claims === 'object' && claims !== null));
 }
 
 function expiryOf(identity: Identity): number | undefined {

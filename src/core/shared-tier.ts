@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents, StoreOperation } from './events';
 import type { SharedStore, SharedStoreSession, StoreRead } from './shared-store';
+import { sleep } from './sleep';
 import type { Clock } from './types';
 
 /** An answer from GenAuth, with how long it may serve (ms from `checkedAt`). */
@@ -64,19 +65,6 @@ class StoreTimeoutError extends Error {
 function describe(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return message.length > 200 ? `${message.slice(0, 200)}...` : message;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 function abortReason(signal: AbortSignal): unknown {
