@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents } from './events';
+import { InvalidationEpochs } from './invalidation-epochs';
 import type { AskedAnswer, SharedTier } from './shared-tier';
 import type { Clock, SessionSource, SessionStatus } from './types';
 
@@ -24,12 +25,21 @@ export interface SessionCacheConfig {
   events: GuardEvents;
   /** The shared second tier (`store` option): read after an in-process miss, written after GenAuth answers. */
   shared?: SharedTier;
+  /**
+   * The invalidation epochs this cache consults and bumps; pass one shared with other caches of answers about users
+   * so that one `invalidate(userId)` supersedes them all. @default one of its own
+   */
+  epochs?: InvalidationEpochs;
 }
 
 /** A cached answer. Frozen and shared: hits return it as is. */
 export interface CachedSession extends SessionStatus {
   readonly appId: string;
   readonly userId: string;
+  /** Until when (clock ms) it serves: see {@link isFresh}. */
+  readonly expiresAt: number;
+  /** The invalidation epoch taken when it was asked for: an `invalidate` since supersedes it. */
+  readonly asOf: number;
   /** From this time on (clock ms), a hit starts a background refresh. */
   readonly refreshAt: number;
   /** Read from the shared store rather than asked of GenAuth by this process. */
@@ -62,10 +72,15 @@ export interface SessionCacheCounters {
   storeHits: number;
 }
 
-interface Flight {
-  promise: Promise<CachedSession>;
-  /** Set by `invalidate`: the answer may predate a kick, and its waiters ask again. */
-  superseded: boolean;
+/**
+ * How many times one lookup asks when its answers keep being superseded by invalidations (an answer asked for
+ * before an `invalidate` may predate a kick). Past it the lookup fails (503), on both paths (cache on and off): an
+ * answer that an invalidation superseded is never returned.
+ */
+const MAX_ASKS = 3;
+
+function superseded(): UpstreamError {
+  return new UpstreamError('aborted', `check-session-status: answers superseded by invalidations ${MAX_ASKS} times in a row`);
 }
 
 /** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
@@ -79,9 +94,24 @@ function userIdOfKey(key: string): string {
   return key.slice(colon + 1 + appLength + 1);
 }
 
-/** An active answer's TTL: at most `ttlMs`, never past the credential's expiry, and at least 1 ms (0 means forever to lru-cache). */
-function ttlCappedByExpiry(ttlMs: number, expiresAt: number | undefined, now: number): number {
-  return Math.max(1, Math.min(ttlMs, expiresAt === undefined ? ttlMs : expiresAt - now));
+/**
+ * Whether a cached answer may serve at `now`. The answer's own times decide, not lru-cache's TTL (lru-cache reads a
+ * start time of 0 as "no TTL", and ages an entry by `now - start`, so a clock stepping back makes it younger).
+ *
+ * Rule: an answer serves while `checkedAt <= now < expiresAt`, and `expiresAt` is never more than the TTL after
+ * `checkedAt`. A clock reading earlier than `checkedAt` (a wall clock stepped back, an injected clock moved back)
+ * makes the answer expired: how much time really passed is unknown, so GenAuth is asked again rather than the
+ * answer trusted past its TTL.
+ */
+export function isFresh(session: CachedSession, now: number): boolean {
+  return now >= session.checkedAt && now < session.expiresAt;
+}
+
+/** lru-cache's TTL for an entry that expires at `expiresAt` (our own check decides; this only lets lru-cache purge). */
+function lruTtl(expiresAt: number, now: number): number {
+  const left = Math.ceil(expiresAt - now);
+  // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
+  return Number.isFinite(left) && left > 0 ? left : 1;
 }
 
 /** lru-cache's abort reasons when an entry with a lookup under way is deleted, evicted or replaced. */
@@ -94,28 +124,40 @@ function isCacheAbort(error: unknown): boolean {
  * The per-process session-status cache: lru-cache with a TTL per answer (active: `ttlMs`, capped by the
  * credential's `exp`; inactive: `inactiveTtlMs`), `fetch` so that concurrent lookups of one key share one
  * upstream call, errors never cached, and (optionally) a bounded stale answer when GenAuth cannot answer.
+ *
+ * Invariant (invalidation): no answer asked for before an `invalidate` that covers it is served after that
+ * `invalidate` returns, whether it was stored, being asked for, or asked for and not yet stored (lru-cache stores
+ * a fetched value a few microtasks after the fetch function resolves; the key is no longer listed as in flight by
+ * then). Every answer carries the epoch taken when its fetch began (`asOf`); `invalidate` bumps the epochs before
+ * it deletes; every read (hit, lookup result, stale answer) checks `asOf` against them.
  */
 export class SessionCache {
   readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0, refreshes: 0, storeHits: 0 };
   readonly #config: SessionCacheConfig;
+  readonly #epochs: InvalidationEpochs;
   readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
   /**
    * Keys with a lookup under way (lru-cache's `keys()` does not list them), counted: an aborted lookup may still
    * be unwinding when the lookup that replaces it starts, and must not take the key off the list when it ends.
+   * `invalidate(userId)` aborts these early; the epochs, not this list, are what make it safe.
    */
   readonly #inFlight = new Map<string, number>();
   /** Without a cache: calls under way, shared by identical lookups. */
-  readonly #flights = new Map<string, Flight>();
+  readonly #flights = new Map<string, Promise<CachedSession>>();
 
   constructor(config: SessionCacheConfig) {
     this.#config = config;
+    this.#epochs = config.epochs ?? new InvalidationEpochs();
     if (!config.enabled) return;
     const keepStale = config.staleIfErrorMs > 0;
+    const { clock } = config;
     this.#lru = new LRUCache<string, CachedSession, FetchContext>({
       max: config.max,
       ttl: config.ttlMs,
       ttlResolution: config.injectedClock ? 0 : 1,
-      perf: { now: config.clock },
+      // Never 0 (a start time of 0 is "no TTL" to lru-cache), so that it purges entries of a clock starting at 0.
+      // Serving is decided by isFresh, not by this.
+      perf: { now: () => Math.max(1, clock()) },
       // Keep expired entries (bounded by `max`) only when they may serve as a stale answer.
       noDeleteOnStaleGet: keepStale,
       noDeleteOnFetchRejection: keepStale,
@@ -138,9 +180,16 @@ export class SessionCache {
     const key = keyOf(appId, userId);
     const cached = lru.get(key);
     if (cached === undefined) return undefined;
+    const now = this.#config.clock();
+    if (this.#superseded(cached)) {
+      this.#dropIfHeld(lru, key, cached);
+      return undefined;
+    }
+    // Expired by its own times (lookup asks again, with forceRefresh, whatever lru-cache thinks of the entry).
+    if (!isFresh(cached, now)) return undefined;
     this.counters.hits++;
     this.#config.events.cache(appId, userId, 'hit');
-    if (cached.refreshAt <= this.#config.clock() && !this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
+    if (cached.refreshAt <= now && !this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
     return cached;
   }
 
@@ -152,33 +201,42 @@ export class SessionCache {
     if (cached !== undefined) return { session: cached, source: 'cache' };
     const key = keyOf(appId, userId);
     const context: FetchContext = { appId, userId, expiresAt };
-    for (let tries = 0; ; tries++) {
+    for (let asks = 1; ; asks++) {
       const status: LRUCache.Status<string, CachedSession, FetchContext> = {};
       let fromStore = false;
       try {
-        const session = await lru.fetch(key, { context, status });
+        // forceRefresh: an entry that lru-cache still holds as fresh may be expired by its own times (isFresh).
+        const session = await lru.fetch(key, { context, status, forceRefresh: true });
         if (session === undefined) throw new UpstreamError('aborted', 'check-session-status: lookup dropped');
+        if (this.#superseded(session)) {
+          // Invalidated after GenAuth answered but before lru-cache stored the answer: it may predate a kick.
+          this.#dropIfHeld(lru, key, session);
+          if (asks < MAX_ASKS) continue;
+          throw superseded();
+        }
         fromStore = session.fromStore === true;
         // An answer from the shared store is a cached answer too (another replica, or this one before, asked).
         return { session, source: fromStore ? 'cache' : 'upstream' };
       } catch (error) {
         // The entry was invalidated while GenAuth was being asked: its answer may predate a kick, ask again.
-        if (isCacheAbort(error) && tries === 0) continue;
+        if (isCacheAbort(error) && asks < MAX_ASKS) continue;
         this.counters.errors++;
         const stale = this.#staleAnswer(key);
         if (stale) return { session: stale, source: 'stale' };
-        throw error;
+        throw isCacheAbort(error) ? superseded() : error;
       } finally {
-        if (tries === 0) this.#countLookup(appId, userId, status.fetch, fromStore);
+        if (asks === 1) this.#countLookup(appId, userId, status.fetch, fromStore);
       }
     }
   }
 
   /** Drops the cached answers of `userId` (in `appId` only, when given); lookups under way are asked again. */
   invalidate(userId: string, appId?: string): number {
+    // First: from here on no answer asked for before this call is served, wherever it is (see the class invariant).
+    this.#epochs.invalidate(userId, appId);
     const lru = this.#lru;
     if (!lru) {
-      this.#supersedeFlights(userId, appId);
+      this.#dropFlights(userId, appId);
       return 0;
     }
     if (appId !== undefined) return lru.delete(keyOf(appId, userId)) ? 1 : 0;
@@ -194,7 +252,18 @@ export class SessionCache {
 
   /** Drops everything and aborts lookups under way. */
   clear(): void {
+    this.#epochs.invalidateAll();
     this.#lru?.clear();
+    this.#flights.clear();
+  }
+
+  #superseded(session: CachedSession): boolean {
+    return this.#epochs.superseded(session.asOf, session.userId, session.appId);
+  }
+
+  /** Deletes `session` from lru-cache if it is what the key holds (not a newer answer, not a lookup under way). */
+  #dropIfHeld(lru: LRUCache<string, CachedSession, FetchContext>, key: string, session: CachedSession): void {
+    if (lru.peek(key, { allowStale: true }) === session && !this.#inFlight.has(key)) lru.delete(key);
   }
 
   /**
@@ -219,14 +288,24 @@ export class SessionCache {
     }
   }
 
+  /** A confirmed active answer at most `staleIfErrorMs` old (by the same clock rule as isFresh), not superseded. */
   #staleAnswer(key: string): CachedSession | undefined {
     const { staleIfErrorMs, clock, events } = this.#config;
     if (staleIfErrorMs <= 0) return undefined;
     const stale = this.#lru?.peek(key, { allowStale: true });
-    if (!stale || !stale.active || clock() - stale.checkedAt > staleIfErrorMs) return undefined;
+    if (!stale || !stale.active || this.#superseded(stale)) return undefined;
+    const age = clock() - stale.checkedAt;
+    if (!(age >= 0 && age <= staleIfErrorMs)) return undefined;
     this.counters.stale++;
     events.cache(stale.appId, stale.userId, 'stale');
     return stale;
+  }
+
+  /** Until when an answer checked at `checkedAt` may serve: the own TTL, and never past the credential's expiry. */
+  #expiryOf(active: boolean, checkedAt: number, credentialExpiresAt: number | undefined): number {
+    const { ttlMs, inactiveTtlMs } = this.#config;
+    if (!active) return checkedAt + inactiveTtlMs;
+    return credentialExpiresAt === undefined ? checkedAt + ttlMs : Math.min(checkedAt + ttlMs, credentialExpiresAt);
   }
 
   async #fetch(
@@ -236,45 +315,41 @@ export class SessionCache {
     options: LRUCache.FetcherFetchOptions<string, CachedSession, FetchContext>,
     context: FetchContext,
   ): Promise<CachedSession> {
-    const { appId, userId, expiresAt } = context;
+    const { appId, userId, expiresAt: credentialExpiresAt } = context;
     const { clock, ttlMs, inactiveTtlMs, load, shared } = this.#config;
+    // Taken before anything is asked: an invalidate from now on supersedes this answer.
+    const asOf = this.#epochs.begin();
     this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     try {
       const ask = async (): Promise<AskedAnswer> => {
         this.counters.upstreamCalls++;
         const active = await load(appId, userId, signal);
         const checkedAt = clock();
-        // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
-        return { active, checkedAt, ttlMs: active ? ttlCappedByExpiry(ttlMs, expiresAt, checkedAt) : inactiveTtlMs };
+        return { active, checkedAt, expiresAt: this.#expiryOf(active, checkedAt, credentialExpiresAt) };
       };
       let answer: AskedAnswer;
       let fromStore = false;
-      let expiry: number;
       if (shared) {
         // A refresh (or an expired answer kept for stale serving) must not take back the answer it replaces.
-        const resolved = await shared.resolve(appId, userId, signal, stale?.checkedAt, ask);
+        const resolved = await shared.resolve(appId, userId, signal, { newerThan: stale?.checkedAt, ttlMs, inactiveTtlMs }, ask);
         fromStore = resolved.origin === 'store';
-        answer = resolved;
-        // From the store: what is left of its life there, never longer than this guard's own TTLs, and never past
-        // this caller's credential exp either.
-        if (fromStore) {
-          const ttl = answer.active
-            ? ttlCappedByExpiry(Math.min(resolved.ttlMs, ttlMs), expiresAt, clock())
-            : Math.max(1, Math.min(resolved.ttlMs, inactiveTtlMs));
-          answer = { ...answer, ttlMs: ttl };
-        }
-        expiry = fromStore ? clock() + answer.ttlMs : answer.checkedAt + answer.ttlMs;
+        // From the store: until the store's own expiry, never past checkedAt + this guard's own TTL, nor past this
+        // caller's credential exp (whatever TTL the writing replica had).
+        answer = fromStore
+          ? { ...resolved, expiresAt: Math.min(resolved.expiresAt, this.#expiryOf(resolved.active, resolved.checkedAt, credentialExpiresAt)) }
+          : resolved;
       } else {
         answer = await ask();
-        expiry = answer.checkedAt + answer.ttlMs;
       }
-      const { active, checkedAt, ttlMs: ttl } = answer;
-      options.ttl = ttl;
+      const { active, checkedAt, expiresAt } = answer;
+      const now = clock();
+      options.ttl = lruTtl(expiresAt, now);
       // An answer that lives no longer than the refresh window (cut short by the credential's exp) is not refreshed:
       // it would be due at once, and every hit would re-ask GenAuth until the exp.
       const { refreshAheadMs } = this.#config;
-      const refreshAt = active && refreshAheadMs > 0 && ttl > refreshAheadMs ? expiry - refreshAheadMs : Infinity;
-      return Object.freeze(fromStore ? { appId, userId, active, checkedAt, refreshAt, fromStore } : { appId, userId, active, checkedAt, refreshAt });
+      const refreshAt = active && refreshAheadMs > 0 && expiresAt - now > refreshAheadMs ? expiresAt - refreshAheadMs : Infinity;
+      const session: CachedSession = { appId, userId, active, checkedAt, expiresAt, asOf, refreshAt };
+      return Object.freeze(fromStore ? { ...session, fromStore } : session);
     } finally {
       const left = (this.#inFlight.get(key) ?? 1) - 1;
       if (left > 0) this.#inFlight.set(key, left);
@@ -284,51 +359,52 @@ export class SessionCache {
 
   /**
    * Without a cache every lookup asks GenAuth, except that identical lookups under way at the same moment share
-   * one call (an answer never predates the request by more than that call). `invalidate` makes the lookups
-   * waiting on a shared call ask again.
+   * one call (an answer never predates the request by more than that call). An answer superseded by `invalidate`
+   * is not returned: its waiters ask again (at most MAX_ASKS times in all, as with the cache).
    */
   async #uncached(appId: string, userId: string): Promise<LookupResult> {
     const key = keyOf(appId, userId);
-    for (let tries = 0; ; tries++) {
+    for (let asks = 1; ; asks++) {
       let flight = this.#flights.get(key);
       const joined = flight !== undefined;
       if (!flight) flight = this.#startFlight(key, appId, userId);
-      if (tries === 0) {
+      if (asks === 1) {
         if (joined) this.counters.coalesced++;
         else this.counters.misses++;
         this.#config.events.cache(appId, userId, joined ? 'coalesced' : 'miss');
       }
+      let session: CachedSession;
       try {
-        const session = await flight.promise;
-        if (flight.superseded && tries === 0) continue;
-        return { session, source: 'upstream' };
+        session = await flight;
       } catch (error) {
-        if (flight.superseded && tries === 0) continue;
         this.counters.errors++;
         throw error;
+      }
+      if (!this.#superseded(session)) return { session, source: 'upstream' };
+      if (asks >= MAX_ASKS) {
+        this.counters.errors++;
+        throw superseded();
       }
     }
   }
 
-  #startFlight(key: string, appId: string, userId: string): Flight {
+  #startFlight(key: string, appId: string, userId: string): Promise<CachedSession> {
     this.counters.upstreamCalls++;
-    const flight: Flight = { superseded: false, promise: Promise.resolve(undefined as never) };
-    flight.promise = this.#config.load(appId, userId).then(
-      (active) => Object.freeze({ appId, userId, active, checkedAt: this.#config.clock(), refreshAt: Infinity }),
-    ).finally(() => {
+    const asOf = this.#epochs.begin();
+    const flight: Promise<CachedSession> = this.#config.load(appId, userId).then((active) => {
+      const checkedAt = this.#config.clock();
+      return Object.freeze({ appId, userId, active, checkedAt, expiresAt: checkedAt, asOf, refreshAt: Infinity });
+    }).finally(() => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     });
     this.#flights.set(key, flight);
     return flight;
   }
 
-  /** Without a cache: the lookups waiting on a shared call for `userId` ask again. */
-  #supersedeFlights(userId: string, appId: string | undefined): void {
-    for (const [key, flight] of this.#flights) {
-      if (appId !== undefined ? key === keyOf(appId, userId) : userIdOfKey(key) === userId) {
-        flight.superseded = true;
-        this.#flights.delete(key);
-      }
+  /** Without a cache: lookups that start from now on do not join the calls under way for `userId`. */
+  #dropFlights(userId: string, appId: string | undefined): void {
+    for (const key of this.#flights.keys()) {
+      if (appId !== undefined ? key === keyOf(appId, userId) : userIdOfKey(key) === userId) this.#flights.delete(key);
     }
   }
 }

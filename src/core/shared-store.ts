@@ -63,16 +63,24 @@ export type StoreRead =
   /** No usable answer, and the caller now holds the lock: it asks GenAuth and writes the answer. */
   | { kind: 'locked'; generation: string; storeNow: number }
   /** No usable answer, and another caller holds the lock for `lockRemainingMs` more (negative: no expiry known). */
-  | { kind: 'busy'; lockRemainingMs: number; generation: string; storeNow: number };
+  | { kind: 'busy'; lockRemainingMs: number; generation: string; storeNow: number }
+  /** A value was there but could not be decoded (not written by this package): the caller asks and writes over it. */
+  | { kind: 'unusable'; generation: string; storeNow: number };
 
 export interface ReadRequest {
   /** A random id of this lookup: the lock's value. */
   lockToken: string;
   lockMs: number;
-  /** The reader's clock: an answer whose `expiresAt` is not past it is not usable. */
+  /** The reader's clock: an answer whose `expiresAt` is not past it, or whose `checkedAt` is after it, is not usable. */
   now: number;
   /** Only an answer checked after this (ms) is usable (a refresh must not take back the answer it replaces). */
   newerThan: number | undefined;
+  /**
+   * The reader's own TTLs (ms): an active (inactive) answer checked `ttlMs` (`inactiveTtlMs`) or longer before `now`
+   * is not usable, whatever the writer's TTL was. The guard checks this again on what it reads.
+   */
+  ttlMs: number;
+  inactiveTtlMs: number;
 }
 
 export interface WriteRequest {

@@ -1,23 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents, StoreOperation } from './events';
-import type { SharedStore, SharedStoreSession, StoreRead } from './shared-store';
+import type { SharedStore, SharedStoreSession, StoredAnswer, StoreRead } from './shared-store';
 import { sleep } from './sleep';
 import type { Clock } from './types';
 
-/** An answer from GenAuth, with how long it may serve (ms from `checkedAt`). */
+/** An answer from GenAuth, with until when it may serve (clock ms). */
 export interface AskedAnswer {
   active: boolean;
   checkedAt: number;
-  ttlMs: number;
+  expiresAt: number;
 }
 
-/** Where the answer of {@link SharedTier.resolve} came from; `ttlMs` counts from now. */
-export interface SharedAnswer {
-  active: boolean;
-  checkedAt: number;
-  ttlMs: number;
+/**
+ * The answer of {@link SharedTier.resolve} and where it came from. From the store, `expiresAt` is on this replica's
+ * clock: the earliest of the store's own expiry and the answer's `expiresAt`, never past `checkedAt` + the reader's
+ * own TTL (active or inactive).
+ */
+export interface SharedAnswer extends AskedAnswer {
   origin: 'store' | 'upstream';
+}
+
+/** What a lookup accepts from the store. */
+export interface ReadLimits {
+  /** Only an answer checked after this is usable (a refresh must not take back the answer it replaces). */
+  newerThan: number | undefined;
+  /** The reader's own TTLs: an answer checked longer ago than these is not usable, whoever wrote it. */
+  ttlMs: number;
+  inactiveTtlMs: number;
+}
+
+/**
+ * Whether an answer read from the store can serve at `now` under the reader's limits. Store values are input: a
+ * wrong shape, a non-finite time, a `checkedAt` in the future (on this replica's clock) or past the limits is a
+ * miss for that key (GenAuth is asked and the answer written over it), never an error of the store.
+ */
+export function usableStoredAnswer(answer: unknown, now: number, limits: ReadLimits): answer is StoredAnswer {
+  if (typeof answer !== 'object' || answer === null) return false;
+  const { active, checkedAt, expiresAt } = answer as Partial<StoredAnswer>;
+  if (typeof active !== 'boolean' || typeof checkedAt !== 'number' || typeof expiresAt !== 'number') return false;
+  if (!Number.isFinite(checkedAt) || !Number.isFinite(expiresAt)) return false;
+  if (checkedAt > now || expiresAt <= now) return false;
+  if (limits.newerThan !== undefined && !(checkedAt > limits.newerThan)) return false;
+  return now - checkedAt < (active ? limits.ttlMs : limits.inactiveTtlMs);
 }
 
 export interface SharedTierConfig {
@@ -26,7 +51,7 @@ export interface SharedTierConfig {
   accessKeyId: string;
   /** How long the lock of one lookup lives (ms). */
   lockMs: number;
-  /** The longest life of any answer (active or inactive), ms: how long a missed invalidation is worth replaying. */
+  /** The longest life of this guard's answers (active or inactive), ms: sizes the invalidation fence. */
   answerTtlMs: number;
   clock: Clock;
   events: GuardEvents;
@@ -91,7 +116,7 @@ export class SharedTier {
    * Invalidations that could not reach the store, per user (an undefined app: all apps), replayed when it is back.
    * Until then the store may still hold the user's old answers: lookups of that user do not read it.
    */
-  readonly #missed = new Map<string, { userId: string; appIds: Set<string> | undefined; at: number }>();
+  readonly #missed = new Map<string, { userId: string; appIds: Set<string> | undefined }>();
   #commands = false;
   #subscribed = false;
   #everReady = false;
@@ -144,7 +169,7 @@ export class SharedTier {
     appId: string,
     userId: string,
     signal: AbortSignal,
-    newerThan: number | undefined,
+    limits: ReadLimits,
     ask: () => Promise<AskedAnswer>,
   ): Promise<SharedAnswer> {
     // The store must not hand back an answer this replica has just invalidated: wait for that invalidation to be
@@ -165,19 +190,27 @@ export class SharedTier {
       if (signal.aborted) throw abortReason(signal);
       let read: StoreRead;
       try {
-        read = await this.#call('read', () => this.#session.read(appId, userId, { lockToken, lockMs, now: clock(), newerThan }));
+        const { newerThan, ttlMs, inactiveTtlMs } = limits;
+        read = await this.#call('read', () => this.#session.read(appId, userId, { lockToken, lockMs, now: clock(), newerThan, ttlMs, inactiveTtlMs }));
       } catch {
         return this.#direct(ask);
       }
       const readAt = performance.now();
       if (read.kind === 'answer') {
-        this.counters.hits++;
-        if (waited) this.counters.waits++;
-        const { active, checkedAt, expiresAt } = read.answer;
-        // Never longer than the store keeps it, nor past its own expiry on this replica's clock.
-        const ttlMs = Math.min(read.remainingMs, expiresAt - clock());
-        return { active, checkedAt, ttlMs, origin: 'store' };
+        const now = clock();
+        const { answer, remainingMs } = read;
+        // The store checks these limits too; a store of another make (or another version) may not.
+        if (usableStoredAnswer(answer, now, limits) && typeof remainingMs === 'number' && remainingMs > 0) {
+          this.counters.hits++;
+          if (waited) this.counters.waits++;
+          const { active, checkedAt } = answer;
+          // Never longer than the store keeps it, nor past its own expiry, nor past checkedAt + the reader's own TTL.
+          const expiresAt = Math.min(now + remainingMs, answer.expiresAt, checkedAt + (active ? limits.ttlMs : limits.inactiveTtlMs));
+          return { active, checkedAt, expiresAt, origin: 'store' };
+        }
       }
+      // A value this reader cannot use (malformed, or beyond its limits), without the lock: ask, and write over it.
+      if (read.kind === 'answer' || read.kind === 'unusable') return this.#askAndWrite(appId, userId, read, readAt, undefined, signal, ask);
       if (read.kind === 'locked') return this.#askAndWrite(appId, userId, read, readAt, lockToken, signal, ask);
       waited = true;
       // The holder did not answer within two lock lifetimes (it died, and so did the next one): ask directly.
@@ -250,9 +283,9 @@ export class SharedTier {
     }
     if (this.#usable(false)) {
       // The store's clock when the answer must be gone: the read's store time plus the time elapsed here since
-      // (the read's reply travelled after that time was taken, so this errs on the early side), plus the TTL.
-      const expireAtStoreMs = Math.floor(read.storeNow + (performance.now() - readAt) + answer.ttlMs);
-      const stored = { active: answer.active, checkedAt: answer.checkedAt, expiresAt: answer.checkedAt + answer.ttlMs };
+      // (the read's reply travelled after that time was taken, so this errs on the early side), plus its life left.
+      const expireAtStoreMs = Math.floor(read.storeNow + (performance.now() - readAt) + (answer.expiresAt - this.#config.clock()));
+      const stored = { active: answer.active, checkedAt: answer.checkedAt, expiresAt: answer.expiresAt };
       await this.#call('write', () => this.#session.write(appId, userId, stored, { generation: read.generation, expireAtStoreMs, lockToken }))
         .catch(() => undefined);
     }
@@ -357,18 +390,18 @@ export class SharedTier {
     const known = this.#missed.get(userId);
     this.#missed.delete(userId);
     const appIds = appId === undefined || (known && known.appIds === undefined) ? undefined : new Set(known?.appIds).add(appId);
-    this.#missed.set(userId, { userId, appIds, at: performance.now() });
+    this.#missed.set(userId, { userId, appIds });
     if (this.#missed.size > MAX_MISSED_INVALIDATIONS) this.#missed.delete(this.#missed.keys().next().value!);
   }
 
   /**
-   * Replays the invalidations the store missed while down. Those older than the longest answer TTL are dropped:
-   * every answer they were about has expired since.
+   * Replays the invalidations the store missed while down, however old: other guards sharing the store may keep
+   * answers longer than this guard's own TTLs, so this guard cannot tell which have expired everywhere. Bounded by
+   * MAX_MISSED_INVALIDATIONS; a replay that is no longer needed costs at most one extra call to GenAuth.
    */
   #replayMissed(): void {
     if (this.#missed.size === 0 || this.#closing) return;
-    const oldest = performance.now() - this.#config.answerTtlMs;
-    const missed = [...this.#missed.values()].filter(({ at }) => at >= oldest);
+    const missed = [...this.#missed.values()];
     this.#missed.clear();
     for (const { userId, appIds } of missed) {
       if (appIds === undefined) void this.invalidate(userId, undefined);

@@ -24,6 +24,9 @@ interface VerifiedToken {
   exp: number | undefined;
   nbf: number | undefined;
   aud: string | string[] | undefined;
+  /** When it was remembered and until when it may be (clock ms): see `get`. */
+  storedAt: number;
+  expiresAt: number;
 }
 
 function audienceAccepted(aud: string | string[] | undefined, expected: string | string[]): boolean {
@@ -47,10 +50,13 @@ export class VerifiedTokenCache {
     this.#clock = clock ?? Date.now;
     this.#toleranceSec = toleranceSec;
     this.#maxAgeMs = options.maxAgeMs;
+    const now = this.#clock;
     this.#lru = new LRUCache<string, VerifiedToken>({
       max: options.max,
       ttl: options.maxAgeMs,
-      perf: { now: this.#clock },
+      // Never 0 (a start time of 0 is "no TTL" to lru-cache), so that it purges entries of a clock starting at 0.
+      // Whether an entry serves is decided by `get`, not by this.
+      perf: { now: () => Math.max(1, now()) },
       ttlResolution: clock ? 0 : 1,
     });
   }
@@ -67,7 +73,15 @@ export class VerifiedTokenCache {
   get(key: string, expectedAudience: string | string[] | undefined): Identity | undefined {
     const entry = this.#lru.get(key);
     if (entry === undefined) return undefined;
-    const nowSec = this.#clock() / 1000;
+    const now = this.#clock();
+    // The entry's own times decide (lru-cache's TTL never expires an entry stored at a clock reading of 0, and
+    // counts a clock stepping back as time not passed). Rule: it serves while storedAt <= now < expiresAt; a clock
+    // reading earlier than storedAt makes it expired (the token is verified again, never trusted past maxAgeMs).
+    if (now < entry.storedAt || now >= entry.expiresAt) {
+      this.#lru.delete(key);
+      return undefined;
+    }
+    const nowSec = now / 1000;
     if (entry.exp !== undefined && entry.exp <= nowSec - this.#toleranceSec) {
       this.#lru.delete(key);
       throw new InvalidTokenError('The token has expired.');
@@ -87,9 +101,10 @@ export class VerifiedTokenCache {
     const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
     const nbf = typeof claims.nbf === 'number' ? claims.nbf : undefined;
     const aud = typeof claims.aud === 'string' || Array.isArray(claims.aud) ? (claims.aud as string | string[]) : undefined;
-    const untilExpiry = exp === undefined ? this.#maxAgeMs : (exp + this.#toleranceSec) * 1000 - this.#clock();
+    const storedAt = this.#clock();
+    const untilExpiry = exp === undefined ? this.#maxAgeMs : (exp + this.#toleranceSec) * 1000 - storedAt;
     const ttl = Math.min(this.#maxAgeMs, Math.floor(untilExpiry));
-    if (ttl < 1) return;
-    this.#lru.set(key, { identity, exp, nbf, aud }, { ttl });
+    if (!(ttl >= 1)) return;
+    this.#lru.set(key, { identity, exp, nbf, aud, storedAt, expiresAt: storedAt + ttl }, { ttl });
   }
 }

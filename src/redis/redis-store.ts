@@ -111,13 +111,20 @@ function encodeAnswer({ active, checkedAt, expiresAt }: StoredAnswer): string {
   return JSON.stringify({ a: active ? 1 : 0, c: checkedAt, e: expiresAt });
 }
 
-function decodeAnswer(text: string): StoredAnswer {
-  const value = JSON.parse(text) as { a?: unknown; c?: unknown; e?: unknown };
-  if ((value.a !== 0 && value.a !== 1) || typeof value.c !== 'number' || typeof value.e !== 'number' ||
-    !Number.isFinite(value.c) || !Number.isFinite(value.e)) {
-    throw new Error('store read: malformed answer');
+/** An answer as written by encodeAnswer, or `undefined` for anything else (a miss for that key, not a store error). */
+function decodeAnswer(text: string): StoredAnswer | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return { active: value.a === 1, checkedAt: value.c, expiresAt: value.e };
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { a, c, e } = value as { a?: unknown; c?: unknown; e?: unknown };
+  if ((a !== 0 && a !== 1) || typeof c !== 'number' || typeof e !== 'number' || !Number.isFinite(c) || !Number.isFinite(e)) {
+    return undefined;
+  }
+  return { active: a === 1, checkedAt: c, expiresAt: e };
 }
 
 function text(value: unknown): string {
@@ -171,14 +178,23 @@ class RedisStoreSession implements SharedStoreSession {
     const reply = await this.#connections.run(
       READ,
       [keys.answer(appId), keys.lock(appId), keys.generation],
-      [request.lockToken, String(request.lockMs), String(request.now), request.newerThan === undefined ? '' : String(request.newerThan)],
+      [
+        request.lockToken,
+        String(request.lockMs),
+        String(request.now),
+        request.newerThan === undefined ? '' : String(request.newerThan),
+        String(request.ttlMs),
+        String(request.inactiveTtlMs),
+      ],
     );
     if (!Array.isArray(reply) || reply.length !== 5) throw new Error('store read: malformed reply');
     const [kind, raw, left, generation, storeNow] = reply as unknown[];
     const common = { generation: text(generation), storeNow: integer(storeNow) };
     switch (integer(kind)) {
-      case 1:
-        return { kind: 'answer', answer: decodeAnswer(text(raw)), remainingMs: integer(left), ...common };
+      case 1: {
+        const answer = decodeAnswer(text(raw));
+        return answer ? { kind: 'answer', answer, remainingMs: integer(left), ...common } : { kind: 'unusable', ...common };
+      }
       case 2:
         return { kind: 'locked', ...common };
       default:

@@ -20,20 +20,27 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 `;
 
 /**
- * Reads the answer, or takes the lock when there is no usable one.
- * KEYS: answer, lock, generation. ARGV: lock token, lock ms, reader's now, newer-than checkedAt ('' for any).
+ * Reads the answer, or takes the lock when there is no usable one. The answer key is input: anything but an answer
+ * as the guard writes it (another type, bad JSON, a wrong shape, a non-finite time, a checkedAt after the reader's
+ * now) is no usable answer, and so is one beyond the reader's limits (checked at or before newer-than, or older than
+ * its own TTL for that kind of answer).
+ * KEYS: answer, lock, generation. ARGV: lock token, lock ms, reader's now, newer-than checkedAt ('' for any),
+ * reader's active TTL ms, reader's inactive TTL ms.
  * Returns {1, answer, its PTTL, generation, now} | {2, '', 0, generation, now} (lock taken) |
  * {0, '', lock PTTL, generation, now} (lock held by another).
  */
 export const READ = script('read', `${PRELUDE}
+local function finite(x) return type(x) == 'number' and x == x and x > -math.huge and x < math.huge end
 local generation = redis.call('GET', KEYS[3]) or '0'
-local raw = redis.call('GET', KEYS[1])
-if raw then
+local raw = redis.pcall('GET', KEYS[1])
+local reader = tonumber(ARGV[3])
+if type(raw) == 'string' then
   local ok, answer = pcall(cjson.decode, raw)
   if ok and type(answer) == 'table' and (answer.a == 0 or answer.a == 1)
-    and type(answer.c) == 'number' and type(answer.e) == 'number'
-    and answer.e > tonumber(ARGV[3])
-    and (ARGV[4] == '' or answer.c > tonumber(ARGV[4])) then
+    and finite(answer.c) and finite(answer.e)
+    and answer.c <= reader and answer.e > reader
+    and (ARGV[4] == '' or answer.c > tonumber(ARGV[4]))
+    and reader - answer.c < tonumber(answer.a == 1 and ARGV[5] or ARGV[6]) then
     local left = redis.call('PTTL', KEYS[1])
     if left > 0 then return {1, raw, left, generation, now} end
   end

@@ -75,6 +75,27 @@ describe('verified-token cache', () => {
     expect(second).not.toBe(first);
   });
 
+  it('forgets a token after maxAgeMs when it was remembered at clock 0 (lru-cache reads a start of 0 as no TTL)', async () => {
+    now = 0;
+    const extract = bearerJwt({ secret: SECRET, audience: 'app', clock, tokenCache: { maxAgeMs: 1_000 } });
+    const token = await sign({ sub: 'alice', aud: 'app' }, 0, 3600);
+    const first = await extract(request(token), { appId: 'app' });
+    now += 999;
+    expect(await extract(request(token), { appId: 'app' })).toBe(first);
+    now += 2;
+    expect(await extract(request(token), { appId: 'app' })).not.toBe(first);
+  });
+
+  it('verifies again after the clock steps back, rather than trusting the remembered token past maxAgeMs', async () => {
+    const extract = bearerJwt({ secret: SECRET, audience: 'app', clock, tokenCache: { maxAgeMs: 1_000 } });
+    const token = await sign({ sub: 'alice', aud: 'app' }, now / 1000 - 7_200, 3 * 3600);
+    const first = await extract(request(token), { appId: 'app' });
+    now -= 3_600_000; // the wall clock set back an hour
+    const second = await extract(request(token), { appId: 'app' });
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+  });
+
   it('refuses bad tokenCache options at construction', () => {
     expect(() => bearerJwt({ secret: SECRET, tokenCache: { max: 0 } })).toThrow(TypeError);
     expect(() => bearerJwt({ secret: SECRET, tokenCache: 'yes' as never })).toThrow(TypeError);
