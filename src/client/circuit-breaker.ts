@@ -10,28 +10,38 @@ export interface CircuitBreakerOptions {
    */
   failureThreshold?: number;
   /**
-   * The longest an open circuit fails fast before letting one probe through, in ms: the cap of the growing open
-   * window (see `initialCooldownMs`). At most 30 s.
+   * The longest an open circuit fails fast before letting one probe through, in ms: the cap of the open window,
+   * which grows with the outage (see `initialCooldownMs`). At most 30 s.
    * @default 5000
    */
   cooldownMs?: number;
   /**
-   * The first open window, in ms. Each failed probe doubles the window (capped by `cooldownMs`); a good probe
-   * closes the circuit and starts over from this value. Every window is drawn at random between half its value
-   * and its value, so that guards (replicas) that opened together do not probe together. A short blip costs about
-   * this long; a long outage costs one probe per `cooldownMs`.
+   * The shortest open window, in ms: the circuit opens for this long, then lets one probe through. While probes
+   * keep failing, each new window is a quarter of the time since the circuit first opened (at least this, at most
+   * `cooldownMs`), so a blip costs about this long after GenAuth is back and a long outage one probe per
+   * `cooldownMs`. A good probe closes the circuit and starts over. Every window is drawn at random between half its
+   * value and its value, so that guards (replicas) that opened together do not probe together.
    * @default 250 (at most `cooldownMs`)
    */
   initialCooldownMs?: number;
 }
+
+/** The open window is this share of the time the circuit has been failing (between initial and cap). */
+const OUTAGE_SHARE = 0.25;
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /**
  * Closed: calls go through; `failureThreshold` consecutive outage failures open it. Open: calls fail fast for a
  * window, then one probe goes through (half-open) while the others keep failing fast. A good probe closes it; a
- * failed one opens it again for twice the window (capped by `cooldownMs`). Windows are jittered (equal jitter:
- * between half and all of the nominal window) so that many guards that opened at once probe at different times.
+ * failed one opens it again, for a window proportional to how long the outage has lasted (a quarter of it, between
+ * `initialCooldownMs` and `cooldownMs`): the time lost after GenAuth comes back stays in proportion to the outage.
+ * Windows are jittered (equal jitter: between half and all of the nominal window) so that many guards that opened
+ * at once probe at different times.
+ *
+ * Measured against doubling the window on each failed probe (scripts/blip-simulation.ts, GenAuth failing half the
+ * time in 150-450 ms bursts): doubling escalates whenever a probe lands in a burst, 93 % of answers were 503; in
+ * proportion, 58 % (50 % is the floor: the failed calls themselves).
  */
 export class CircuitBreaker {
   readonly #threshold: number;
@@ -40,9 +50,11 @@ export class CircuitBreaker {
   readonly #clock: Clock;
   readonly #random: () => number;
   #failures = 0;
-  /** Openings since the circuit was last closed by a good answer: the window is initial x 2^(streak - 1). */
+  /** Openings since the circuit was last closed by a good answer. */
   #streak = 0;
   #openedAt = 0;
+  /** When the circuit first opened since it was last closed by a good answer. */
+  #outageStart = 0;
   #windowMs = 0;
   #state: CircuitState = 'closed';
   #probing = false;
@@ -104,11 +116,12 @@ export class CircuitBreaker {
   }
 
   #open(): void {
+    const now = this.#clock();
     this.#streak += 1;
-    // 2 ** 30 x 1 ms is far past any cap (30 s): stop doubling there.
-    const nominal = Math.min(this.#capMs, this.#initialMs * 2 ** Math.min(this.#streak - 1, 30));
+    if (this.#streak === 1 || now < this.#outageStart) this.#outageStart = now;
+    const nominal = Math.min(this.#capMs, Math.max(this.#initialMs, (now - this.#outageStart) * OUTAGE_SHARE));
     this.#state = 'open';
-    this.#openedAt = this.#clock();
+    this.#openedAt = now;
     this.#windowMs = nominal * (0.5 + 0.5 * this.#random());
     this.opened += 1;
   }

@@ -84,7 +84,8 @@ interface CommonGuardOptions {
   /**
    * Fail fast (503 with `Retry-After`) after `failureThreshold` consecutive outage failures (timeouts, network
    * errors, 5xx, 429, malformed answers; not GenAuth refusing one request), for a short window, then let one probe
-   * through: a good probe closes it, a failed one doubles the window, up to `cooldownMs`. Windows are jittered.
+   * through: a good probe closes it; while probes fail, the window grows to a quarter of the outage so far, up to
+   * `cooldownMs`. Windows are jittered.
    * `false` turns it off.
    * @default { failureThreshold: 5, initialCooldownMs: 250, cooldownMs: 5000 }
    */

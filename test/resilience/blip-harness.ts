@@ -6,7 +6,6 @@
  */
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
 import { createSessionGuard, header, isSessionGuardError, type SessionGuard, type SessionGuardOptions } from '../../src/index';
-import { manualClock } from '../support/frameworks';
 
 export const BLIP_APP = 'app-blip';
 
@@ -44,7 +43,8 @@ export interface BlipResult {
 /** Runs a scenario and returns every request's outcome and every upstream call, on simulated time. */
 export async function runBlipScenario(scenario: BlipScenario): Promise<BlipResult> {
   const { durationMs, downAt, clients = 16, users = 200, stepMs = 10, guards: guardCount = 1 } = scenario;
-  const clock = manualClock();
+  let simulated = Date.now();
+  const clock = Object.assign(() => simulated, { advance: (ms: number) => void (simulated += ms) });
   const start = clock();
   const t = () => clock() - start;
   let fake: FakeGenAuth | undefined;

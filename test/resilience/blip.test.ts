@@ -44,7 +44,7 @@ describe('a blip stays a blip', () => {
     const guards = 20;
     const [down, up] = [200, 1_200];
     const result = await runBlipScenario({
-      durationMs: up + 3_000,
+      durationMs: up + 1_000,
       downAt: (t) => t >= down && t < up,
       guards,
       clients: guards,
@@ -59,8 +59,7 @@ describe('a blip stays a blip', () => {
     // are loose: a failure here by chance is below one in a million.
     expect(perStep.size).toBeGreaterThanOrEqual(6);
     expect(Math.max(...perStep.values())).toBeLessThanOrEqual(8);
-    // And every circuit closed again: the latest possible probe (windows 250 + 500 + 1000 + 2000 ms after opening at
-    // 200 ms) is 2750 ms after recovery.
+    // And every circuit closed again: a 1 s outage keeps the first window (250 ms at most).
     expect(result.stats.every((stats) => stats.circuit === 'closed')).toBe(true);
   });
 });
@@ -86,27 +85,35 @@ describe('CircuitBreaker windows', () => {
     throw new Error('no probe within 10 s');
   }
 
-  it('grows the window on each failed probe (equal jitter: between half and all of it), capped by cooldownMs', () => {
+  it('keeps the first window while the outage is young, then a quarter of its age, capped by cooldownMs; jitter takes up to half off', () => {
     for (const [random, factor] of [[() => 0, 0.5], [() => 0.999_999, 1]] as const) {
       const { breaker, clock } = openedBreaker(random);
       let at = 0;
-      const windows: number[] = [];
-      for (let i = 0; i < 6; i++) {
+      const windows: Array<[number, number]> = []; // [outage age when it opened, window]
+      while (at < 20_000) {
         const probe = probeTime(breaker, clock, at);
-        windows.push(probe - at);
+        windows.push([at, probe - at]);
         breaker.failure();
         at = probe;
       }
-      expect(windows).toEqual([200, 400, 800, 1_600, 1_600, 1_600].map((w) => Math.ceil(w * factor - 0.001)));
+      for (const [age, window] of windows) {
+        const nominal = Math.min(1_600, Math.max(200, age / 4));
+        expect(window).toBeGreaterThanOrEqual(Math.floor(nominal * factor) - 1);
+        expect(window).toBeLessThanOrEqual(Math.ceil(nominal * factor) + 1);
+      }
+      // A young outage keeps the short window (a blip stays short); a long one reaches the cap.
+      expect(windows.slice(0, 3).map(([, w]) => w)).toEqual([200, 200, 200].map((w) => Math.ceil(w * factor - 0.001)));
+      expect(windows[windows.length - 1]![1]).toBe(Math.ceil(1_600 * factor - 0.001));
     }
   });
 
   it('a good probe closes it and starts over from initialCooldownMs', () => {
     const { breaker, clock } = openedBreaker(() => 0.999_999);
-    const first = probeTime(breaker, clock, 0);
+    expect(probeTime(breaker, clock, 0)).toBe(200);
+    clock.set(4_000); // the probe fails when the outage is 4 s old: the next window is a quarter of that
     breaker.failure();
-    const second = probeTime(breaker, clock, first);
-    expect(second - first).toBe(400);
+    const second = probeTime(breaker, clock, 4_000);
+    expect(second).toBe(5_000);
     breaker.success();
     expect(breaker.state).toBe('closed');
     breaker.failure();

@@ -43,8 +43,8 @@ describe('circuit breaker and in-flight cap', () => {
     return error as SessionCheckUnavailableError;
   }
 
-  it('opens after failureThreshold consecutive failed requests, fails fast, probes once per window, doubles the window up to cooldownMs, closes on a good probe', async () => {
-    // The windows at their nominal length (no jitter), so that Retry-After is exact.
+  it('opens after failureThreshold consecutive failed requests, fails fast, probes once per window, the window grows with the outage up to cooldownMs, closes on a good probe', async () => {
+    // The windows at their nominal length (no jitter), so that Retry-After and probe times are exact.
     jest.spyOn(Math, 'random').mockReturnValue(1);
     makeGuard({ circuitBreaker: { failureThreshold: 3, initialCooldownMs: 1_000, cooldownMs: 4_000 } });
     await fake.login('alice', APP);
@@ -54,21 +54,25 @@ describe('circuit breaker and in-flight cap', () => {
     expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 1 });
 
     // Open: refused at once, GenAuth not asked, Retry-After = the window left (whole seconds, at least 1).
-    const fast = await refusal('alice');
-    expect(fast.headers['retry-after']).toBe('1');
+    expect((await refusal('alice')).headers['retry-after']).toBe('1');
     expect(fake.calls.check).toBe(3);
 
-    // Each window over: one probe goes, fails, and opens it for twice as long: 2 s, then 4 s, then 4 s (the cap).
-    for (const [windowMs, nextMs] of [[1_000, 2_000], [2_000, 4_000], [4_000, 4_000]] as const) {
-      clock.advance(windowMs - 1);
-      await refusal('alice');
+    // GenAuth down for 24 s, asked every 250 ms: one probe per window; the window is initialCooldownMs (1 s) until
+    // the outage is 4 s old, then a quarter of its age, then cooldownMs (4 s) from 16 s on.
+    const probes: number[] = [];
+    for (let elapsed = 250; elapsed <= 24_000; elapsed += 250) {
+      clock.advance(250);
       const calls = fake.calls.check;
-      clock.advance(1);
       await refusal('alice');
-      expect(fake.calls.check).toBe(calls + 1);
-      expect((await refusal('alice')).headers['retry-after']).toBe(String(nextMs / 1000));
+      if (fake.calls.check > calls) probes.push(elapsed);
     }
-    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 4 });
+    expect(probes.slice(0, 5)).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    const windows = probes.slice(1).map((at, i) => at - probes[i]!);
+    expect(windows.every((w, i) => i === 0 || w >= windows[i - 1]!)).toBe(true); // never shrinks while failing
+    expect(Math.max(...windows)).toBe(4_000);
+    expect(probes.length).toBeLessThanOrEqual(12);
+    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 1 + probes.length });
+    expect((await refusal('alice')).headers['retry-after']).toMatch(/^[1-4]$/);
 
     // Next window over, GenAuth healthy: concurrent requests, exactly one probe reaches it, and it closes.
     fake.clearFaults();
@@ -85,7 +89,7 @@ describe('circuit breaker and in-flight cap', () => {
     // A good probe starts over: the next opening is for the first window again.
     fake.fault({ kind: 'http-status', status: 502 });
     for (let i = 0; i < 3; i++) await refusal(`fresh-${i}`);
-    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 5 });
+    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 2 + probes.length });
     expect((await refusal('zed')).headers['retry-after']).toBe('1');
     clock.advance(1_000);
     await refusal('zed');
