@@ -3,9 +3,10 @@
  *
  * Starts the fake GenAuth, an Express 5 app and a Koa 3 app sharing one guard (two GenAuth apps, Bearer tokens and
  * the identity header), and for N seconds drives random logins, logouts, kicks (at the fake only: nothing calls
- * `invalidate`, so the TTL window applies), expired management tokens and short fault episodes (small `times`),
- * while a bounded number of requests stay in flight against both apps. Every answer is compared with the fake's
- * ground truth, kept as a timestamped log of each session's states:
+ * `invalidate`, so the TTL window applies), expired management tokens, short fault episodes (small `times`) and
+ * blips (GenAuth failing every check for 150 to 450 ms), while a bounded number of requests stay in flight against
+ * both apps, some of them for applications GenAuth does not know (an `appId` from the request, answered apiCode 2011).
+ * Every answer is compared with the fake's ground truth, kept as a timestamped log of each session's states:
  *
  * - a 200 is a wrong pass if it names another user or app, if the session was not live at any moment of
  *   [request start - ttlMs - timeoutMs - slack, request end] (the documented revocation delay; timeoutMs because
@@ -16,9 +17,15 @@
  *   inactiveTtlMs, documented); a good credential refused with another 401 code is a wrong refusal; a bad one must
  *   get exactly invalid_token (or missing_credentials when absent);
  * - a 503 session_check_unavailable is a wrong refusal unless explained: an upstream attempt failed during the
- *   request (seen on the `upstream` diagnostics channel), a fault was in force, or the circuit breaker was open;
+ *   request (seen on the `upstream` diagnostics channel), a fault was in force, or the circuit breaker was open
+ *   (it opened, or a failed probe opened it again, at most `cooldownMs`, its longest window, before the request);
  *   every failed attempt must itself be explained by a fault in force, a recent management-token expiry (for a
- *   refused token), or, for a timeout, a slow loopback path (see below); every breaker opening by failures;
+ *   refused token), or, for a timeout, a slow loopback path (see below); every breaker opening by failures. A 503
+ *   after a fault ended is thus explained only by the open circuit or a failed attempt; those more than 1 s after
+ *   the last fault ended are counted apart (`late503s`, the blip goal), reported, not a breach;
+ * - a request for an unknown application must be refused: 503 (GenAuth answers application not found; fail
+ *   closed) or, for a Bearer token issued for another app, 401 invalid_token; a 200 is a wrong pass. Its
+ *   application-not-found answers are not upstream failures, and must never open the circuit;
  * - any other 5xx, or no answer within 5 s, is unexpected.
  *
  * The fake runs in this process, on a machine other work may share. A guard timeout with no fault in force is
@@ -74,6 +81,10 @@ const INACTIVE_TTL_MS = 1_000;
 const TIMEOUT_MS = 300;
 const RETRIES = 1;
 const BREAKER = { failureThreshold: 5, cooldownMs: 2_000 };
+/** Applications GenAuth does not know, taken by some requests as their `appId`. */
+const UNKNOWN_APPS = Array.from({ length: 8 }, (_, i) => `soak-unknown-${i}`);
+/** Share of requests for an unknown application. */
+const UNKNOWN_APP_SHARE = 0.05;
 /** Event-loop and scheduling slack added to every window. */
 const SLACK_MS = 100;
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -168,6 +179,9 @@ const figures = {
   passesInTtlWindow: 0,
   refusalsInInactiveWindow: 0,
   unavailableDuringFaults: 0,
+  unknownAppRequests: 0,
+  late503s: 0,
+  blips: 0,
   wrongPasses: 0,
   wrongRefusals: 0,
   unexpected5xx: 0,
@@ -253,7 +267,7 @@ const FAULTS: Fault[] = [
 
 async function main(): Promise<number> {
   const { gc, how: gcHow } = gcFunction();
-  const fake: FakeGenAuth = await createFakeGenAuth();
+  const fake: FakeGenAuth = await createFakeGenAuth({ apps: APPS });
   const audience = ({ appId }: { appId: string }) => appId;
   const guard: SessionGuard = createSessionGuard({
     host: fake.host,
@@ -352,8 +366,9 @@ async function main(): Promise<number> {
   }
 
   const onUpstream = (message: unknown) => {
-    const { outcome, durationMs, endpoint } = message as { outcome: string; durationMs: number; endpoint: string };
+    const { outcome, durationMs, endpoint, apiCode } = message as { outcome: string; durationMs: number; endpoint: string; apiCode?: number };
     if (outcome === 'ok' || !loadRunning) return;
+    if (outcome === 'rejected' && apiCode === 2011) return; // an unknown application: GenAuth answered
     const at = now();
     figures.failedAttempts++;
     if (outcome === 'aborted') return; // the guard gave up on its own call: not a failure of GenAuth
@@ -452,7 +467,19 @@ async function main(): Promise<number> {
       const episode: [number, number] = [now(), Infinity];
       episodes.push(episode);
       figures.faultEpisodes++;
-      if (Math.random() < 0.2) {
+      const roll = Math.random();
+      if (roll < 0.35) {
+        // A blip: every check fails for 150-450 ms, then GenAuth is healthy again.
+        const fault = pick([FAULTS[0]!, FAULTS[1]!, FAULTS[2]!, FAULTS[3]!, FAULTS[5]!, FAULTS[12]!]);
+        episodeLabels.push(`blip ${JSON.stringify(fault)}`);
+        figures.blips++;
+        fake.fault(fault);
+        await sleep(between(150, 450));
+        fake.clearFaults();
+        episode[1] = now();
+        continue;
+      }
+      if (roll < 0.5) {
         const fault = pick([FAULTS[0]!, FAULTS[5]!, FAULTS[11]!, FAULTS[12]!]);
         const times = between(1, 2);
         episodeLabels.push(`token ${JSON.stringify(fault)} x${times}`);
@@ -492,12 +519,13 @@ async function main(): Promise<number> {
   // Load: CONCURRENCY workers, each one request at a time.
   async function oneRequest(): Promise<void> {
     const user = pick(users);
-    const app = pick(APPS);
+    const unknownApp = Math.random() < UNKNOWN_APP_SHARE;
+    const app = unknownApp ? pick(UNKNOWN_APPS) : pick(APPS);
     const target = Math.random() < 0.5 ? 'express' : 'koa';
     const roll = Math.random();
     const style = roll < 0.7 ? 'bearer' : roll < 0.94 ? 'header' : roll < 0.99 ? 'bad' : 'none';
     const headers: Record<string, string> = { 'x-app': app };
-    if (style === 'bearer') headers.authorization = `Bearer ${tokens.get(keyOf(user, app))}`;
+    if (style === 'bearer') headers.authorization = `Bearer ${tokens.get(keyOf(user, unknownApp ? pick(APPS) : app))}`;
     else if (style === 'header') headers['x-user-id'] = user;
     else if (style === 'bad') headers.authorization = `Bearer not.a.${Math.random().toString(36).slice(2)}`;
 
@@ -523,6 +551,19 @@ async function main(): Promise<number> {
     figures.requests++;
     figures.byApp[target]++;
     const what = `${target} ${style} ${user}@${app} at ${(started - start).toFixed(0)}-${(ended - start).toFixed(0)} ms`;
+
+    if (unknownApp) {
+      figures.unknownAppRequests++;
+      const code = typeof body.error === 'string' ? body.error : `http-${status}`;
+      figures.refusals[`${status} ${code} (unknown app)`] = (figures.refusals[`${status} ${code} (unknown app)`] ?? 0) + 1;
+      if (status === 200) breach('wrongPasses', `200 for ${what}, an application GenAuth does not know`);
+      else if (style === 'none' ? code !== 'missing_credentials' : style === 'bad' || style === 'bearer'
+        ? code !== 'invalid_token' && code !== 'session_check_unavailable'
+        : code !== 'session_check_unavailable') {
+        breach('wrongRefusals', `${status} ${code} for ${what} (an unknown application)`);
+      }
+      return;
+    }
 
     if (status === 200) {
       figures.passes++;
@@ -564,6 +605,8 @@ async function main(): Promise<number> {
         breakerOpenWithin(started - SLACK_MS, ended)
       ) {
         figures.unavailableDuringFaults++;
+        const lastEnd = episodes.reduce((latest, [from, to]) => (from <= started ? Math.max(latest, to) : latest), -Infinity);
+        if (!faultWithin(started, ended) && started > lastEnd + 1_000) figures.late503s++;
       } else {
         breach('wrongRefusals', `503 for ${what} with no failed upstream attempt or open circuit during the request (cause: ${cause})`);
       }
@@ -634,6 +677,8 @@ async function main(): Promise<number> {
     passesInTtlWindow: figures.passesInTtlWindow,
     refusalsInInactiveWindow: figures.refusalsInInactiveWindow,
     unavailableDuringFaults: figures.unavailableDuringFaults,
+    late503s: figures.late503s,
+    unknownAppRequests: figures.unknownAppRequests,
     unavailableByCause: Object.fromEntries(Object.entries(figures.unavailableCauses).sort(([, a], [, b]) => b - a)),
     breakerOpenings: breakerOpenings.map(({ at, justified, after }) => ({ atMs: Math.round(at - (deadline - SECONDS * 1_000)), justified, after })),
     wrongPasses: figures.wrongPasses,
@@ -649,7 +694,7 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0) },
     chaos: {
       logins: figures.logins, logouts: figures.logouts, kicks: figures.kicks,
-      managementTokensExpired: figures.tokenExpiries, faultEpisodes: figures.faultEpisodes,
+      managementTokensExpired: figures.tokenExpiries, faultEpisodes: figures.faultEpisodes, blips: figures.blips,
     },
     guard: stats,
     heap: {
@@ -685,6 +730,8 @@ function printTable(report: Record<string, any>): void {
     ['passes in the TTL window', `${report.passesInTtlWindow} (session ended, within the documented delay)`],
     ['refusals in the inactive window', `${report.refusalsInInactiveWindow} (signed in again, within inactiveTtlMs)`],
     ['503 explained', `${report.unavailableDuringFaults} by a fault, a failed attempt or the open circuit (failed upstream attempts: ${report.failedUpstreamAttempts})`],
+    ['503 > 1 s after a fault', `${report.late503s} (explained by the open circuit; the blip goal is 0)`],
+    ['unknown-app requests', `${report.unknownAppRequests} (refused; never a pass, never opening the circuit)`],
     ['503 by cause', Object.entries(report.unavailableByCause as Record<string, number>).map(([kind, count]) => `${kind} ${count}`).join(', ') || '-'],
     ...(report.breakerOpenings as Array<{ atMs: number; after: string }>).map(({ atMs, after }): [string, string] => ['circuit opened', `at ${atMs} ms, after: ${after}`]),
     ['WRONG PASSES', String(report.wrongPasses)],
@@ -695,7 +742,7 @@ function printTable(report: Record<string, any>): void {
     ['UPSTREAM FAILED WITHOUT FAULT', String(report.upstreamFailuresWithoutFault)],
     ['event loop', `max lag ${report.eventLoop.maxLagMs} ms, ${report.eventLoop.stallsOver100Ms} stalls over 100 ms; machine: ${report.machine.cpus} CPUs, load ${report.machine.loadAverage1m}`],
     ['slow loopback path', `${report.timeoutsOnSlowPath} guard timeouts with no fault, the fake's answer not yet received (explained); canary: ${report.canary.slow} of ${report.canary.requests} over ${TIMEOUT_MS / 2} ms`],
-    ['chaos', `${report.chaos.logins} logins, ${report.chaos.logouts} logouts, ${report.chaos.kicks} kicks, ${report.chaos.managementTokensExpired} management tokens expired, ${report.chaos.faultEpisodes} fault episodes`],
+    ['chaos', `${report.chaos.logins} logins, ${report.chaos.logouts} logouts, ${report.chaos.kicks} kicks, ${report.chaos.managementTokensExpired} management tokens expired, ${report.chaos.faultEpisodes} fault episodes (${report.chaos.blips} blips)`],
     ['guard stats', `hits ${report.guard.hits}, misses ${report.guard.misses}, coalesced ${report.guard.coalesced}, upstream calls ${report.guard.upstreamCalls}, errors ${report.guard.errors}, refreshes ${report.guard.refreshes ?? '-'}, token fetches ${report.guard.tokenFetches}, circuit opened ${report.guard.circuitOpened ?? '-'}`],
     ['heap used', `${report.heap.startMb} MB before load, ${report.heap.warmMb ?? '-'} MB warm, ${report.heap.endMb} MB at the end: growth since warm ${report.heap.growthSinceWarmMb ?? '-'} MB (GC: ${report.heap.gc})`],
     ['verdict', `${report.verdict} (${report.breaches} breaches)`],

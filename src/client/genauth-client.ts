@@ -115,12 +115,14 @@ export class GenAuthClient {
       breaker?.success();
       return active;
     } catch (error) {
-      // One failed request counts once: a failed shared token refresh rejects every waiting call with the same
-      // error object, and must not open the circuit on its own.
-      if ((error instanceof UpstreamError && error.kind === 'aborted') || this.#counted.has(error as object)) {
+      // Only outages count (UpstreamError.outage): a refusal of this one request (unknown app, bad argument,
+      // refused credentials) or an abort frees the probe slot and leaves the count alone, so that no client can open
+      // the circuit for every user. One failed request counts once: a failed shared token refresh rejects every
+      // waiting call with the same error object, and must not open the circuit on its own.
+      if (!isOutage(error) || this.#counted.has(error as object)) {
         breaker?.release();
       } else {
-        if (typeof error === 'object' && error !== null) this.#counted.add(error);
+        this.#counted.add(error as object);
         breaker?.failure();
       }
       throw error;
@@ -278,6 +280,11 @@ export class GenAuthClient {
     const { accessKeyId, accessKeySecret, clock } = this.#options;
     return signRequest({ method: 'POST', path, params: body, accessKeyId, accessKeySecret, baseHeaders: this.#baseHeaders, now: new Date(clock()) });
   }
+}
+
+/** Counts toward the breaker. Anything thrown that is not an `UpstreamError` is a bug of ours, not an outage. */
+function isOutage(error: unknown): boolean {
+  return error instanceof UpstreamError && error.outage;
 }
 
 function toUpstreamError(

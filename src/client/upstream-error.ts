@@ -37,6 +37,18 @@ export class UpstreamError extends Error {
     this.retryAfterSec = details.retryAfterSec;
   }
 
+  /**
+   * An outage of GenAuth, which counts toward the circuit breaker: timeouts, network errors, 5xx (HTTP or body
+   * `statusCode`), 429 and malformed answers. GenAuth refusing one request does not: a 4xx answer (`rejected`,
+   * e.g. apiCode 2011 application not found for an `appId` a client chose) must not let anyone open the circuit
+   * for every user. Neither do refused management credentials (`credentials`): a wrong secret is not an outage
+   * (every call still fails closed, quickly), and a body 401/403 can answer one request's arguments.
+   */
+  get outage(): boolean {
+    return this.kind === 'timeout' || this.kind === 'network' || this.kind === 'throttled' || this.kind === 'server' ||
+      this.kind === 'malformed' || (this.kind === 'http' && (this.httpStatus ?? 0) >= 500);
+  }
+
   /** Worth another attempt: network trouble, timeouts, 429 and 5xx. */
   get retryable(): boolean {
     return this.kind === 'timeout' || this.kind === 'network' || this.kind === 'throttled' || this.kind === 'server' ||

@@ -82,9 +82,12 @@ interface CommonGuardOptions {
    */
   maxResponseBytes?: number;
   /**
-   * Fail fast (503 with `Retry-After`) after `failureThreshold` consecutive failed calls, for `cooldownMs`, then
-   * let one probe through; a good probe closes it. `false` turns it off.
-   * @default { failureThreshold: 5, cooldownMs: 5000 }
+   * Fail fast (503 with `Retry-After`) after `failureThreshold` consecutive outage failures (timeouts, network
+   * errors, 5xx, 429, malformed answers; not GenAuth refusing one request), for a short window, then let one probe
+   * through: a good probe closes it; while probes fail, the window grows to a quarter of the outage so far, up to
+   * `cooldownMs`. Windows are jittered.
+   * `false` turns it off.
+   * @default { failureThreshold: 5, initialCooldownMs: 250, cooldownMs: 5000 }
    */
   circuitBreaker?: CircuitBreakerOptions | false;
   /**
@@ -226,14 +229,18 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
   }
   const breaker = options.circuitBreaker;
   if (breaker !== undefined && breaker !== false && (typeof breaker !== 'object' || breaker === null)) {
-    throw new TypeError(`${PREFIX} \`circuitBreaker\` must be { failureThreshold, cooldownMs } or false.`);
+    throw new TypeError(`${PREFIX} \`circuitBreaker\` must be { failureThreshold, initialCooldownMs, cooldownMs } or false.`);
   }
   const circuitBreaker = breaker === false ? false : {
     failureThreshold: positiveInteger(breaker?.failureThreshold, 'circuitBreaker.failureThreshold', 5),
     cooldownMs: positiveInteger(breaker?.cooldownMs, 'circuitBreaker.cooldownMs', 5_000),
+    initialCooldownMs: positiveInteger(breaker?.initialCooldownMs, 'circuitBreaker.initialCooldownMs', 250),
   };
   if (circuitBreaker && circuitBreaker.cooldownMs > 30_000) {
     throw new TypeError(`${PREFIX} \`circuitBreaker.cooldownMs\` must be at most 30000 (a few seconds is usual).`);
+  }
+  if (circuitBreaker && breaker && breaker.initialCooldownMs !== undefined && circuitBreaker.initialCooldownMs > circuitBreaker.cooldownMs) {
+    throw new TypeError(`${PREFIX} \`circuitBreaker.initialCooldownMs\` must be at most \`circuitBreaker.cooldownMs\` (the cap).`);
   }
   return {
     circuitBreaker,

@@ -69,6 +69,10 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
   const signatureSkewMs = requirePositive('signatureSkewMs', options.signatureSkewMs, 15 * 60 * 1000);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createFakeGenAuth: clock must be a function');
+  const apps = options.apps;
+  if (apps !== undefined && !(Array.isArray(apps) && apps.every((app) => typeof app === 'string' && app !== ''))) {
+    throw new TypeError('createFakeGenAuth: apps must be an array of non-empty strings');
+  }
 
   const calls: FakeGenAuthCalls = { token: 0, check: 0, kick: 0, jwks: 0, discovery: 0, refused: 0 };
   const ctx: ServerContext = {
@@ -76,7 +80,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     accessKeySecret,
     userPoolId,
     calls,
-    sessions: new SessionStore(),
+    sessions: new SessionStore(apps),
     tokens: new ManagementTokens(userPoolId, tokenLifetimeSec, clock),
     signatures: new SignatureVerifier(accessKeyId, accessKeySecret, clock, signatureSkewMs),
     keys: await OidcKeys.generate(),

@@ -43,6 +43,7 @@ export function handleCheckSessionStatus(body: Body, ctx: HandlerContext): Reply
   if (!nonEmptyString(appId) || !nonEmptyString(userId)) {
     return failure(400, 'appId and userId must be non-empty strings');
   }
+  if (!ctx.sessions.hasApp(appId)) return failure(404, 'application not found', 2011);
   if (!ctx.sessions.hasUser(userId)) return failure(404, 'user not found', 2004);
   return success({ active: ctx.sessions.isActive(userId, appId) });
 }

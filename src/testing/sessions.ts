@@ -1,6 +1,17 @@
 /** The fake's users and their live sessions, per application. */
 export class SessionStore {
   private readonly users = new Map<string, Set<string>>();
+  /** The applications that exist, or `undefined`: every application id exists. */
+  private readonly apps: Set<string> | undefined;
+
+  constructor(apps?: readonly string[]) {
+    this.apps = apps && new Set(apps);
+  }
+
+  /** Whether the application exists (always, unless the fake was given its `apps`). */
+  hasApp(appId: string): boolean {
+    return this.apps === undefined || this.apps.has(appId);
+  }
 
   /** Adds a user with no session; a known user is left as is. */
   addUser(userId: string): void {
@@ -11,8 +22,9 @@ export class SessionStore {
     return this.users.has(userId);
   }
 
-  /** Starts a session for the user in the application, adding the user if unknown. */
+  /** Starts a session for the user in the application, adding the user (and the application) if unknown. */
   login(userId: string, appId: string): void {
+    this.apps?.add(appId);
     this.addUser(userId);
     this.users.get(userId)?.add(appId);
   }

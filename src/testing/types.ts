@@ -31,6 +31,12 @@ export interface FakeGenAuthOptions {
    * @default 900000 (15 minutes)
    */
   signatureSkewMs?: number;
+  /**
+   * The applications that exist. When given, check-session-status for any other `appId` answers `statusCode` 404,
+   * `apiCode` 2011 (application not found), as GenAuth does; {@link FakeGenAuth.login} adds its application.
+   * @default every application id exists
+   */
+  apps?: readonly string[];
 }
 
 /** The endpoints of the fake, as named by {@link FakeGenAuth.calls} and {@link FaultOptions.endpoint}. */

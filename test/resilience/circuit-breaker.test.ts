@@ -14,6 +14,7 @@ describe('circuit breaker and in-flight cap', () => {
     fake = await createFakeGenAuth({ clock });
   });
   afterEach(async () => {
+    jest.restoreAllMocks();
     await guard?.close();
     await fake.close();
   });
@@ -42,37 +43,57 @@ describe('circuit breaker and in-flight cap', () => {
     return error as SessionCheckUnavailableError;
   }
 
-  it('opens after failureThreshold consecutive failed requests, fails fast, probes once after the cool-down, closes on a good probe', async () => {
-    makeGuard({ circuitBreaker: { failureThreshold: 3, cooldownMs: 4_000 } });
+  it('opens after failureThreshold consecutive failed requests, fails fast, probes once per window, the window grows with the outage up to cooldownMs, closes on a good probe', async () => {
+    // The windows at their nominal length (no jitter), so that Retry-After and probe times are exact.
+    jest.spyOn(Math, 'random').mockReturnValue(1);
+    makeGuard({ circuitBreaker: { failureThreshold: 3, initialCooldownMs: 1_000, cooldownMs: 4_000 } });
     await fake.login('alice', APP);
     fake.fault({ kind: 'http-status', status: 502 });
     for (let i = 0; i < 3; i++) await refusal('alice');
     expect(fake.calls.check).toBe(3);
     expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 1 });
 
-    // Open: refused at once, GenAuth not asked, Retry-After = the cool-down left.
-    const fast = await refusal('alice');
-    expect(fast.headers['retry-after']).toBe('4');
+    // Open: refused at once, GenAuth not asked, Retry-After = the window left (whole seconds, at least 1).
+    expect((await refusal('alice')).headers['retry-after']).toBe('1');
     expect(fake.calls.check).toBe(3);
-    clock.advance(2_500);
-    expect((await refusal('alice')).headers['retry-after']).toBe('2');
 
-    // Cool-down over: one probe goes (and fails again here: open for another cool-down).
-    clock.advance(1_500);
-    await refusal('alice');
-    expect(fake.calls.check).toBe(4);
-    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 2 });
+    // GenAuth down for 24 s, asked every 250 ms: one probe per window; the window is initialCooldownMs (1 s) until
+    // the outage is 4 s old, then a quarter of its age, then cooldownMs (4 s) from 16 s on.
+    const probes: number[] = [];
+    for (let elapsed = 250; elapsed <= 24_000; elapsed += 250) {
+      clock.advance(250);
+      const calls = fake.calls.check;
+      await refusal('alice');
+      if (fake.calls.check > calls) probes.push(elapsed);
+    }
+    expect(probes.slice(0, 5)).toEqual([1_000, 2_000, 3_000, 4_000, 5_000]);
+    const windows = probes.slice(1).map((at, i) => at - probes[i]!);
+    expect(windows.every((w, i) => i === 0 || w >= windows[i - 1]!)).toBe(true); // never shrinks while failing
+    expect(Math.max(...windows)).toBe(4_000);
+    expect(probes.length).toBeLessThanOrEqual(12);
+    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 1 + probes.length });
+    expect((await refusal('alice')).headers['retry-after']).toMatch(/^[1-4]$/);
 
-    // Next cool-down over, GenAuth healthy: concurrent requests, exactly one probe reaches it, and it closes.
+    // Next window over, GenAuth healthy: concurrent requests, exactly one probe reaches it, and it closes.
     fake.clearFaults();
     clock.advance(4_000);
+    const before = fake.calls.check;
     const results = await Promise.allSettled(['alice', 'u2', 'u3', 'u4'].map((user) => ask(user)));
     expect(results[0]!.status).toBe('fulfilled');
     expect(results.slice(1).every((result) => result.status === 'rejected')).toBe(true);
-    expect(fake.calls.check).toBe(5);
+    expect(fake.calls.check).toBe(before + 1);
     expect(guard.stats().circuit).toBe('closed');
     await fake.login('u2', APP);
     await expect(ask('u2')).resolves.toMatchObject({ userId: 'u2' });
+
+    // A good probe starts over: the next opening is for the first window again.
+    fake.fault({ kind: 'http-status', status: 502 });
+    for (let i = 0; i < 3; i++) await refusal(`fresh-${i}`);
+    expect(guard.stats()).toMatchObject({ circuit: 'open', circuitOpened: 2 + probes.length });
+    expect((await refusal('zed')).headers['retry-after']).toBe('1');
+    clock.advance(1_000);
+    await refusal('zed');
+    expect(fake.calls.check).toBe(before + 2 + 3 + 1); // the good probe and u2, three failures, one probe
   });
 
   it('one failed request, its retries included, never opens it', async () => {
@@ -138,6 +159,8 @@ describe('circuit breaker and in-flight cap', () => {
   it('refuses bad breaker options at construction', () => {
     expect(() => makeGuard({ circuitBreaker: { cooldownMs: 60_000 } })).toThrow(TypeError);
     expect(() => makeGuard({ circuitBreaker: { failureThreshold: 0 } })).toThrow(TypeError);
+    expect(() => makeGuard({ circuitBreaker: { initialCooldownMs: 0 } })).toThrow(TypeError);
+    expect(() => makeGuard({ circuitBreaker: { initialCooldownMs: 3_000, cooldownMs: 2_000 } })).toThrow(/initialCooldownMs/);
     expect(() => makeGuard({ maxInFlight: 0 })).toThrow(TypeError);
   });
 });
