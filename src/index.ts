@@ -1,3 +1,10 @@
+/**
+ * `genauth-session-guard`: Express middleware (`requireActiveSession`) and the framework-free guard
+ * (`createSessionGuard`) that refuse a request unless GenAuth confirms the caller still holds a live session in
+ * the application; the identity extractors; the errors; the diagnostics channels.
+ * @packageDocumentation
+ * @module genauth-session-guard
+ */
 export { createSessionGuard } from './core/session-guard';
 export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard';
 export type {
