@@ -169,7 +169,7 @@ const compilerOptions = {
 const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)$/];
 const requiredDocuments = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 
-/** Every file path named by the manifest's entry fields and exports map. */
+/** Every file path named by the manifest's entry fields, exports map and commands (`bin`). */
 function exportTargets(manifest) {
   const targets = [manifest.main, manifest.module, manifest.types];
   const walk = (value) => {
@@ -177,6 +177,7 @@ function exportTargets(manifest) {
     else if (value && typeof value === 'object') Object.values(value).forEach(walk);
   };
   walk(manifest.exports);
+  walk(manifest.bin);
   return [...new Set(targets.filter(Boolean).map((target) => target.replace(/^\.\//, '')))];
 }
 
