@@ -1,7 +1,15 @@
+/**
+ * `genauth-session-guard`: Express middleware (`requireActiveSession`) and the framework-free guard
+ * (`createSessionGuard`) that refuse a request unless GenAuth confirms the caller still holds a live session in
+ * the application; the identity extractors; the errors; the diagnostics channels.
+ * @packageDocumentation
+ * @module genauth-session-guard
+ */
 export { createSessionGuard } from './core/session-guard';
 export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard';
 export type {
   SessionGuardOptions,
+  CommonGuardOptions,
   SessionCacheOptions,
   DenyOnUpstreamError,
   AllowStaleOnUpstreamError,
@@ -29,9 +37,12 @@ export type {
 } from './core/types';
 export { channels } from './core/events';
 export type { DecisionEvent, CacheEvent, UpstreamEvent } from './core/events';
+export type { UpstreamAttempt } from './client/genauth-client';
+export type { UpstreamFailureKind } from './client/upstream-error';
+export type { CircuitBreakerOptions } from './client/circuit-breaker';
 export { closeDefaultGuard } from './core/default-guard';
 export type { SharedGuardRouteOptions } from './core/route-options';
 export { bearerJwt, header, cookie, firstOf } from './extractors/index';
-export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions } from './extractors/index';
+export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions, VerifiedTokenCacheOptions } from './extractors/index';
 export { requireActiveSession, getSessionAuth } from './express/require-active-session';
 export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session';

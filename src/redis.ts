@@ -3,6 +3,7 @@
  * that run as several replicas. Pass `redisStore({ client })` as the guard's `store`; node-redis v5 and ioredis
  * clients are accepted (both optional peer dependencies). Store events are published on `channels.store`.
  * @packageDocumentation
+ * @module genauth-session-guard/redis
  */
 export { redisStore } from './redis/redis-store';
 export type { RedisStoreOptions } from './redis/redis-store';

@@ -9,7 +9,7 @@ import { signRequest } from './request-signature';
 import { UpstreamError, type UpstreamFailureKind } from './upstream-error';
 
 /** The value of `x-authing-sdk-version` this client sends. */
-export const SDK_VERSION_HEADER = 'genauth-session-guard:0.1.0';
+export const SDK_VERSION_HEADER = 'genauth-session-guard:0.2.0';
 
 /** One HTTP attempt against GenAuth, as reported to observers. Nothing secret. */
 export interface UpstreamAttempt {

@@ -32,7 +32,8 @@ export interface SessionCacheOptions {
   refreshAheadMs?: number;
 }
 
-interface CommonGuardOptions {
+/** The options every guard takes, whatever it does when GenAuth cannot be reached. */
+export interface CommonGuardOptions {
   /**
    * The GenAuth host. Without a scheme, `https://` is added; plain `http://` is accepted for loopback only.
    * @default process.env.GENAUTH_HOST ?? 'https://api.genauth.ai'
