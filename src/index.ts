@@ -12,6 +12,7 @@ export {
   InvalidTokenError,
   SessionInactiveError,
   SessionCheckUnavailableError,
+  InvalidAppIdError,
   isSessionGuardError,
 } from './core/errors';
 export type { SessionGuardErrorCode } from './core/errors';

@@ -7,6 +7,8 @@ export {
   InvalidTokenError,
   SessionInactiveError,
   SessionCheckUnavailableError,
+  InvalidAppIdError,
+  isSessionGuardError,
   bearerJwt,
   header,
   cookie,
