@@ -81,7 +81,41 @@ async function check(kind, lib, koaLib, testing, redisLib, express, Koa) {
 }
 `;
 
+// The guard from the ES module build, bearerJwt from the CommonJS build: two copies of every class. A JWKS outage
+// must stay a 503 (refusals are told apart by a brand, not instanceof), and a refusal of one copy is one to the other.
+const mixedCopies = String.raw`
+async function mixedCopies(lib, cjsLib, testing, express) {
+  const APP = 'smoke-app';
+  const fake = await testing.createFakeGenAuth();
+  const guard = lib.createSessionGuard({
+    host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, retries: 0,
+    identity: cjsLib.bearerJwt({ issuer: fake.issuer, audience: APP }),
+  });
+  const app = express();
+  app.get('/admin', lib.requireActiveSession(APP, { guard }), (req, res) => res.json({ userId: req.auth.userId }));
+  const server = await new Promise((done) => { const s = require_http.createServer(app).listen(0, '127.0.0.1', () => done(s)); });
+  try {
+    if (cjsLib.SessionGuardError === lib.SessionGuardError) throw new Error('the CommonJS and ES module builds share one class: not two copies');
+    if (!lib.isSessionGuardError(new cjsLib.SessionCheckUnavailableError())) throw new Error('a CommonJS refusal is not a refusal to the ES module build');
+    const token = await fake.login('alice', APP);
+    fake.fault({ kind: 'http-status', status: 502 }, { endpoint: 'jwks' });
+    const response = await fetch('http://127.0.0.1:' + server.address().port + '/admin', { headers: { authorization: 'Bearer ' + token } });
+    const body = await response.json();
+    if (response.status !== 503 || body.error !== 'session_check_unavailable') {
+      throw new Error('mixed copies: a JWKS outage must be 503 session_check_unavailable, got ' + response.status + ' ' + JSON.stringify(body));
+    }
+    console.log('  ok mixed copies: bearerJwt from require, guard from import: a JWKS outage is 503');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await guard.close();
+    await fake.close();
+  }
+}
+`;
+
 const esmScript = `import * as require_http from 'node:http';
+import { createRequire } from 'node:module';
 import * as lib from 'genauth-session-guard';
 import * as koaLib from 'genauth-session-guard/koa';
 import * as testing from 'genauth-session-guard/testing';
@@ -89,7 +123,9 @@ import * as redisLib from 'genauth-session-guard/redis';
 import express from 'express';
 import Koa from 'koa';
 ${checks}
+${mixedCopies}
 await check('import', lib, koaLib, testing, redisLib, express, Koa);
+await mixedCopies(lib, createRequire(import.meta.url)('genauth-session-guard'), testing, express);
 `;
 
 const cjsScript = `'use strict';

@@ -20,6 +20,7 @@ export {
   InvalidTokenError,
   SessionInactiveError,
   SessionCheckUnavailableError,
+  InvalidAppIdError,
   isSessionGuardError,
 } from './core/errors';
 export type { SessionGuardErrorCode } from './core/errors';

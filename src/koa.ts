@@ -13,6 +13,8 @@ export {
   InvalidTokenError,
   SessionInactiveError,
   SessionCheckUnavailableError,
+  InvalidAppIdError,
+  isSessionGuardError,
   bearerJwt,
   header,
   cookie,

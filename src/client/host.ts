@@ -7,8 +7,9 @@ export function isTrustedTransport(url: URL): boolean {
 
 /**
  * Normalises a GenAuth host as the SDKs do: `https://` is added when no scheme is given, trailing slashes are
- * dropped. Throws a `TypeError` for anything that is not a bare origin (a path prefix is allowed for private
- * clouds behind a gateway). Plain `http://` is only accepted for loopback hosts (tests, the shipped fake).
+ * dropped. Throws a `TypeError` for anything that is not a bare origin: a path (`example.com/api/v3` would give
+ * `/api/v3/api/v3/...` URLs), credentials, a query or a fragment. Plain `http://` is only accepted for loopback
+ * hosts (tests, the shipped fake).
  */
 export function normalizeHost(input: string): string {
   if (typeof input !== 'string' || input.trim() === '') {
@@ -32,5 +33,8 @@ export function normalizeHost(input: string): string {
   if (url.username || url.password || url.search || url.hash) {
     throw new TypeError('genauth-session-guard: `host` must not carry credentials, a query or a fragment.');
   }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  if (url.pathname.replace(/\/+$/, '') !== '') {
+    throw new TypeError('genauth-session-guard: `host` must be an origin without a path, e.g. "https://api.genauth.ai" (the guard adds /api/v3/...).');
+  }
+  return url.origin;
 }

@@ -3,7 +3,15 @@ export type SessionGuardErrorCode =
   | 'missing_credentials'
   | 'invalid_token'
   | 'session_inactive'
-  | 'session_check_unavailable';
+  | 'session_check_unavailable'
+  | 'invalid_app_id';
+
+/**
+ * The brand every refusal carries, shared by every copy of this package loaded in one process (the ES module and
+ * the CommonJS builds side by side, two versions in `node_modules`): `instanceof` tells only one copy's classes
+ * apart, the brand tells them all.
+ */
+export const REFUSAL_BRAND: unique symbol = Symbol.for('genauth-session-guard.refusal');
 
 /**
  * Base class of every refusal. Carries what Express's and Koa's default error handlers read (`status`,
@@ -13,7 +21,7 @@ export type SessionGuardErrorCode =
 export abstract class SessionGuardError extends Error {
   abstract readonly code: SessionGuardErrorCode;
   /** The HTTP status of the answer. */
-  abstract readonly status: 401 | 503;
+  abstract readonly status: 400 | 401 | 503;
   /** Headers of the answer (`WWW-Authenticate` or `Retry-After`); filled for the route's realm by the guard. */
   headers: Record<string, string> = {};
   /** The message is safe to show to the client. */
@@ -22,6 +30,7 @@ export abstract class SessionGuardError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+    Object.defineProperty(this, REFUSAL_BRAND, { value: true });
   }
 
   /** The same as {@link status}, for handlers that read `statusCode`. */
@@ -77,7 +86,35 @@ export class SessionCheckUnavailableError extends SessionGuardError {
   }
 }
 
-/** `true` for errors thrown by this package's refusals. */
+/**
+ * The route's app id cannot be used: empty or blank, longer than 128 characters, or with control characters. A
+ * function `appId` that reads it from the request gets this 400 (no `WWW-Authenticate`: the realm would be the
+ * unusable id); nothing is cached and GenAuth is not asked. A fixed `appId` like that throws a `TypeError` when the
+ * middleware is built.
+ */
+export class InvalidAppIdError extends SessionGuardError {
+  readonly code = 'invalid_app_id' as const;
+  readonly status = 400 as const;
+  constructor(message = 'The application id of this route is not valid.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * `true` for a refusal of this package, from this copy or any other loaded in the process (ESM and CommonJS builds,
+ * another version): checks the brand and a usable `code` and `status`, never `instanceof`. Anything else thrown
+ * (an `Error` that merely has a string `code`, such as Node's `ERR_INVALID_URL`) is not a refusal.
+ */
 export function isSessionGuardError(value: unknown): value is SessionGuardError {
-  return value instanceof SessionGuardError;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    const candidate = value as Partial<Record<PropertyKey, unknown>>;
+    if (candidate[REFUSAL_BRAND] !== true) return false;
+    const { code, status, headers, toJSON } = candidate;
+    return typeof code === 'string' && code !== '' &&
+      typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599 &&
+      typeof headers === 'object' && headers !== null && typeof toJSON === 'function';
+  } catch {
+    return false; // a revoked Proxy or a throwing getter is not a refusal
+  }
 }

@@ -20,6 +20,7 @@ export const channels = {
 
 /** Published on {@link channels.decision}. */
 export interface DecisionEvent {
+  /** The route's app id; empty for an `invalid_app_id` refusal (an unusable id is not echoed). */
   appId: string;
   /** Absent when the request carried no usable identity. */
   userId?: string;

@@ -35,7 +35,8 @@ export interface SessionCacheOptions {
 /** The options every guard takes, whatever it does when GenAuth cannot be reached. */
 export interface CommonGuardOptions {
   /**
-   * The GenAuth host. Without a scheme, `https://` is added; plain `http://` is accepted for loopback only.
+   * The GenAuth host: an origin without a path (`example.com/api/v3` is a `TypeError`). Without a scheme,
+   * `https://` is added; plain `http://` is accepted for loopback only.
    * @default process.env.GENAUTH_HOST ?? 'https://api.genauth.ai'
    */
   host?: string;
@@ -193,7 +194,7 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
   }
   const env = options.env ?? process.env;
   if (typeof options.identity !== 'function') {
-    throw new TypeError(`${PREFIX} \`identity\` is required: pass an extractor such as bearerJwt({ issuer }), header('x-user-id') or your own (req) => ({ userId }).`);
+    throw new TypeError(`${PREFIX} \`identity\` is required: pass an extractor such as bearerJwt({ issuer, audience }), header('x-user-id') or your own (req) => ({ userId }).`);
   }
   const auth = options.auth ?? 'token';
   if (auth !== 'token' && auth !== 'signature') {

@@ -1,3 +1,4 @@
+import { isAcceptableAppId, MAX_APP_ID_LENGTH } from './app-id';
 import type { SessionGuardOptions } from './guard-options';
 import { AUTHENTICATE_NOW, createSessionGuard, type AuthenticateOptions, type SessionGuard } from './session-guard';
 import type { RequestLike, SessionAuth } from './types';
@@ -37,8 +38,11 @@ export function resolveRoute<Reject>(
   options: SharedGuardRouteOptions<Reject> | (SessionGuardOptions & { onReject?: Reject }) | undefined,
   defaultGuard: () => SessionGuard,
 ): RouteSetup<Reject> {
-  if (typeof appId !== 'function' && (typeof appId !== 'string' || appId === '')) {
-    throw new TypeError('genauth-session-guard: requireActiveSession(appId) needs the GenAuth app id, a non-empty string or (req) => string.');
+  if (typeof appId !== 'function' && !isAcceptableAppId(appId)) {
+    throw new TypeError(
+      `genauth-session-guard: requireActiveSession(appId) needs the GenAuth app id, a non-blank string of at most ${MAX_APP_ID_LENGTH} ` +
+        'characters without control characters, or (req) => string.',
+    );
   }
   if (options === undefined) return setup<Reject>(defaultGuard(), undefined, undefined);
   if (typeof options !== 'object' || options === null) {

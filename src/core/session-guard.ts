@@ -2,12 +2,15 @@ import { GenAuthClient } from '../client/genauth-client';
 import { UpstreamError } from '../client/upstream-error';
 import { GuardEvents } from './events';
 import {
+  InvalidAppIdError,
   InvalidTokenError,
+  isSessionGuardError,
   MissingCredentialsError,
   SessionCheckUnavailableError,
-  SessionGuardError,
   SessionInactiveError,
+  type SessionGuardError,
 } from './errors';
+import { isAcceptableAppId, MAX_APP_ID_LENGTH } from './app-id';
 import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options';
 import { challengeHeaders } from './challenge';
 import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
@@ -85,12 +88,19 @@ export interface SessionGuard {
    * Finds the caller's identity and confirms a live session in `appId`. Resolves to what a passed request
    * carries as `req.auth`; rejects with a {@link SessionGuardError} (its `headers` filled for realm `appId`).
    * The framework adapters are thin wrappers around this; use it directly for other frameworks.
+   *
+   * An `appId` that is not a string rejects with a `TypeError` (a programming error); an empty or blank one, one over
+   * 128 characters or with control characters rejects with an `InvalidAppIdError` (400) before the extractor, the
+   * cache or GenAuth is used.
    */
   authenticate(req: RequestLike, appId: string, options?: AuthenticateOptions): Promise<SessionAuth>;
   /**
    * Confirms that `userId` holds a live session in `appId`, through the cache. Rejects with a
-   * `SessionInactiveError` or a `SessionCheckUnavailableError`.
-   * @param expiresAt the credential's expiry in ms since the epoch: an active answer is not cached past it.
+   * `SessionInactiveError` or a `SessionCheckUnavailableError`; with an `InvalidAppIdError` for an unusable
+   * `appId` (as {@link authenticate}), before the cache or GenAuth is used.
+   * @param expiresAt the credential's expiry in ms since the epoch: an active answer is not cached past it. Must be a
+   * finite number or `undefined` (no expiry known); anything else (`NaN`, `Infinity`, `null`, a string) rejects with
+   * a `TypeError`, as would `exp * 1000` of a token without `exp`.
    */
   checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo>;
   /**
@@ -122,19 +132,32 @@ function validIdentity(identity: unknown): identity is Identity {
     (claims === undefined || (typeof claims === 'object' && claims !== null));
 }
 
+/** The credential's `exp` in ms, or `undefined`: never NaN or Infinity (an `exp` of 1e306 overflows in ms). */
 function expiryOf(identity: Identity): number | undefined {
   const exp = identity.claims?.exp;
-  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  const expiresAt = typeof exp === 'number' ? exp * 1000 : Number.NaN;
+  return Number.isFinite(expiresAt) ? expiresAt : undefined;
+}
+
+/** A NaN or infinite expiry would reach lru-cache as a TTL it never expires: refused, not cached forever. */
+function assertExpiresAt(expiresAt: unknown): asserts expiresAt is number | undefined {
+  if (expiresAt !== undefined && (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))) {
+    throw new TypeError('genauth-session-guard: checkSession(userId, appId, expiresAt) needs `expiresAt` in ms since the epoch, a finite number, or undefined.');
+  }
 }
 
 function assertUserId(userId: unknown): asserts userId is string {
   if (typeof userId !== 'string' || userId === '') throw new TypeError('genauth-session-guard: invalidate(userId) needs a non-empty user id.');
 }
 
-function assertAppId(appId: unknown): asserts appId is string {
-  if (typeof appId !== 'string' || appId === '') {
-    throw new TypeError('genauth-session-guard: the appId of a route must be a non-empty string.');
-  }
+/**
+ * A route's app id, checked before any cache or upstream work. Not a string: a programming error (`TypeError`). A
+ * string that cannot be an app id (it may come from the request): the refusal `InvalidAppIdError` (400).
+ */
+function checkAppId(appId: unknown): InvalidAppIdError | undefined {
+  if (typeof appId !== 'string') throw new TypeError('genauth-session-guard: the appId of a route must be a string.');
+  if (isAcceptableAppId(appId)) return undefined;
+  return new InvalidAppIdError(`The application id must be a non-blank string of at most ${MAX_APP_ID_LENGTH} characters without control characters.`);
 }
 
 /**
@@ -230,7 +253,8 @@ class DefaultSessionGuard implements SessionGuard {
    * the hot path, with no promise and no microtask), else with a promise. Throws or rejects with a refusal.
    */
   [AUTHENTICATE_NOW](req: RequestLike, appId: string, options?: AuthenticateOptions): SessionAuth | Promise<SessionAuth> {
-    assertAppId(appId);
+    const invalidAppId = checkAppId(appId);
+    if (invalidAppId) throw this.#refuse(invalidAppId, appId, undefined);
     let found: ReturnType<IdentityExtractor>;
     try {
       if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
@@ -278,11 +302,16 @@ class DefaultSessionGuard implements SessionGuard {
   #refuse(error: unknown, appId: string, userId: string | undefined): SessionGuardError {
     const refusal = toRefusal(error);
     refusal.headers = challengeHeaders(refusal, appId);
-    if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'refuse', code: refusal.code });
+    // An unusable app id is not published: it came from the request and may be 16 KB of anything.
+    const published = refusal.code === 'invalid_app_id' ? '' : appId;
+    if (this.#events.wantsDecisions) this.#events.decision({ appId: published, userId, outcome: 'refuse', code: refusal.code });
     return refusal;
   }
 
   async checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
+    const invalidAppId = checkAppId(appId);
+    if (invalidAppId) throw invalidAppId;
+    assertExpiresAt(expiresAt);
     let result: LookupResult;
     try {
       result = await this.#cache.lookup(appId, userId, expiresAt);
@@ -349,7 +378,7 @@ function unavailable(error: unknown): SessionCheckUnavailableError {
 
 /** Every failure becomes a refusal: guard errors as they are, anything else thrown by an extractor as invalid_token. */
 function toRefusal(error: unknown): SessionGuardError {
-  if (error instanceof SessionGuardError) return error;
+  if (isSessionGuardError(error)) return error; // the brand, not instanceof: it may come from another copy
   if (error instanceof UpstreamError) return unavailable(error);
   return new InvalidTokenError(undefined, { cause: error });
 }

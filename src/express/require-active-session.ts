@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { SessionGuardError } from '../core/errors';
+import { isSessionGuardError, type SessionGuardError } from '../core/errors';
+import { asError } from '../core/as-error';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
@@ -49,8 +50,10 @@ function answer(error: SessionGuardError, _req: Request, res: Response, next: Ne
  *   `GENAUTH_ACCESS_KEY_SECRET`, `GENAUTH_ISSUER`, optional `GENAUTH_HOST`), identity a bearer JWT from that issuer
  *   with the route's app id as audience. A missing variable throws here, naming it.
  *
- * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 503 `session_check_unavailable`
- * (see the README's answers table). A function `appId` that throws is a programming error and goes to `next(err)`.
+ * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 503 `session_check_unavailable`,
+ * 400 `invalid_app_id` for an unusable id from a function `appId` (see the README's answers table). Anything else
+ * thrown or rejected (by a function `appId`, a guard of your own, `onReject`) is a programming error and goes to
+ * `next(err)` as an `Error`: a thrown non-Error (`undefined`, `'route'`) is wrapped, its value kept as `cause`.
  * @example
  * ```ts
  * const guard = createSessionGuard({ identity: bearerJwt({ issuer, audience: 'app-id' }) });
@@ -60,24 +63,35 @@ function answer(error: SessionGuardError, _req: Request, res: Response, next: Ne
 export function requireActiveSession(appId: ExpressAppId, options?: RequireActiveSessionOptions): RequestHandler {
   const { authenticate, onReject = answer } = resolveRoute<ExpressRejectHandler>(appId, options, defaultGuard);
   return function requireActiveSessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // Never next() with a falsy value or 'route': Express would run the protected handler or skip the guard.
+    const fail = (error: unknown) => next(asError(error));
     const pass = (auth: SessionAuth) => {
-      req.auth = auth;
-      (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
+      try {
+        req.auth = auth;
+        (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
+      } catch (error) {
+        return fail(error);
+      }
       next();
     };
     const refuse = (error: unknown) => {
       // Not a refusal: a TypeError from a bad appId, a programming error for the app's error handler.
-      if (typeof (error as { code?: unknown } | null)?.code !== 'string') return next(error);
-      onReject(error as SessionGuardError, req, res, next);
+      if (!isSessionGuardError(error)) return fail(error);
+      try {
+        const handled: unknown = onReject(error, req, res, next);
+        if (isThenable(handled)) Promise.resolve(handled).catch(fail); // an async onReject that rejects
+      } catch (thrown) {
+        fail(thrown);
+      }
     };
-    let result: SessionAuth | Promise<SessionAuth>;
+    let result: SessionAuth | PromiseLike<SessionAuth>;
     try {
       result = authenticate(req, typeof appId === 'function' ? appId(req) : appId);
     } catch (error) {
       return refuse(error);
     }
     // The hot path (a cache hit with a synchronous extractor) goes on synchronously: no promise, no microtask.
-    if (isThenable(result)) Promise.resolve(result).then(pass, refuse).catch(next);
+    if (isThenable(result)) Promise.resolve(result).then(pass, refuse).catch(fail);
     else pass(result);
   };
 }

@@ -7,7 +7,8 @@ import { readSingleHeader } from './request-headers';
  * Options of {@link bearerJwt}: how the token is verified. See {@link JwtVerifierOptions} for each field.
  *
  * Set `issuer` and `audience`: without them any token signed by the same keys passes, including tokens GenAuth
- * issued for your other applications.
+ * issued for your other applications. `audience` is required (`false` turns the check off explicitly); `typ:
+ * 'at+jwt'` accepts access tokens only.
  */
 export interface BearerJwtOptions extends JwtVerifierOptions {}
 
@@ -17,8 +18,8 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  *
  * - No `Authorization` header, or a scheme other than `Bearer` (case-insensitive): resolves to `undefined`.
  * - `Bearer` followed by nothing, by several parts or by whitespace garbage; a repeated `Authorization` header;
- *   a token that is too long, badly signed, expired, not yet valid, for another issuer or audience, or without
- *   a usable user id: rejects with an `InvalidTokenError` (401).
+ *   a token that is too long, badly signed, expired, not yet valid, for another issuer or audience, of another
+ *   `typ` (when `typ` is set), or without a usable user id: rejects with an `InvalidTokenError` (401).
  * - The JWKS or discovery endpoint unreachable, slow (5 s) or answering garbage: rejects with a
  *   `SessionCheckUnavailableError` (503), never with a 401; nothing failed is cached, the next request retries.
  *

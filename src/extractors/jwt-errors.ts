@@ -1,5 +1,5 @@
 import { errors } from 'jose';
-import { InvalidTokenError, SessionCheckUnavailableError, SessionGuardError } from '../core/errors';
+import { InvalidTokenError, SessionCheckUnavailableError, isSessionGuardError } from '../core/errors';
 
 /** The message of every refusal caused by unreachable or unusable signing keys. Never names a URL or a token. */
 export const KEYS_UNAVAILABLE_MESSAGE = 'The token could not be checked because the signing keys are unavailable; try again shortly.';
@@ -26,6 +26,8 @@ function claimMessage(error: errors.JWTClaimValidationFailed): string {
       return 'The token audience is not accepted.';
     case 'iss':
       return 'The token issuer is not accepted.';
+    case 'typ':
+      return 'The token type is not accepted.';
     case 'nbf':
       return error.reason === 'invalid' ? 'The token has an invalid "nbf" claim.' : 'The token is not valid yet.';
     default:
@@ -39,7 +41,7 @@ function claimMessage(error: errors.JWTClaimValidationFailed): string {
  * that never contains the token; anything else is not a verdict on the token and is re-thrown as it is.
  */
 export function toGuardError(error: unknown): unknown {
-  if (error instanceof SessionGuardError) return error;
+  if (isSessionGuardError(error)) return error;
   if (!(error instanceof errors.JOSEError)) return error;
   const cause = safeCause(error);
   let message: string;

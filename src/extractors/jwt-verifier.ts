@@ -17,6 +17,8 @@ import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-t
  *
  * Set `issuer` and `audience`. Without them any token signed by the same keys passes, whichever application
  * or tenant it was issued for: for GenAuth, `issuer` is `https://<app domain>/oidc` and `audience` the app id.
+ * `audience` is required (a `TypeError` names it when it is missing, e.g. `process.env.APP_ID` unset); `false`
+ * turns the check off explicitly.
  */
 export interface JwtVerifierOptions {
   /**
@@ -35,9 +37,20 @@ export interface JwtVerifierOptions {
    * The accepted `aud` value(s): one of them must be in the token. A function receives the route's context (its
    * `appId`) on every call, so one extractor can serve several applications: `({ appId }) => appId`. The guard
    * always passes the context; called without one, a function audience throws a `TypeError`.
-   * @default undefined (the audience is not checked)
+   *
+   * Required: left out (or `undefined`, as `process.env.APP_ID` when unset), the factory throws a `TypeError`
+   * naming `audience`, because a verifier without it passes tokens GenAuth issued for your other applications.
+   * `false` is the explicit opt-out: tokens for any audience pass. Use it only when every token the keys sign
+   * is meant for this service (a dedicated issuer), never to silence the error.
    */
-  audience?: string | string[] | ((context: ExtractContext) => string | string[]);
+  audience: string | string[] | ((context: ExtractContext) => string | string[]) | false;
+  /**
+   * The required `typ` header, e.g. `'at+jwt'` to accept RFC 9068 access tokens only (an id token with the same
+   * issuer and audience is then refused). Compared as RFC 8725 says: case-insensitively, `application/` optional
+   * (`'at+jwt'` matches `application/at+jwt`). A token without `typ` is refused.
+   * @default undefined (`typ` is not checked)
+   */
+  typ?: string;
   /** The shared secret of HMAC-signed tokens (a GenAuth app secret). Excludes `jwksUri` and issuer discovery. */
   secret?: string | Uint8Array;
   /**
@@ -169,7 +182,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${name}: options are required; set \`jwksUri\`, \`issuer\` or \`secret\`.`);
   }
-  const { jwksUri, issuer, audience, secret, requiredClaims } = options;
+  const { jwksUri, issuer, audience, secret, requiredClaims, typ } = options;
 
   if (issuer !== undefined && !nonEmptyString(issuer)) {
     throw new TypeError(`${name}: \`issuer\` must be a non-empty string, e.g. 'https://example.genauth.ai/oidc'.`);
@@ -188,8 +201,17 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
       `${name}: no key source; set \`jwksUri\` or \`issuer\` (remote keys, RS256 by default) or \`secret\` (HMAC).`,
     );
   }
-  if (audience !== undefined && typeof audience !== 'function' && !isAudience(audience)) {
-    throw new TypeError(`${name}: \`audience\` must be a non-empty string, a non-empty array of strings, or a function.`);
+  if (audience === undefined) {
+    throw new TypeError(
+      `${name}: \`audience\` is required (the GenAuth app id, or ({ appId }) => appId); without it tokens issued for ` +
+        'your other applications pass. Set `audience: false` to turn the check off on purpose.',
+    );
+  }
+  if (audience !== false && typeof audience !== 'function' && !isAudience(audience)) {
+    throw new TypeError(`${name}: \`audience\` must be a non-empty string, a non-empty array of strings, a function, or false.`);
+  }
+  if (typ !== undefined && !(nonEmptyString(typ) && typ.trim() === typ)) {
+    throw new TypeError(`${name}: \`typ\` must be a non-empty header value such as 'at+jwt', or left out.`);
   }
   if (
     requiredClaims !== undefined &&
@@ -220,7 +242,9 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
     key = createRemoteKeyResolver({ issuer: issuer! }, options.fetch);
   }
   const clock = options.clock;
-  const fixedAudience = typeof audience === 'function' ? undefined : audience && (Array.isArray(audience) ? [...audience] : audience);
+  const fixedAudience = typeof audience === 'function' || audience === false
+    ? undefined
+    : Array.isArray(audience) ? [...audience] : audience;
   const claimsToRequire = requiredClaims === undefined ? undefined : [...requiredClaims];
   const tokenCacheOptions = options.tokenCache;
   if (tokenCacheOptions !== undefined && tokenCacheOptions !== false && (typeof tokenCacheOptions !== 'object' || tokenCacheOptions === null)) {
@@ -255,6 +279,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
   const verifySignature = async (token: string, expectedAudience: string | string[] | undefined, cacheKey: string | undefined): Promise<Identity> => {
     const verifyOptions: JWTVerifyOptions = { algorithms, clockTolerance: clockToleranceSec };
     if (issuer !== undefined) verifyOptions.issuer = issuer;
+    if (typ !== undefined) verifyOptions.typ = typ;
     if (expectedAudience !== undefined) verifyOptions.audience = expectedAudience;
     if (clock !== undefined) verifyOptions.currentDate = new Date(clock());
     if (claimsToRequire !== undefined) verifyOptions.requiredClaims = claimsToRequire;

@@ -1,5 +1,5 @@
 import { isTrustedTransport } from '../client/host';
-import { SessionCheckUnavailableError } from '../core/errors';
+import { isSessionGuardError, type SessionCheckUnavailableError } from '../core/errors';
 import type { FetchLike } from '../core/types';
 import { keysUnavailable } from './jwt-errors';
 
@@ -30,7 +30,7 @@ async function fetchJwksUri(issuer: string, fetchImpl: FetchLike): Promise<URL> 
     }
     text = await response.text();
   } catch (error) {
-    if (error instanceof SessionCheckUnavailableError) throw error;
+    if (isSessionGuardError(error)) throw error;
     throw fail('the request did not complete', error);
   }
   if (text.length > MAX_DOCUMENT_CHARS) throw fail('the document is too large');

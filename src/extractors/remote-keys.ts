@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, customFetch, errors, type CryptoKey, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
-import { SessionGuardError } from '../core/errors';
+import { isSessionGuardError } from '../core/errors';
 import type { FetchLike } from '../core/types';
 import { keysUnavailable } from './jwt-errors';
 import { createJwksUriDiscovery } from './oidc-discovery';
@@ -42,7 +42,7 @@ export function createRemoteKeyResolver(source: RemoteKeySource, fetchImpl?: Fet
       return key;
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-      if (error instanceof SessionGuardError) throw error;
+      if (isSessionGuardError(error)) throw error;
       throw keysUnavailable(error);
     }
   };

@@ -1,5 +1,6 @@
 import type { DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
-import type { SessionGuardError } from '../core/errors';
+import { isSessionGuardError, type SessionGuardError } from '../core/errors';
+import { asError } from '../core/as-error';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
@@ -31,7 +32,9 @@ function answer(error: SessionGuardError, ctx: ParameterizedContext): void {
 /**
  * Koa middleware that lets a request through only when GenAuth confirms the caller's live session in `appId`;
  * sets `ctx.state.auth` (typed through the returned middleware's state) and awaits `next()`. Koa 2 and 3.
- * Options and answers are those of the Express `requireActiveSession`.
+ * Options and answers are those of the Express `requireActiveSession`. Anything thrown or rejected that is not a
+ * refusal (by a function `appId`, a guard of your own, `onReject`) is re-thrown to Koa's error handling as an
+ * `Error`: a thrown non-Error (`undefined`, a string) is wrapped, its value kept as `cause`.
  * @example
  * ```ts
  * router.get('/admin', requireActiveSession('app-id', { guard }), (ctx) => { ctx.body = ctx.state.auth.userId; });
@@ -43,16 +46,24 @@ export function requireActiveSession<StateT = DefaultState>(
 ): Middleware<StateT & SessionState> {
   const { authenticate, onReject = answer } = resolveRoute<KoaRejectHandler>(appId, options, defaultGuard);
   return async function requireActiveSessionMiddleware(ctx, next) {
-    const routeAppId = typeof appId === 'function' ? appId(ctx as ParameterizedContext) : appId;
     let auth: SessionAuth;
     try {
-      const result = authenticate(ctx.req, routeAppId);
+      const result = authenticate(ctx.req, typeof appId === 'function' ? appId(ctx as ParameterizedContext) : appId);
       auth = isThenable(result) ? await result : result; // the hot path stays synchronous
     } catch (error) {
-      if (typeof (error as { code?: unknown }).code !== 'string') throw error;
-      return onReject(error as SessionGuardError, ctx as ParameterizedContext, next);
+      // Koa ignores a thrown null or undefined (the response would hang): only an Error leaves the guard.
+      if (!isSessionGuardError(error)) throw asError(error);
+      try {
+        return await onReject(error, ctx as ParameterizedContext, next);
+      } catch (thrown) {
+        throw asError(thrown);
+      }
     }
-    ctx.state.auth = auth;
+    try {
+      ctx.state.auth = auth;
+    } catch (error) {
+      throw asError(error);
+    }
     return next();
   };
 }

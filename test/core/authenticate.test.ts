@@ -59,8 +59,11 @@ describe('guard.authenticate (direct use)', () => {
 
   it('a realm with quotes, backslashes or control characters cannot break the header', async () => {
     const guard = h().guard();
-    const error = await rejectionOf(guard.authenticate({ headers: {} }, 'a"b\\c\r\nX-Injected: 1'));
-    expect(error.headers['www-authenticate']).toBe('Bearer realm="abcX-Injected: 1"');
+    const error = await rejectionOf(guard.authenticate({ headers: {} }, 'a"b\\c X-Injected: 1é'));
+    expect(error.headers['www-authenticate']).toBe('Bearer realm="abc X-Injected: 1"');
+    // Control characters make the app id unusable: a 400 without any challenge header.
+    const invalid = await rejectionOf(guard.authenticate({ headers: {} }, 'a\r\nX-Injected: 1'));
+    expect(invalid).toMatchObject({ code: 'invalid_app_id', status: 400, headers: {} });
   });
 
   describe('whatever an extractor returns or throws ends in a 401 or a 503, never a crash, and GenAuth is not asked', () => {
@@ -92,9 +95,9 @@ describe('guard.authenticate (direct use)', () => {
     });
   });
 
-  it('a bad appId is a programming error: a TypeError, not a refusal', async () => {
+  it('an appId that is not a string is a programming error: a TypeError, not a refusal', async () => {
     const guard = h().guard();
-    for (const appId of ['', undefined, 42]) {
+    for (const appId of [undefined, null, 42, {}]) {
       const error = await rejectionOf(guard.authenticate(asUser('alice'), appId as unknown as string));
       expect(error).toBeInstanceOf(TypeError);
     }

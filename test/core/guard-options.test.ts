@@ -34,6 +34,9 @@ describe('createSessionGuard option validation: every mistake is a TypeError at 
     ['a host with credentials', { ...base, host: 'https://user:pw@api.genauth.ai' }, /must not carry credentials/],
     ['a host with a query', { ...base, host: 'https://api.genauth.ai/?x=1' }, /query/],
     ['a host with a fragment', { ...base, host: 'https://api.genauth.ai/#x' }, /fragment/],
+    ['a host with the API path (would give /api/v3/api/v3/...)', { ...base, host: 'example.com/api/v3' }, /without a path/],
+    ['a host with any path', { ...base, host: 'https://gw.example.com/genauth/' }, /without a path/],
+    ['a GENAUTH_HOST with a path', { ...base, env: { GENAUTH_HOST: 'https://api.genauth.ai/api/v3/' } }, /without a path/],
     ['a bad auth scheme', { ...base, auth: 'basic' }, /`auth` must be 'token' or 'signature'/],
     ['a bad onUpstreamError', { ...base, onUpstreamError: 'allow' }, /`onUpstreamError` must be 'deny' or 'allow-stale'/],
     ['staleIfErrorMs with the default deny policy', { ...base, staleIfErrorMs: 1_000 }, /`staleIfErrorMs` only applies with onUpstreamError: 'allow-stale'/],
@@ -88,7 +91,7 @@ describe('createSessionGuard option validation: every mistake is a TypeError at 
       { host: 'http://127.0.0.1:1' },
       { host: 'http://localhost:8080' },
       { host: 'http://[::1]:8080' },
-      { host: 'https://gateway.example.com/genauth/' },
+      { host: 'https://api.genauth.ai///' },
     ]) {
       const guard = createSessionGuard({ ...base, ...options } as SessionGuardOptions);
       void guard.close();
@@ -142,7 +145,6 @@ describe('createSessionGuard environment defaults and host normalisation, agains
   it.each([
     ['no scheme: https is added', 'api.example.com', 'https://api.example.com/api/v3/check-session-status'],
     ['trailing slashes are dropped', 'https://api.example.com///', 'https://api.example.com/api/v3/check-session-status'],
-    ['a gateway path prefix is kept', 'https://gw.example.com/genauth/', 'https://gw.example.com/genauth/api/v3/check-session-status'],
     ['the default host', undefined, 'https://api.genauth.ai/api/v3/check-session-status'],
   ])('%s', async (_label, host, expected) => {
     const urls: string[] = [];

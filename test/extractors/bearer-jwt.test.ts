@@ -162,9 +162,9 @@ describe('bearerJwt with a JWKS URL', () => {
     await expect(bad(bearer(token), { appId: APP_ID })).rejects.toThrow(TypeError);
   });
 
-  it('allows a config without issuer and audience (documented risk)', async () => {
+  it('allows a config without issuer, and without audience when turned off explicitly (documented risk)', async () => {
     const token = await signWith(rsa, claims({ iss: 'anything', aud: 'anything' }));
-    const identity = await bearerJwt({ jwksUri: idp.jwksUri, clock: () => NOW_MS })(bearer(token));
+    const identity = await bearerJwt({ jwksUri: idp.jwksUri, audience: false, clock: () => NOW_MS })(bearer(token));
     expect(identity?.userId).toBe('user-1');
   });
 
@@ -279,7 +279,7 @@ describe('bearerJwt with a JWKS URL', () => {
 });
 
 describe('bearerJwt header parsing', () => {
-  const extract = () => bearerJwt({ secret: 'k'.repeat(32) });
+  const extract = () => bearerJwt({ secret: 'k'.repeat(32), audience: false });
 
   it('returns undefined without an Authorization header or with another scheme', async () => {
     for (const authorization of [undefined, '', '   ', 'Basic dXNlcjpwYXNz', 'Token abc', 'Bearerabc.def.ghi', 'DPoP abc']) {
@@ -324,14 +324,14 @@ describe('bearerJwt with a secret (HS256)', () => {
     const token = await new SignJWT({ sub: 'user-9', aud: APP_ID }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(NOW_SEC + 60).sign(key);
     const extract = bearerJwt({ secret, audience: APP_ID, clock: () => NOW_MS });
     await expect(extract(bearer(token))).resolves.toMatchObject({ userId: 'user-9', claims: { aud: APP_ID } });
-    await expect(bearerJwt({ secret: key, clock: () => NOW_MS })(bearer(token))).resolves.toMatchObject({ userId: 'user-9' });
+    await expect(bearerJwt({ secret: key, audience: APP_ID, clock: () => NOW_MS })(bearer(token))).resolves.toMatchObject({ userId: 'user-9' });
 
     const other = await new SignJWT({ sub: 'user-9' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(36)));
     expect((await caught(() => extract(bearer(other)))).message).toBe('The token signature is not valid.');
 
     const hs512 = await new SignJWT({ sub: 'user-9', aud: APP_ID }).setProtectedHeader({ alg: 'HS512' }).sign(key);
     expect((await caught(() => extract(bearer(hs512)))).message).toBe('The token algorithm is not accepted.');
-    await expect(bearerJwt({ secret, algorithms: ['HS512'] })(bearer(hs512))).resolves.toBeDefined();
+    await expect(bearerJwt({ secret, audience: APP_ID, algorithms: ['HS512'] })(bearer(hs512))).resolves.toBeDefined();
 
     const rs = await signWith(rsa, { sub: 'user-9', aud: APP_ID });
     expect((await caught(() => extract(bearer(rs)))).message).toBe('The token algorithm is not accepted.');
@@ -341,7 +341,7 @@ describe('bearerJwt with a secret (HS256)', () => {
     const key = (await generateSecret('HS256', { extractable: true })) as CryptoKey;
     const raw = new Uint8Array(await crypto.subtle.exportKey('raw', key));
     const token = await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256' }).sign(key);
-    await expect(bearerJwt({ secret: raw })(bearer(token))).resolves.toMatchObject({ userId: 'u' });
+    await expect(bearerJwt({ secret: raw, audience: false })(bearer(token))).resolves.toMatchObject({ userId: 'u' });
   });
 });
 
@@ -443,18 +443,18 @@ describe('bearerJwt when the JWKS endpoint fails', () => {
 });
 
 describe('bearerJwt configuration', () => {
-  const base = { jwksUri: 'https://example.genauth.ai/oidc/.well-known/jwks.json' };
+  const base = { jwksUri: 'https://example.genauth.ai/oidc/.well-known/jwks.json', audience: APP_ID };
   it.each<[string, unknown, RegExp]>([
     ['no options', undefined, /options are required/],
     ['no key source', {}, /set `jwksUri` or `issuer`/],
     ['secret and jwksUri', { ...base, secret: 's' }, /either `secret`/],
     ['empty secret', { secret: '' }, /`secret` must be/],
-    ['relative jwksUri', { jwksUri: '/jwks.json' }, /`jwksUri` must be an absolute/],
-    ['non-http issuer for discovery', { issuer: 'urn:genauth' }, /`issuer` \(used for OIDC discovery\)/],
+    ['relative jwksUri', { jwksUri: '/jwks.json', audience: APP_ID }, /`jwksUri` must be an absolute/],
+    ['non-http issuer for discovery', { issuer: 'urn:genauth', audience: APP_ID }, /`issuer` \(used for OIDC discovery\)/],
     ['alg none', { ...base, algorithms: ['none'] }, /'none'/],
     ['mixed algorithms', { ...base, algorithms: ['RS256', 'HS256'] }, /mixes HMAC/],
     ['HS with remote keys', { ...base, algorithms: ['HS256'] }, /set `secret` instead/],
-    ['RS with secret', { secret: 's', algorithms: ['RS256'] }, /HMAC algorithms only/],
+    ['RS with secret', { secret: 's', audience: APP_ID, algorithms: ['RS256'] }, /HMAC algorithms only/],
     ['unknown algorithm', { ...base, algorithms: ['RS999'] }, /unknown algorithm/],
     ['empty algorithms', { ...base, algorithms: [] }, /non-empty array/],
     ['bad audience', { ...base, audience: [] }, /`audience` must be/],
@@ -469,6 +469,6 @@ describe('bearerJwt configuration', () => {
   });
 
   it('accepts a secret with an issuer (issuer is then only a claim check, no discovery)', () => {
-    expect(() => bearerJwt({ secret: 's', issuer: 'urn:genauth' })).not.toThrow();
+    expect(() => bearerJwt({ secret: 's', issuer: 'urn:genauth', audience: APP_ID })).not.toThrow();
   });
 });

@@ -57,7 +57,7 @@ describe('cookie (user id value)', () => {
     ['bad options', 'uid', 'x'],
     ['bad maxLength', 'uid', { maxLength: -1 }],
     ['a jwt option without key source', 'uid', { jwt: {} }],
-    ['a jwt option mixing algorithms', 'uid', { jwt: { jwksUri: 'https://x.example/jwks', algorithms: ['RS256', 'HS256'] } }],
+    ['a jwt option mixing algorithms', 'uid', { jwt: { jwksUri: 'https://x.example/jwks', audience: 'app', algorithms: ['RS256', 'HS256'] } }],
   ])('throws a TypeError at construction for %s', (_label, name, options) => {
     expect(() => cookie(name as string, options as never)).toThrow(TypeError);
   });
@@ -112,7 +112,7 @@ describe('cookie (JWT value)', () => {
   it('reports unreachable keys as SessionCheckUnavailableError', async () => {
     const issuer = `${await deadOrigin()}/oidc`;
     const token = await signWith(key, claims({ iss: issuer }));
-    const error = await caught(() => cookie('id_token', { jwt: { issuer, clock: () => NOW_MS } })(withCookie(`id_token=${token}`)));
+    const error = await caught(() => cookie('id_token', { jwt: { issuer, audience: false, clock: () => NOW_MS } })(withCookie(`id_token=${token}`)));
     expect(error).toBeInstanceOf(SessionCheckUnavailableError);
     expectNoTokenIn(error, token);
   });
@@ -120,6 +120,6 @@ describe('cookie (JWT value)', () => {
   it('verifies HS256 cookies with a secret', async () => {
     const secret = 's'.repeat(32);
     const token = await new SignJWT({ sub: 'u-2' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
-    await expect(cookie('t', { jwt: { secret } })(withCookie(`t="${token}"`))).resolves.toMatchObject({ userId: 'u-2' });
+    await expect(cookie('t', { jwt: { secret, audience: false } })(withCookie(`t="${token}"`))).resolves.toMatchObject({ userId: 'u-2' });
   });
 });

@@ -40,7 +40,7 @@ describe('verified-token cache', () => {
   });
 
   it('still checks exp against the clock on every hit (tolerance included)', async () => {
-    const extract = bearerJwt({ secret: SECRET, clock, clockToleranceSec: 5 });
+    const extract = bearerJwt({ secret: SECRET, audience: false, clock, clockToleranceSec: 5 });
     const token = await sign({ sub: 'alice' }, now / 1000, 60);
     await extract(request(token));
     now += 64_000;
@@ -67,7 +67,7 @@ describe('verified-token cache', () => {
   });
 
   it('forgets a token after maxAgeMs even if it has not expired', async () => {
-    const extract = bearerJwt({ secret: SECRET, clock, tokenCache: { maxAgeMs: 1_000 } });
+    const extract = bearerJwt({ secret: SECRET, audience: false, clock, tokenCache: { maxAgeMs: 1_000 } });
     const token = await sign({ sub: 'alice' }, now / 1000, 3600);
     const first = await extract(request(token));
     now += 1_001;
@@ -97,7 +97,7 @@ describe('verified-token cache', () => {
   });
 
   it('refuses bad tokenCache options at construction', () => {
-    expect(() => bearerJwt({ secret: SECRET, tokenCache: { max: 0 } })).toThrow(TypeError);
-    expect(() => bearerJwt({ secret: SECRET, tokenCache: 'yes' as never })).toThrow(TypeError);
+    expect(() => bearerJwt({ secret: SECRET, audience: false, tokenCache: { max: 0 } })).toThrow(TypeError);
+    expect(() => bearerJwt({ secret: SECRET, audience: false, tokenCache: 'yes' as never })).toThrow(TypeError);
   });
 });

@@ -1,0 +1,103 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Koa from 'koa';
+import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
+import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
+import type { RunningApp } from './frameworks';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const express4 = require('express4') as typeof express;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Koa2 = require('koa2') as typeof Koa;
+
+/** What the app's own error handling saw, and whether the protected handler ran. */
+export interface AppRecord {
+  reached: number;
+  errors: unknown[];
+}
+
+/** How a test app is built: the guard's appId and options, and an optional step that runs before the guard. */
+export interface ErrorAppSetup {
+  appId: string | ((request: never) => string);
+  options: unknown;
+  /** Runs before the guard (Express: `(req)`, Koa: `(ctx)`), e.g. to make `req.auth` read-only. */
+  before?: (target: any) => void;
+}
+
+/**
+ * An app of one framework guarded at `/admin`, with an error handler of its own that records what reaches it and
+ * answers 500 `{ appError: true }`: a test can tell "the app's error handling got an Error" from a pass (200) or a
+ * refusal (the guard's JSON).
+ */
+export interface ErrorFramework {
+  name: string;
+  kind: 'express' | 'koa';
+  start(setup: ErrorAppSetup, record: AppRecord): Promise<RunningApp>;
+}
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<RunningApp> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function expressApp(factory: typeof express, { appId, options, before }: ErrorAppSetup, record: AppRecord) {
+  const app = factory();
+  app.get(
+    '/admin',
+    (req, _res, next) => {
+      before?.(req);
+      next();
+    },
+    requireExpress(appId as never, options as ExpressOptions),
+    (req, res) => {
+      record.reached++;
+      res.json({ auth: req.auth ?? null });
+    },
+  );
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    record.errors.push(error);
+    res.status(500).json({ appError: true });
+  });
+  return app;
+}
+
+function koaApp(Factory: typeof Koa, { appId, options, before }: ErrorAppSetup, record: AppRecord) {
+  const app = new Factory();
+  const guard = requireKoa(appId as never, options as KoaOptions);
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      record.errors.push(error);
+      ctx.status = 500;
+      ctx.body = { appError: true };
+    }
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/admin') return next();
+    before?.(ctx);
+    await guard(ctx as never, async () => {
+      record.reached++;
+      ctx.body = { auth: ctx.state.auth ?? null };
+    });
+  });
+  return app;
+}
+
+/** Express 5 and 4, Koa 3 and 2, each with an error handler of the app's own. */
+export const errorFrameworks: ErrorFramework[] = [
+  { name: 'Express 5', kind: 'express', start: (setup, record) => listen(expressApp(express, setup, record)) },
+  { name: 'Express 4', kind: 'express', start: (setup, record) => listen(expressApp(express4, setup, record)) },
+  { name: 'Koa 3', kind: 'koa', start: (setup, record) => listen(koaApp(Koa, setup, record).callback()) },
+  { name: 'Koa 2', kind: 'koa', start: (setup, record) => listen(koaApp(Koa2, setup, record).callback()) },
+];
