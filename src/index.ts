@@ -1,5 +1,7 @@
 export { createSessionGuard } from './core/session-guard';
-export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard';
+export type { SessionGuard, SessionGuardStats, SessionGuardHealth, AuthenticateOptions } from './core/session-guard';
+export { GuardNotReadyError } from './core/not-ready-error';
+export type { HealthFailure, HealthFailureKind } from './core/upstream-health';
 export type {
   SessionGuardOptions,
   SessionCacheOptions,
@@ -31,7 +33,7 @@ export { channels } from './core/events';
 export type { DecisionEvent, CacheEvent, UpstreamEvent } from './core/events';
 export { closeDefaultGuard } from './core/default-guard';
 export type { SharedGuardRouteOptions } from './core/route-options';
-export { bearerJwt, header, cookie, firstOf } from './extractors/index';
-export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions } from './extractors/index';
+export { bearerJwt, header, cookie, firstOf, WARM_UP } from './extractors/index';
+export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions, WarmUp } from './extractors/index';
 export { requireActiveSession, getSessionAuth } from './express/require-active-session';
 export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session';
