@@ -429,7 +429,7 @@ class DefaultSessionGuard implements SessionGuard {
 /** The reason of a 503, for the decision event: why the session could not be checked. */
 function reasonOf(refusal: SessionGuardError): { reason?: string } {
   if (refusal.code !== 'session_check_unavailable') return {};
-  const reason = failureReason(refusal.cause);
+  const reason = failureReason(refusal);
   return reason === undefined ? {} : { reason };
 }
 
