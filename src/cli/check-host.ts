@@ -6,7 +6,7 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TL
 /** The code deepest in a fetch error's causes (`ECONNREFUSED`, `CERT_HAS_EXPIRED`, ...). */
 export function networkCode(error: unknown): string | undefined {
   let code: string | undefined;
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
     const found = (current as { code?: unknown }).code;
     if (typeof found === 'string') code = found;
   }
@@ -42,6 +42,6 @@ export async function checkHost(host: string, timeoutMs: number, tlsUnverified: 
         detail: `the TLS certificate of ${host} could not be verified (${code}); for a private CA, set NODE_EXTRA_CA_CERTS`,
       };
     }
-    return { status: 'fail', detail: `${host} could not be reached (${code ?? (cause instanceof Error ? cause.message.slice(0, 100) : 'network error')}): check GENAUTH_HOST and the network` };
+    return { status: 'fail', detail: `${host} could not be reached (${code ?? (typeof (cause as { message?: unknown } | undefined)?.message === 'string' ? (cause as Error).message.slice(0, 100) : 'network error')}): check GENAUTH_HOST and the network` };
   }
 }

@@ -12,7 +12,7 @@ export function failureReason(error: unknown): string | undefined {
     if (current instanceof Error && current.message === KEYS_UNAVAILABLE_MESSAGE) {
       return `the signing keys could not be loaded: ${causeDetail(current.cause)}`;
     }
-    current = current instanceof Error ? current.cause : undefined;
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
   }
   return undefined;
 }
@@ -73,10 +73,10 @@ export function attemptReason(
  * timeout, or the network error code such as ECONNREFUSED).
  */
 function causeDetail(cause: unknown): string {
-  if (!(cause instanceof Error)) return 'unknown cause';
+  if (!isErrorLike(cause)) return 'unknown cause';
   if (cause.name === 'JWKSTimeout') return 'the JWKS endpoint did not answer in time';
   let below = '';
-  for (let inner: unknown = cause.cause, depth = 0; inner instanceof Error && depth < 4; inner = inner.cause, depth++) {
+  for (let inner: unknown = cause.cause, depth = 0; isErrorLike(inner) && depth < 4; inner = inner.cause, depth++) {
     const code = (inner as { code?: unknown }).code;
     if (inner.name === 'TimeoutError') {
       below = ' (timed out)';
@@ -88,4 +88,9 @@ function causeDetail(cause: unknown): string {
     }
   }
   return `${cause.message}${below}`;
+}
+
+/** An error of any realm (fetch's errors come from Node's own realm, not a sandbox's `Error`). */
+function isErrorLike(value: unknown): value is { name: unknown; message: string; cause?: unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }
