@@ -400,7 +400,7 @@ class DefaultSessionGuard implements SessionGuard {
     // Under the signature scheme a call that succeeded last is proof enough; the token scheme reuses a held token.
     const genauth = this.#options.auth === 'signature' && this.#health.lastOk
       ? undefined
-      : this.#health.observe(this.#client.verifyCredentials());
+      : this.#health.observe(this.#client.verifyCredentials(), true); // the rejection names the cause: no warning too
     const [upstream, keys] = await Promise.allSettled([genauth, warmUpKeys?.()]);
     const reasons: string[] = [];
     let cause: unknown;

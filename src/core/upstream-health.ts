@@ -51,8 +51,11 @@ export class UpstreamHealth {
     return !this.#lastOk && this.#lastFailure?.kind === 'credentials';
   }
 
-  /** Records how `call` ends and passes its outcome on unchanged. */
-  observe<T>(call: Promise<T>): Promise<T> {
+  /**
+   * Records how `call` ends and passes its outcome on unchanged. `quiet`: no warning for this call (its caller
+   * reports the cause itself, as `ready()` does); a later call still warns.
+   */
+  observe<T>(call: Promise<T>, quiet = false): Promise<T> {
     return call.then(
       (value) => {
         this.#lastSuccessAt = this.clock();
@@ -60,17 +63,17 @@ export class UpstreamHealth {
         return value;
       },
       (error: unknown) => {
-        this.#failed(error);
+        this.#failed(error, quiet);
         throw error;
       },
     );
   }
 
-  #failed(error: unknown): void {
+  #failed(error: unknown, quiet: boolean): void {
     if (!(error instanceof UpstreamError) || NOT_RECORDED.has(error.kind)) return;
     this.#lastFailure = { kind: error.kind as HealthFailureKind, at: this.clock() };
     this.#lastOk = false;
-    if (error.kind !== 'credentials') return;
+    if (error.kind !== 'credentials' || quiet) return;
     const code: CredentialsWarningCode = error.apiCode === 1304 || error.apiCode === 1305
       ? 'GENAUTH_SESSION_GUARD_CLOCK_SKEW'
       : 'GENAUTH_SESSION_GUARD_CREDENTIALS_REFUSED';

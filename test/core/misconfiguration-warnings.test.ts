@@ -131,3 +131,20 @@ describe('a misconfiguration is visible, not a wall of silent 503s', () => {
     expectNoSecret(token);
   });
 });
+
+describe('ready() reports the cause itself', () => {
+  const h = useHarness();
+
+  it('no warning for what ready() rejected with; the first request after it still warns', async () => {
+    const warnings: string[] = [];
+    const spy = jest.spyOn(process, 'emitWarning').mockImplementation(((_warning: string, options?: { code?: string }) => {
+      warnings.push(String(options?.code));
+    }) as typeof process.emitWarning);
+    h().defer(() => spy.mockRestore());
+    const guard = h().guard({ accessKeySecret: 'wrong-wrong' });
+    await expect(guard.ready()).rejects.toThrow('refused the management credentials');
+    expect(warnings).toEqual([]);
+    await expect(h().ask(guard, 'alice')).rejects.toMatchObject({ status: 503 });
+    expect(warnings).toEqual(['GENAUTH_SESSION_GUARD_CREDENTIALS_REFUSED']);
+  });
+});
