@@ -28,7 +28,7 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  * Options are checked now: a bad configuration throws a `TypeError` saying what to set.
  *
  * Build the extractor once and share it: it holds the key cache. With remote keys it carries a warm-up
- * ({@link WARM_UP}) that `guard.ready()` calls to load the discovery document and the keys before the first request.
+ * (`WARM_UP`) that `guard.ready()` calls to load the discovery document and the keys before the first request.
  *
  * @example GenAuth OIDC access tokens (RS256, keys found through discovery)
  * ```ts

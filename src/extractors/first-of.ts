@@ -18,7 +18,7 @@ function isIdentity(value: unknown): value is Identity {
  * Throws a `TypeError` now unless given at least one function. An extractor that returns something else than
  * an identity or `undefined` makes the call reject with a `TypeError` (a bug, not a bad credential).
  *
- * The combined extractor carries a warm-up ({@link WARM_UP}) when any of its extractors has one: it runs all of
+ * The combined extractor carries a warm-up (`WARM_UP`) when any of its extractors has one: it runs all of
  * them at once and rejects if any rejects.
  *
  * @example Bearer token first, then the session cookie
