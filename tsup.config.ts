@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', koa: 'src/koa.ts', testing: 'src/testing.ts', redis: 'src/redis.ts' },
+  entry: { index: 'src/index.ts', koa: 'src/koa.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -6,7 +6,9 @@
  * @module genauth-session-guard
  */
 export { createSessionGuard } from './core/session-guard';
-export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard';
+export type { SessionGuard, SessionGuardStats, SessionGuardHealth, AuthenticateOptions } from './core/session-guard';
+export { GuardNotReadyError } from './core/not-ready-error';
+export type { HealthFailure, HealthFailureKind } from './core/upstream-health';
 export type {
   SessionGuardOptions,
   CommonGuardOptions,
@@ -43,7 +45,7 @@ export type { UpstreamFailureKind } from './client/upstream-error';
 export type { CircuitBreakerOptions } from './client/circuit-breaker';
 export { closeDefaultGuard } from './core/default-guard';
 export type { SharedGuardRouteOptions } from './core/route-options';
-export { bearerJwt, header, cookie, firstOf } from './extractors/index';
-export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions, VerifiedTokenCacheOptions } from './extractors/index';
+export { bearerJwt, header, cookie, firstOf, WARM_UP } from './extractors/index';
+export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions, VerifiedTokenCacheOptions, WarmUp } from './extractors/index';
 export { requireActiveSession, getSessionAuth } from './express/require-active-session';
 export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session';

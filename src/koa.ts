@@ -22,3 +22,5 @@ export {
   channels,
 } from './index';
 export type { SessionGuard, SessionGuardOptions, SessionAuth, SessionInfo, IdentityExtractor, Identity } from './index';
+export { GuardNotReadyError } from './index';
+export type { SessionGuardHealth } from './index';

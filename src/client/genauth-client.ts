@@ -280,12 +280,33 @@ export class GenAuthClient {
     const { accessKeyId, accessKeySecret, clock } = this.#options;
     return signRequest({ method: 'POST', path, params: body, accessKeyId, accessKeySecret, baseHeaders: this.#baseHeaders, now: new Date(clock()) });
   }
+
+  /**
+   * Confirms that GenAuth accepts the credentials, with one cheap call (retried as any call, bounded by the
+   * timeout, not counted by the circuit breaker). The token scheme fetches the management token (or reuses the one
+   * held, with no call). The signature scheme makes one signed check-session-status call for `probe`: any answer
+   * but a refusal of the credentials shows the signature was accepted (GenAuth authenticates a call before it looks
+   * at its parameters; a placeholder user gets "user not found", apiCode 2004). Throws an `UpstreamError`.
+   */
+  async verifyCredentials(probe: { appId: string; userId: string } = CREDENTIALS_PROBE, signal?: AbortSignal): Promise<void> {
+    if (this.#options.auth === 'token') {
+      await this.#tokens.get();
+      return;
+    }
+    const envelope = await this.#call('check-session-status', CHECK_PATH, { ...probe }, true, signal);
+    if (envelope.statusCode === 200) return;
+    const error = envelopeError('check-session-status', envelope);
+    if (error.kind !== 'rejected') throw error;
+  }
 }
 
 /** Counts toward the breaker. Anything thrown that is not an `UpstreamError` is a bug of ours, not an outage. */
 function isOutage(error: unknown): boolean {
   return error instanceof UpstreamError && error.outage;
 }
+
+/** The placeholder of {@link GenAuthClient.verifyCredentials} under the signature scheme. */
+const CREDENTIALS_PROBE = { appId: 'genauth-session-guard-ready', userId: 'genauth-session-guard-ready' };
 
 function toUpstreamError(
   caught: unknown,

@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import type { UpstreamAttempt } from '../client/genauth-client';
+import { attemptReason } from './failure-reason';
 import type { SessionGuardErrorCode } from './errors';
 import type { Logger, SessionSource } from './types';
 
@@ -29,6 +30,12 @@ export interface DecisionEvent {
   source?: SessionSource;
   /** Why a request was refused. */
   code?: SessionGuardErrorCode;
+  /**
+   * For a `session_check_unavailable` refusal: why the session could not be checked, in words a person can act
+   * on (e.g. "GenAuth refused the management credentials (...): check accessKeyId and accessKeySecret ..." or
+   * "the signing keys could not be loaded: OIDC discovery at ... failed: ..."). Never a token or a secret.
+   */
+  reason?: string;
 }
 
 /** Published on {@link channels.cache}. */
@@ -60,8 +67,11 @@ export interface StoreEvent {
 /** The kinds of store calls, as named by {@link StoreEvent.operation}. */
 export type StoreOperation = 'connect' | 'subscribe' | 'read' | 'write' | 'release' | 'invalidate';
 
-/** Published on {@link channels.upstream}. */
-export type UpstreamEvent = UpstreamAttempt;
+/**
+ * Published on {@link channels.upstream}. A failed attempt carries `reason`: what went wrong and what to check
+ * (built from the kind and the status codes, never from a secret or the text of the answer).
+ */
+export type UpstreamEvent = UpstreamAttempt & { reason?: string };
 
 const decisionChannel = channel(channels.decision);
 const cacheChannel = channel(channels.cache);
@@ -84,7 +94,11 @@ export class GuardEvents {
     this.#log('genauth-session-guard cache', { ...message });
   }
 
-  upstream(event: UpstreamEvent): void {
+  upstream(attempt: UpstreamAttempt): void {
+    if (!upstreamChannel.hasSubscribers && !this.logger) return;
+    const event: UpstreamEvent = attempt.outcome === 'ok'
+      ? attempt
+      : { ...attempt, reason: attemptReason(attempt.endpoint, attempt.outcome, attempt) };
     if (upstreamChannel.hasSubscribers) upstreamChannel.publish(event);
     this.#log('genauth-session-guard upstream', { ...event });
   }
@@ -102,6 +116,15 @@ export class GuardEvents {
   store(event: StoreEvent): void {
     if (storeChannel.hasSubscribers) storeChannel.publish(event);
     this.#log('genauth-session-guard store', { ...event });
+  }
+
+  /**
+   * A configuration mistake that makes every request fail: `process.emitWarning` (printed by Node even without a
+   * logger) and the logger. The caller makes sure it happens once per cause.
+   */
+  warning(code: string, message: string): void {
+    process.emitWarning(message, { code });
+    this.#log('genauth-session-guard warning', { code, message });
   }
 
   /** True when someone listens to decisions, so callers can skip building the event. */

@@ -17,6 +17,10 @@ import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
 import { SessionCache, type LookupResult } from './session-cache';
 import { SharedTier } from './shared-tier';
 import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
+import { warmUpOf } from '../extractors/warm-up';
+import { failureReason } from './failure-reason';
+import { GuardNotReadyError } from './not-ready-error';
+import { UpstreamHealth, type HealthFailure } from './upstream-health';
 
 /**
  * The adapters' entry: like `authenticate`, but answers synchronously on the hot path (a synchronous extractor and
@@ -123,6 +127,51 @@ export interface SessionGuard {
    * waits for invalidations still being sent (bounded by the store's timeout) and closes its connections.
    */
   close(): Promise<void>;
+  /**
+   * Gets the guard ready before the first request, so that a misconfiguration fails at boot rather than as 503s:
+   * fetches the management token (`auth: 'token'`) or makes one signed call (`auth: 'signature'`), and loads the
+   * signing keys of the `identity` extractor (a `bearerJwt` with remote keys: discovery, then the JWKS; see
+   * `WARM_UP` for your own extractors). Both run at once.
+   *
+   * Resolves when all is ready, at once when it already was (a token held, a call that succeeded last, keys loaded
+   * in the last 10 minutes). Rejects with a {@link GuardNotReadyError} whose message names the cause and what to
+   * check (never a secret). Optional: routes work without it, loading what they need on the first request.
+   * @example
+   * ```ts
+   * await guard.ready(); // throws at boot on a wrong secret, an unreachable host, an issuer without discovery
+   * app.listen(3000);
+   * ```
+   */
+  ready(): Promise<void>;
+  /**
+   * The guard's state for a readiness endpoint: synchronous and cheap (no call is made). See
+   * {@link SessionGuardHealth} for what `ok` means.
+   */
+  health(): SessionGuardHealth;
+}
+
+/** What {@link SessionGuard.health} answers. */
+export interface SessionGuardHealth {
+  /**
+   * `true` when the guard can be expected to answer session checks: it is not closed, the circuit breaker is not
+   * `open`, the shared store (when configured) is not `down`, and the last call that reached GenAuth was not
+   * refused for its credentials (a wrong secret does not heal by itself). Before any call it is `true`: await
+   * {@link SessionGuard.ready} at boot to know the configuration works. Signing keys are checked by `ready()`,
+   * not here.
+   */
+  ok: boolean;
+  /** The circuit breaker, as in {@link SessionGuardStats.circuit}. */
+  circuit: SessionGuardStats['circuit'];
+  /** The shared store, as in {@link SessionGuardStats.store}. */
+  store: SessionGuardStats['store'];
+  /** When a call to GenAuth last succeeded (ms since the epoch, the guard's clock), or `null` before the first. */
+  lastSuccessAt: number | null;
+  /**
+   * The last call to GenAuth that failed: its kind (`credentials`, `timeout`, `network`, `http`, `throttled`,
+   * `server`, `malformed`, `rejected`) and when. Absent until one fails. Calls that never left (circuit open,
+   * overloaded, aborted) are not counted.
+   */
+  lastFailure?: HealthFailure;
 }
 
 function validIdentity(identity: unknown): identity is Identity {
@@ -201,10 +250,13 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #client: GenAuthClient;
   readonly #cache: SessionCache;
   readonly #shared: SharedTier | undefined;
+  readonly #health: UpstreamHealth;
+  #readying: Promise<void> | undefined;
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
     this.#events = new GuardEvents(options.logger);
+    this.#health = new UpstreamHealth(options.clock, (code, message) => this.#events.warning(code, message));
     this.#client = new GenAuthClient({
       host: options.host,
       accessKeyId: options.accessKeyId,
@@ -239,7 +291,7 @@ class DefaultSessionGuard implements SessionGuard {
       staleIfErrorMs: options.staleIfErrorMs,
       clock: options.clock,
       injectedClock: options.injectedClock,
-      load: (appId, userId, signal) => this.#client.checkSessionStatus(appId, userId, signal),
+      load: (appId, userId, signal) => this.#health.observe(this.#client.checkSessionStatus(appId, userId, signal)),
       events: this.#events,
     });
   }
@@ -304,7 +356,7 @@ class DefaultSessionGuard implements SessionGuard {
     refusal.headers = challengeHeaders(refusal, appId);
     // An unusable app id is not published: it came from the request and may be 16 KB of anything.
     const published = refusal.code === 'invalid_app_id' ? '' : appId;
-    if (this.#events.wantsDecisions) this.#events.decision({ appId: published, userId, outcome: 'refuse', code: refusal.code });
+    if (this.#events.wantsDecisions) this.#events.decision({ appId: published, userId, outcome: 'refuse', code: refusal.code, ...reasonOf(refusal) });
     return refusal;
   }
 
@@ -364,7 +416,50 @@ class DefaultSessionGuard implements SessionGuard {
     await this.#shared?.close();
   }
 
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.reject(new GuardNotReadyError('the guard is closed.'));
+    this.#readying ??= this.#warmUp().finally(() => {
+      this.#readying = undefined;
+    });
+    return this.#readying;
+  }
 
+  async #warmUp(): Promise<void> {
+    const warmUpKeys = warmUpOf(this.#options.identity);
+    // Under the signature scheme a call that succeeded last is proof enough; the token scheme reuses a held token.
+    const genauth = this.#options.auth === 'signature' && this.#health.lastOk
+      ? undefined
+      : this.#health.observe(this.#client.verifyCredentials(), true); // the rejection names the cause: no warning too
+    const [upstream, keys] = await Promise.allSettled([genauth, warmUpKeys?.()]);
+    const reasons: string[] = [];
+    let cause: unknown;
+    if (upstream.status === 'rejected') {
+      cause = upstream.reason;
+      reasons.push(failureReason(upstream.reason) ?? 'GenAuth could not be asked');
+    }
+    if (keys.status === 'rejected') {
+      cause ??= keys.reason;
+      reasons.push(failureReason(keys.reason) ?? "the identity extractor's warm-up failed (see error.cause)");
+    }
+    if (reasons.length > 0) throw new GuardNotReadyError(`${reasons.join('; ')}.`, { cause });
+  }
+
+  health(): SessionGuardHealth {
+    const circuit = this.#client.circuit.state;
+    const store = this.#shared ? this.#shared.state : 'off';
+    const lastFailure = this.#health.lastFailure;
+    const ok = !this.#closed && circuit !== 'open' && store !== 'down' && !this.#health.credentialsRefused;
+    const health: SessionGuardHealth = { ok, circuit, store, lastSuccessAt: this.#health.lastSuccessAt };
+    if (lastFailure) health.lastFailure = lastFailure;
+    return health;
+  }
+}
+
+/** The reason of a 503, for the decision event: why the session could not be checked. */
+function reasonOf(refusal: SessionGuardError): { reason?: string } {
+  if (refusal.code !== 'session_check_unavailable') return {};
+  const reason = failureReason(refusal);
+  return reason === undefined ? {} : { reason };
 }
 
 /** The longest `Retry-After` passed on to clients, whatever GenAuth asked for. */

@@ -2,6 +2,7 @@ import type { ContextualIdentityExtractor } from './extract-context';
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt-verifier';
 import { parseBearerToken } from './bearer-token';
 import { readSingleHeader } from './request-headers';
+import { withWarmUp } from './warm-up';
 
 /**
  * Options of {@link bearerJwt}: how the token is verified. See {@link JwtVerifierOptions} for each field.
@@ -27,7 +28,8 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  * `tokenCache`) answers synchronously, with no promise. Error messages never contain the token.
  * Options are checked now: a bad configuration throws a `TypeError` saying what to set.
  *
- * Build the extractor once and share it: it holds the key cache.
+ * Build the extractor once and share it: it holds the key cache. With remote keys it carries a warm-up
+ * (`WARM_UP`) that `guard.ready()` calls to load the discovery document and the keys before the first request.
  *
  * @example GenAuth OIDC access tokens (RS256, keys found through discovery)
  * ```ts
@@ -51,7 +53,7 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  */
 export function bearerJwt(options: BearerJwtOptions): ContextualIdentityExtractor {
   const verify = createJwtVerifier(options, 'bearerJwt');
-  return (req, context) => {
+  const extractor: ContextualIdentityExtractor = (req, context) => {
     let token: string | undefined;
     try {
       token = parseBearerToken(readSingleHeader(req, 'authorization'));
@@ -61,4 +63,5 @@ export function bearerJwt(options: BearerJwtOptions): ContextualIdentityExtracto
     // A token verified before answers synchronously (the hot path); anything else answers with a promise.
     return token === undefined ? Promise.resolve(undefined) : verify(token, context);
   };
+  return withWarmUp(extractor, verify.warmUp);
 }

@@ -4,6 +4,7 @@ import type { ContextualIdentityExtractor } from './extract-context';
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt-verifier';
 import { positiveIntegerOption, tokenNameOption } from './options';
 import { DEFAULT_MAX_USER_ID_LENGTH, requireUserId } from './user-id';
+import { withWarmUp } from './warm-up';
 
 /** Options of {@link cookie}. */
 export interface CookieOptions {
@@ -50,12 +51,13 @@ export function cookie(name: string, options: CookieOptions = {}): ContextualIde
   const maxLength = positiveIntegerOption(options.maxLength, DEFAULT_MAX_USER_ID_LENGTH, 'cookie: `maxLength`');
   if (options.jwt !== undefined) {
     const verify = createJwtVerifier(options.jwt, 'cookie: `jwt`');
-    return async (req, context) => {
+    const extractor: ContextualIdentityExtractor = async (req, context) => {
       const value = readCookie(req, cookieName);
       if (value === undefined) return undefined;
       if (value.length === 0) throw new InvalidTokenError(`The ${cookieName} cookie is empty.`);
       return verify(value, context);
     };
+    return withWarmUp(extractor, verify.warmUp);
   }
   return (req) => {
     const value = readCookie(req, cookieName);

@@ -1,5 +1,6 @@
 import type { Identity } from '../core/types';
 import type { ContextualIdentityExtractor } from './extract-context';
+import { warmUpOf, withWarmUp, type WarmUp } from './warm-up';
 
 function isIdentity(value: unknown): value is Identity {
   return typeof value === 'object' && value !== null && typeof (value as { userId?: unknown }).userId === 'string';
@@ -16,6 +17,9 @@ function isIdentity(value: unknown): value is Identity {
  *
  * Throws a `TypeError` now unless given at least one function. An extractor that returns something else than
  * an identity or `undefined` makes the call reject with a `TypeError` (a bug, not a bad credential).
+ *
+ * The combined extractor carries a warm-up (`WARM_UP`) when any of its extractors has one: it runs all of
+ * them at once and rejects if any rejects.
  *
  * @example Bearer token first, then the session cookie
  * ```ts
@@ -35,7 +39,7 @@ export function firstOf(...extractors: ContextualIdentityExtractor[]): Contextua
     }
   });
   const chain = [...extractors];
-  return async (req, context) => {
+  const combined: ContextualIdentityExtractor = async (req, context) => {
     for (const [index, extractor] of chain.entries()) {
       const identity: unknown = await extractor(req, context);
       if (identity === undefined || identity === null) continue;
@@ -46,4 +50,9 @@ export function firstOf(...extractors: ContextualIdentityExtractor[]): Contextua
     }
     return undefined;
   };
+  const warmUps = chain.map(warmUpOf).filter((warmUp): warmUp is WarmUp => warmUp !== undefined);
+  const warmUp = warmUps.length === 0 ? undefined : async () => {
+    await Promise.all(warmUps.map((each) => each()));
+  };
+  return withWarmUp(combined, warmUp);
 }

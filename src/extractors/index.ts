@@ -5,3 +5,4 @@ export { bearerJwt, type BearerJwtOptions } from './bearer-jwt';
 export { header, type HeaderOptions } from './header';
 export { cookie, type CookieOptions } from './cookie';
 export { firstOf } from './first-of';
+export { WARM_UP, type WarmUp } from './warm-up';

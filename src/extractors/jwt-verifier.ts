@@ -8,6 +8,7 @@ import { functionOption, positiveIntegerOption } from './options';
 import { createRemoteKeyResolver } from './remote-keys';
 import { DEFAULT_MAX_USER_ID_LENGTH, requireUserId } from './user-id';
 import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
+import type { WarmUp } from './warm-up';
 
 /**
  * How a JWT is verified: shared by {@link bearerJwt} and the `jwt` option of {@link cookie}.
@@ -98,8 +99,11 @@ export interface JwtVerifierOptions {
   tokenCache?: VerifiedTokenCacheOptions | false;
 }
 
-/** Verifies one token: the identity it carries (synchronously for a remembered token), or a rejected promise. */
-export type JwtVerifier = (token: string, context?: ExtractContext) => Identity | Promise<Identity>;
+/**
+ * Verifies one token: the identity it carries (synchronously for a remembered token), or a rejected promise.
+ * `warmUp` loads remote signing keys now (absent with a `secret`).
+ */
+export type JwtVerifier = ((token: string, context?: ExtractContext) => Identity | Promise<Identity>) & { warmUp?: WarmUp };
 
 const HMAC_ALGORITHMS = new Set(['HS256', 'HS384', 'HS512']);
 const ASYMMETRIC_ALGORITHMS = new Set([
@@ -233,13 +237,18 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
   const algorithms = checkAlgorithms(options.algorithms, secret !== undefined, name);
 
   let key: Uint8Array | JWTVerifyGetKey;
+  let warmUp: WarmUp | undefined;
   if (secret !== undefined) {
     key = typeof secret === 'string' ? new TextEncoder().encode(secret) : new Uint8Array(secret);
   } else if (jwksUri !== undefined) {
-    key = createRemoteKeyResolver({ jwksUri: httpUrlOption(jwksUri, `${name}: \`jwksUri\``) }, options.fetch);
+    const resolver = createRemoteKeyResolver({ jwksUri: httpUrlOption(jwksUri, `${name}: \`jwksUri\``) }, options.fetch);
+    key = resolver;
+    warmUp = resolver.warmUp;
   } else {
     httpUrlOption(issuer!, `${name}: \`issuer\` (used for OIDC discovery)`);
-    key = createRemoteKeyResolver({ issuer: issuer! }, options.fetch);
+    const resolver = createRemoteKeyResolver({ issuer: issuer! }, options.fetch);
+    key = resolver;
+    warmUp = resolver.warmUp;
   }
   const clock = options.clock;
   const fixedAudience = typeof audience === 'function' || audience === false
@@ -299,7 +308,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
 
   // A remembered token answers synchronously (the hot path: no promise); everything else, failures included,
   // answers with a promise.
-  return (token, context) => {
+  const verifier: JwtVerifier = (token, context) => {
     let expectedAudience: string | string[] | undefined;
     let cacheKey: string | undefined;
     try {
@@ -314,4 +323,6 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
     }
     return verifySignature(token, expectedAudience, cacheKey);
   };
+  if (warmUp !== undefined) verifier.warmUp = warmUp;
+  return verifier;
 }

@@ -22,7 +22,7 @@ function isWeakRsaKey(key: CryptoKey): boolean {
  * non-200 answer, answer that is not a JWKS, key that cannot be imported, failed discovery) is an outage and
  * rejects with a `SessionCheckUnavailableError`.
  */
-export function createRemoteKeyResolver(source: RemoteKeySource, fetchImpl?: FetchLike): JWTVerifyGetKey {
+export function createRemoteKeyResolver(source: RemoteKeySource, fetchImpl?: FetchLike): RemoteKeyResolver {
   const options = fetchImpl === undefined ? {} : { [customFetch]: (url: string, init: RequestInit) => fetchImpl(url, init) };
   let keySet: RemoteJWKSet | undefined = 'jwksUri' in source ? createRemoteJWKSet(source.jwksUri, options) : undefined;
   const discover = 'issuer' in source ? createJwksUriDiscovery(source.issuer, fetchImpl) : undefined;
@@ -34,7 +34,7 @@ export function createRemoteKeyResolver(source: RemoteKeySource, fetchImpl?: Fet
     return keySet;
   };
 
-  return async (protectedHeader, token) => {
+  const resolve: JWTVerifyGetKey = async (protectedHeader, token) => {
     try {
       const set = await getKeySet();
       const key = await set(protectedHeader, token);
@@ -46,4 +46,22 @@ export function createRemoteKeyResolver(source: RemoteKeySource, fetchImpl?: Fet
       throw keysUnavailable(error);
     }
   };
+
+  const warmUp = async (): Promise<void> => {
+    try {
+      const set = await getKeySet();
+      // `fresh`: keys loaded within jose's cache age (10 minutes); nothing to do.
+      if (!set.fresh) await set.reload();
+    } catch (error) {
+      if (isSessionGuardError(error)) throw error;
+      throw keysUnavailable(error);
+    }
+  };
+  return Object.assign(resolve, { warmUp });
 }
+
+/** A jose key resolver with a warm-up that loads the keys now (discovery included). */
+export type RemoteKeyResolver = JWTVerifyGetKey & {
+  /** Loads the keys unless loaded recently; rejects with a `SessionCheckUnavailableError` whose `cause` says why. */
+  warmUp(): Promise<void>;
+};

@@ -104,7 +104,7 @@ describe('diagnostics_channel events and the logger', () => {
     await fake.login('alice', APP);
     fake.fault({ kind: 'http-status', status: 503 });
     await rejectionOf(h().ask(deny, 'alice'));
-    expect(seen.decision).toEqual([{ appId: APP, userId: 'alice', outcome: 'refuse', code: 'session_check_unavailable' }]);
+    expect(seen.decision).toEqual([{ appId: APP, userId: 'alice', outcome: 'refuse', code: 'session_check_unavailable', reason: 'GenAuth had a server error (check-session-status: statusCode 503)' }]);
     expect(seen.upstream).toEqual([expect.objectContaining({ outcome: 'server', httpStatus: 503, statusCode: 503 })]);
     fake.clearFaults();
 

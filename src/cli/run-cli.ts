@@ -1,0 +1,21 @@
+import type { DoctorIo } from './doctor-report';
+import { runDoctor } from './run-doctor';
+
+const USAGE = `Usage: genauth-session-guard <command>
+
+Commands:
+  doctor    check the GenAuth configuration step by step (--help for its options)
+`;
+
+/** The `genauth-session-guard` command: dispatches to a subcommand; resolves to the exit code. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, io: DoctorIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'doctor') return runDoctor(rest, env, io);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  // The word is not echoed: it could be a secret pasted in the wrong place.
+  io.err(`${command === undefined ? 'No command given.' : 'Unknown command.'}\n\n${USAGE}`);
+  return 2;
+}
