@@ -28,10 +28,16 @@ export type {
   Logger,
 } from './core/types';
 export { channels } from './core/events';
-export type { DecisionEvent, CacheEvent, UpstreamEvent } from './core/events';
+export type { DecisionEvent, CacheEvent, UpstreamEvent, WebhookEvent } from './core/events';
 export { closeDefaultGuard } from './core/default-guard';
 export type { SharedGuardRouteOptions } from './core/route-options';
 export { bearerJwt, header, cookie, firstOf } from './extractors/index';
 export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions } from './extractors/index';
 export { requireActiveSession, getSessionAuth } from './express/require-active-session';
 export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session';
+export { genauthWebhook } from './express/genauth-webhook';
+export { createGenAuthWebhookHandler } from './webhook/webhook-handler';
+export type { GenAuthWebhookOptions, WebhookRequest, WebhookAnswer } from './webhook/webhook-handler';
+export type { GenAuthWebhookEvent } from './webhook/webhook-event';
+export type { WebhookOutcome, WebhookOutcomeKind, WebhookRejection } from './webhook/webhook-outcome';
+export { WEBHOOK_SECRET_HEADERS } from './webhook/webhook-secret';

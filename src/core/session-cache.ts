@@ -192,9 +192,11 @@ export class SessionCache {
     return dropped;
   }
 
-  /** Drops everything and aborts lookups under way. */
+  /** Drops everything and aborts lookups under way (without a cache: the lookups waiting on a shared call ask again). */
   clear(): void {
     this.#lru?.clear();
+    for (const flight of this.#flights.values()) flight.superseded = true;
+    this.#flights.clear();
   }
 
   /**
