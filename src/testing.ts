@@ -12,4 +12,8 @@ export type {
   FaultOptions,
   LoginOptions,
   SignTokenOptions,
+  AddWebhookOptions,
+  FakeWebhook,
+  WebhookDelivery,
+  WebhookFault,
 } from './testing/types';
