@@ -8,8 +8,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { bearerJwt, createSessionGuard, getSessionAuth, requireActiveSession, type SessionGuard } from '../src/index';
-import { createFakeGenAuth } from '../src/testing';
+import { bearerJwt, createSessionGuard, genauthWebhook, getSessionAuth, requireActiveSession, type SessionGuard } from '../src/index';
+import { createFakeGenAuth, type FakeGenAuth } from '../src/testing';
 
 /** The admin app: every /admin route needs a live GenAuth session in `appId`. */
 function adminApp(appId: string, guard: SessionGuard): express.Express {
@@ -34,6 +34,43 @@ function stop(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * Instant revocation: ttlMs is 5 minutes, and GenAuth's `kick` webhook drops the cached answer at once. Returns
+ * whether every step answered as expected.
+ */
+async function webhookSection(fake: FakeGenAuth, appId: string): Promise<boolean> {
+  const secret = 'demo-webhook-secret';
+  const guard = createSessionGuard({
+    host: fake.host,
+    accessKeyId: fake.accessKeyId,
+    accessKeySecret: fake.accessKeySecret,
+    identity: bearerJwt({ issuer: fake.issuer, audience: appId }),
+    cache: { ttlMs: 5 * 60_000 }, // the backstop for a lost delivery, not the revocation delay
+  });
+  const app = adminApp(appId, guard);
+  app.post('/hooks/genauth', genauthWebhook({ guard, secret }));
+  const server = await listen(app, 0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    fake.addWebhook({ url: `${base}/hooks/genauth`, secret, events: ['kick'] });
+    const dave = await fake.login('dave', appId);
+    const get = async () => (await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${dave}` } })).status;
+    console.log(`
+A second app: cache.ttlMs is 5 minutes, and a GenAuth webhook (event kick) is registered at ${base}/hooks/genauth.`);
+    const before = await get();
+    console.log(`   dave calls the admin route -> ${before}${before === 200 ? ' (as expected)' : ' (EXPECTED 200)'}`);
+    fake.kick('dave');
+    const deliveries = await fake.webhookDeliveries();
+    console.log(`   an administrator kicks dave; GenAuth posts the kick to the webhook -> ${deliveries.map((d) => d.status).join(', ')}`);
+    const after = await get();
+    console.log(`   dave, at once (not 5 minutes later) -> ${after}${after === 401 ? ' (as expected)' : ' (EXPECTED 401)'}`);
+    return before === 200 && after === 401 && deliveries.length === 1 && deliveries[0]!.status === 200;
+  } finally {
+    await stop(server);
+    await guard.close();
+  }
 }
 
 const REAL_TENANT_VARS = ['GENAUTH_ACCESS_KEY_ID', 'GENAUTH_ACCESS_KEY_SECRET', 'GENAUTH_ISSUER', 'GENAUTH_APP_ID'] as const;
@@ -140,6 +177,8 @@ async function walkthrough(): Promise<boolean> {
     fake.clearFaults();
     console.log('\nGenAuth is back.');
     await request('bob again: asked afresh and let in', bob, 200);
+
+    ok = (await webhookSection(fake, appId)) && ok;
 
     console.log('\nguard.stats() (a call and its retry count as one upstream call):', guard.stats());
     console.log('fake GenAuth calls:', { ...fake.calls });

@@ -39,7 +39,7 @@ export type {
   Logger,
 } from './core/types';
 export { channels } from './core/events';
-export type { DecisionEvent, CacheEvent, UpstreamEvent } from './core/events';
+export type { DecisionEvent, CacheEvent, UpstreamEvent, WebhookEvent } from './core/events';
 export type { UpstreamAttempt } from './client/genauth-client';
 export type { UpstreamFailureKind } from './client/upstream-error';
 export type { CircuitBreakerOptions } from './client/circuit-breaker';
@@ -49,3 +49,9 @@ export { bearerJwt, header, cookie, firstOf, WARM_UP } from './extractors/index'
 export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions, VerifiedTokenCacheOptions, WarmUp } from './extractors/index';
 export { requireActiveSession, getSessionAuth } from './express/require-active-session';
 export type { RequireActiveSessionOptions, ExpressRejectHandler, ExpressAppId } from './express/require-active-session';
+export { genauthWebhook } from './express/genauth-webhook';
+export { createGenAuthWebhookHandler } from './webhook/webhook-handler';
+export type { GenAuthWebhookOptions, WebhookRequest, WebhookAnswer } from './webhook/webhook-handler';
+export type { GenAuthWebhookEvent } from './webhook/webhook-event';
+export type { WebhookOutcome, WebhookOutcomeKind, WebhookRejection } from './webhook/webhook-outcome';
+export { WEBHOOK_SECRET_HEADERS } from './webhook/webhook-secret';

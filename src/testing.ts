@@ -13,4 +13,8 @@ export type {
   FaultOptions,
   LoginOptions,
   SignTokenOptions,
+  AddWebhookOptions,
+  FakeWebhook,
+  WebhookDelivery,
+  WebhookFault,
 } from './testing/types';

@@ -3,6 +3,7 @@ import type { UpstreamAttempt } from '../client/genauth-client';
 import { attemptReason } from './failure-reason';
 import type { SessionGuardErrorCode } from './errors';
 import type { Logger, SessionSource } from './types';
+import type { WebhookOutcomeKind, WebhookRejection } from '../webhook/webhook-outcome';
 
 /**
  * The `diagnostics_channel` names the guard publishes on. Messages carry ids and outcomes, never a token or a
@@ -17,7 +18,23 @@ export const channels = {
   upstream: 'genauth-session-guard:upstream',
   /** {@link StoreEvent}: the shared store (`store` option) going down or up, its errors, invalidations from other replicas. */
   store: 'genauth-session-guard:store',
+  /** {@link WebhookEvent}: every GenAuth webhook delivery received (applied, ignored or rejected). */
+  webhook: 'genauth-session-guard:webhook',
 } as const;
+
+/** Published on {@link channels.webhook}. Never carries the secret nor the body. */
+export interface WebhookEvent {
+  /** The event's name; absent for a rejected delivery (its body is not read, or could not be). */
+  eventName?: string;
+  /** The users acted on. */
+  users: string[];
+  /** What was done (see `WebhookOutcome`), or `rejected` (nothing changed). */
+  outcome: WebhookOutcomeKind | 'rejected';
+  /** The application of a `kick` for one application. */
+  appId?: string;
+  /** Why a delivery was rejected. */
+  reason?: WebhookRejection;
+}
 
 /** Published on {@link channels.decision}. */
 export interface DecisionEvent {
@@ -52,7 +69,7 @@ export interface StoreEvent {
    * `down`: the guard stopped using the store (a call failed or timed out, or the connection dropped), and goes on
    * with its in-process cache and GenAuth; `up`: the store works again (also after the first connection);
    * `error`: one store call or connection error (`operation`, `message`); `invalidation`: another replica
-   * invalidated `userId` (in `appId` only, when given) and this guard dropped its copies; `resubscribed`: the
+   * invalidated `userId` (in `appId` only, when given; every user when absent) and this guard dropped its copies; `resubscribed`: the
    * invalidation channel came back after a loss, so this guard emptied its in-process cache (it may have missed
    * invalidations meanwhile).
    */
@@ -77,6 +94,7 @@ const decisionChannel = channel(channels.decision);
 const cacheChannel = channel(channels.cache);
 const upstreamChannel = channel(channels.upstream);
 const storeChannel = channel(channels.store);
+const webhookChannel = channel(channels.webhook);
 
 /** Publishes to the channels and the optional logger; costs one property read when nobody listens. */
 export class GuardEvents {
@@ -125,6 +143,12 @@ export class GuardEvents {
   warning(code: string, message: string): void {
     process.emitWarning(message, { code });
     this.#log('genauth-session-guard warning', { code, message });
+  }
+
+  webhook(event: WebhookEvent): void {
+    if (webhookChannel.hasSubscribers) webhookChannel.publish(event);
+    const note = event.outcome === 'invalidated-all' ? ': the event named no readable users, every cached answer was dropped' : '';
+    this.#log(`genauth-session-guard webhook${note}`, { ...event });
   }
 
   /** True when someone listens to decisions, so callers can skip building the event. */

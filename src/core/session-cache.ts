@@ -250,7 +250,7 @@ export class SessionCache {
     return dropped;
   }
 
-  /** Drops everything and aborts lookups under way. */
+  /** Drops everything and aborts lookups under way (without a cache: the lookups waiting on a shared call ask again). */
   clear(): void {
     this.#epochs.invalidateAll();
     this.#lru?.clear();

@@ -21,6 +21,15 @@ import { warmUpOf } from '../extractors/warm-up';
 import { failureReason } from './failure-reason';
 import { GuardNotReadyError } from './not-ready-error';
 import { UpstreamHealth, type HealthFailure } from './upstream-health';
+import { planWebhookEvent, type GenAuthWebhookEvent } from '../webhook/webhook-event';
+import type { WebhookOutcome, WebhookRejection } from '../webhook/webhook-outcome';
+
+/**
+ * How the webhook handlers report a refused delivery to the guard (counted in `stats().webhookRejected`, published on
+ * the webhook channel). Internal.
+ * @internal
+ */
+export const WEBHOOK_REJECTED = Symbol.for('genauth-session-guard.webhookRejected');
 
 /**
  * The adapters' entry: like `authenticate`, but answers synchronously on the hot path (a synchronous extractor and
@@ -75,6 +84,10 @@ export interface SessionGuardStats {
   storeErrors: number;
   /** Invalidations received from other replicas through the store. */
   remoteInvalidations: number;
+  /** Authenticated webhook events applied (those ignored, such as `test` or unknown events, included). */
+  webhookEvents: number;
+  /** Webhook deliveries refused: wrong or missing secret, malformed or too large a body. Nothing changed. */
+  webhookRejected: number;
 }
 
 /** Per-call overrides of {@link SessionGuard.authenticate}. */
@@ -120,6 +133,18 @@ export interface SessionGuard {
    * when the store is back). Without a `store`, resolves to `true` at once. Never rejects for store trouble.
    */
   invalidateEverywhere(userId: string, appId?: string): Promise<boolean>;
+  /**
+   * Drops every cached answer now; returns how many this process dropped. Lookups under way are asked again. With a
+   * `store`, also makes the answers kept there unusable and tells every replica, in the background.
+   */
+  invalidateAll(): number;
+  /**
+   * Applies one authenticated GenAuth webhook event (`{ eventName, data }`, as GenAuth posts it): drops the cached
+   * answers it makes wrong (see docs/webhooks.md for the table). For frameworks other than Express and Koa, or a
+   * receiver of your own: check the delivery's secret first (or use `createGenAuthWebhookHandler`, which does). Never
+   * throws for an event's content; a `TypeError` when `eventName` is not a non-empty string.
+   */
+  applyWebhookEvent(event: GenAuthWebhookEvent): WebhookOutcome;
   /** Counters since creation. */
   stats(): SessionGuardStats;
   /**
@@ -252,6 +277,7 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #shared: SharedTier | undefined;
   readonly #health: UpstreamHealth;
   #readying: Promise<void> | undefined;
+  readonly #webhooks = { events: 0, rejected: 0 };
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -388,6 +414,60 @@ class DefaultSessionGuard implements SessionGuard {
     return this.#shared ? this.#shared.invalidate(userId, appId) : true;
   }
 
+  invalidateAll(): number {
+    const dropped = this.#cache.size;
+    this.#cache.clear();
+    void this.#shared?.invalidateAll();
+    return dropped;
+  }
+
+  applyWebhookEvent(event: GenAuthWebhookEvent): WebhookOutcome {
+    const eventName = (event as Partial<GenAuthWebhookEvent> | null)?.eventName;
+    if (typeof eventName !== 'string' || eventName === '') {
+      throw new TypeError('genauth-session-guard: applyWebhookEvent(event) needs { eventName: string, data }.');
+    }
+    this.#webhooks.events++;
+    const plan = planWebhookEvent(event);
+    let outcome: WebhookOutcome;
+    switch (plan.action) {
+      case 'invalidate': {
+        const { users, appId } = plan;
+        const told = users.map((userId) => {
+          this.#cache.invalidate(userId, appId);
+          return this.#shared ? this.#shared.invalidate(userId, appId) : Promise.resolve(true);
+        });
+        outcome = { eventName, outcome: 'invalidated', users, ...(appId === undefined ? {} : { appId }), everywhere: allTrue(told) };
+        break;
+      }
+      case 'invalidate-all':
+        this.#cache.clear();
+        outcome = { eventName, outcome: 'invalidated-all', users: [], everywhere: this.#shared ? this.#shared.invalidateAll() : Promise.resolve(true) };
+        break;
+      case 'authorization':
+        outcome = this.#invalidateAuthorization(eventName, plan.users);
+        break;
+      default:
+        outcome = { eventName, outcome: 'ignored', users: [], everywhere: Promise.resolve(true) };
+    }
+    const { everywhere: _everywhere, ...published } = outcome;
+    this.#events.webhook(published);
+    return outcome;
+  }
+
+  /** Role and permission events: through `invalidateAuthorization` when the guard has it (authorization checks). */
+  #invalidateAuthorization(eventName: string, users: string[] | undefined): WebhookOutcome {
+    const drop = (this as { invalidateAuthorization?: (userId?: string) => unknown }).invalidateAuthorization;
+    if (typeof drop !== 'function') return { eventName, outcome: 'ignored', users: [], everywhere: Promise.resolve(true) };
+    const results = users === undefined ? [drop.call(this)] : users.map((userId) => drop.call(this, userId));
+    const told = results.map((result) => (isThenable(result) ? Promise.resolve(result).then((value) => value !== false, () => false) : Promise.resolve(true)));
+    return { eventName, outcome: 'authorization', users: users ?? [], everywhere: allTrue(told) };
+  }
+
+  [WEBHOOK_REJECTED](reason: WebhookRejection): void {
+    this.#webhooks.rejected++;
+    this.#events.webhook({ users: [], outcome: 'rejected', reason });
+  }
+
   stats(): SessionGuardStats {
     const { hits, misses, coalesced, upstreamCalls, errors, stale, refreshes, storeHits } = this.#cache.counters;
     const shared = this.#shared;
@@ -406,6 +486,8 @@ class DefaultSessionGuard implements SessionGuard {
       storeWaits: shared?.counters.waits ?? 0,
       storeErrors: shared?.counters.errors ?? 0,
       remoteInvalidations: shared?.counters.invalidations ?? 0,
+      webhookEvents: this.#webhooks.events,
+      webhookRejected: this.#webhooks.rejected,
     };
   }
 
@@ -460,6 +542,11 @@ function reasonOf(refusal: SessionGuardError): { reason?: string } {
   if (refusal.code !== 'session_check_unavailable') return {};
   const reason = failureReason(refusal);
   return reason === undefined ? {} : { reason };
+}
+
+/** Resolves to whether every promise resolved to `true`; never rejects. */
+function allTrue(promises: Array<Promise<boolean>>): Promise<boolean> {
+  return Promise.all(promises).then((values) => values.every(Boolean), () => false);
 }
 
 /** The longest `Retry-After` passed on to clients, whatever GenAuth asked for. */

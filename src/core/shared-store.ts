@@ -36,6 +36,8 @@ export interface SharedStoreScope {
 export interface SharedStoreListener {
   /** Another replica invalidated the answers of `userId` (in `appId` only, when given). */
   invalidated(userId: string, appId: string | undefined): void;
+  /** Another replica invalidated every answer (`invalidateAll`). */
+  invalidatedAll(): void;
   /** Whether calls can be sent now, and whether invalidations from other replicas are being received. */
   status(status: { commands: boolean; subscribed: boolean }): void;
   /** The invalidation channel came back after a loss: invalidations sent meanwhile may have been missed. */
@@ -109,6 +111,12 @@ export interface SharedStoreSession {
    * (for `generationTtlMs`), and tells the other replicas. Never calls `listener.invalidated` for its own.
    */
   invalidate(userId: string, appId: string | undefined, request: { generationTtlMs: number }): Promise<void>;
+  /**
+   * Makes every answer kept in the store unusable, fences out writes of answers asked for before, and tells the other
+   * replicas (`listener.invalidatedAll`; never for its own). Optional: without it, `invalidateAll` drops the
+   * in-process answers only.
+   */
+  invalidateAll?(): Promise<void>;
   /** Closes what `attach` opened. */
   close(): Promise<void>;
 }

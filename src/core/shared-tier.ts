@@ -117,6 +117,10 @@ export class SharedTier {
    * Until then the store may still hold the user's old answers: lookups of that user do not read it.
    */
   readonly #missed = new Map<string, { userId: string; appIds: Set<string> | undefined }>();
+  /** This replica's `invalidateAll` under way: every lookup waits for it before reading the store. */
+  #invalidatingAll: Promise<boolean> | undefined;
+  /** An `invalidateAll` could not reach the store: lookups leave it out until it is sent again. */
+  #missedAll = false;
   #commands = false;
   #subscribed = false;
   #everReady = false;
@@ -137,6 +141,7 @@ export class SharedTier {
       accessKeyId: config.accessKeyId,
       listener: {
         invalidated: (userId, appId) => this.#received(userId, appId),
+        invalidatedAll: () => this.#receivedAll(),
         status: ({ commands, subscribed }) => {
           if (this.#closing) return;
           // A new connection is a fresh start: calls may go again without waiting for the retry delay.
@@ -176,7 +181,8 @@ export class SharedTier {
     // done there (bounded by the store's timeout), and leave the store out while it could not be done.
     const invalidating = this.#invalidating.get(userId);
     if (invalidating) await invalidating;
-    if (this.#missed.has(userId)) {
+    if (this.#invalidatingAll) await this.#invalidatingAll;
+    if (this.#missed.has(userId) || this.#missedAll) {
       this.counters.errors++;
       return this.#direct(ask);
     }
@@ -232,6 +238,34 @@ export class SharedTier {
     this.#invalidating.set(userId, done);
     void done.finally(() => {
       if (this.#invalidating.get(userId) === done) this.#invalidating.delete(userId);
+    });
+    return done;
+  }
+
+  /**
+   * Makes every answer in the store unusable and tells the other replicas (`invalidateAll`). Resolves like
+   * {@link invalidate}; until it is done, lookups wait for it before reading the store, and while it could not be done
+   * they leave the store out (it is sent again when the store is back).
+   */
+  invalidateAll(): Promise<boolean> {
+    const done = this.#track((this.#invalidatingAll ?? Promise.resolve(true)).then(async () => {
+      if (!this.#session.invalidateAll) return false;
+      if (!(await this.#admit())) {
+        if (!this.#closing) this.#missedAll = true;
+        return false;
+      }
+      try {
+        await this.#call('invalidate', () => this.#session.invalidateAll!());
+        this.#missedAll = false;
+        return true;
+      } catch {
+        this.#missedAll = true;
+        return false;
+      }
+    }));
+    this.#invalidatingAll = done;
+    void done.finally(() => {
+      if (this.#invalidatingAll === done) this.#invalidatingAll = undefined;
     });
     return done;
   }
@@ -376,6 +410,14 @@ export class SharedTier {
     this.#config.onInvalidated(userId, appId);
   }
 
+  /** Another replica dropped every answer: so does this one (as after a lost subscription). */
+  #receivedAll(): void {
+    if (this.#closing) return;
+    this.counters.invalidations++;
+    this.#config.events.store({ event: 'invalidation' });
+    this.#config.onMissed();
+  }
+
   #update(): void {
     const state: SharedTierState = !this.#everReady && !this.#connectWaitOver
       ? 'connecting'
@@ -400,6 +442,7 @@ export class SharedTier {
    * MAX_MISSED_INVALIDATIONS; a replay that is no longer needed costs at most one extra call to GenAuth.
    */
   #replayMissed(): void {
+    if (this.#missedAll && !this.#closing) void this.invalidateAll();
     if (this.#missed.size === 0 || this.#closing) return;
     const missed = [...this.#missed.values()];
     this.#missed.clear();

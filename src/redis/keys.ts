@@ -23,14 +23,23 @@ export interface UserKeys {
  * Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:<kind>[:<appId>]`, each part escaped. The braces are a Redis
  * Cluster hash tag: every key of one user lands in one slot, as the scripts need.
  */
-export function userKeys(prefix: string, host: string, accessKeyId: string, userId: string): UserKeys {
-  const base = `${prefix}:{${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}:${escapeKeyPart(userId)}}`;
+export function userKeys(prefix: string, host: string, accessKeyId: string, userId: string, epoch = 0): UserKeys {
+  // After `invalidateAll` (epoch n > 0) every key moves to `...}:e<n>:<kind>`: the old ones are left to expire.
+  const base = `${prefix}:{${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}:${escapeKeyPart(userId)}}${epoch > 0 ? `:e${epoch}` : ''}`;
   return {
     answer: (appId) => `${base}:answer:${escapeKeyPart(appId)}`,
     lock: (appId) => `${base}:lock:${escapeKeyPart(appId)}`,
     answers: `${base}:answers`,
     generation: `${base}:generation`,
   };
+}
+
+/**
+ * A counter: the `invalidateAll` calls of one (host, user pool), the epoch that every user key carries. A key of its
+ * own (its own Cluster slot), read once per connection and raised by the `invalidate all` message.
+ */
+export function epochKey(prefix: string, host: string, accessKeyId: string): string {
+  return `${prefix}:epoch:${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}`;
 }
 
 /** The pub/sub channel of invalidations of one (host, user pool). */

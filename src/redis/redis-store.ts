@@ -10,8 +10,8 @@ import type {
   WriteRequest,
 } from '../core/shared-store';
 import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
-import { invalidationChannel, userKeys } from './keys';
-import { INVALIDATE, READ, RELEASE, WRITE } from './scripts';
+import { epochKey, invalidationChannel, userKeys } from './keys';
+import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -96,9 +96,18 @@ interface InvalidationMessage {
   a?: string;
 }
 
-function parseMessage(text: string): InvalidationMessage | undefined {
+/** `invalidateAll`: the new epoch. (Replicas of an older version ignore it: it has no `u`.) */
+interface InvalidateAllMessage {
+  o: string;
+  all: number;
+}
+
+function parseMessage(text: string): InvalidationMessage | InvalidateAllMessage | undefined {
   try {
-    const message = JSON.parse(text) as Partial<InvalidationMessage>;
+    const message = JSON.parse(text) as Partial<InvalidationMessage & InvalidateAllMessage>;
+    if (typeof message.o === 'string' && Number.isSafeInteger(message.all) && message.all! > 0) {
+      return { o: message.o, all: message.all! };
+    }
     if (typeof message.o !== 'string' || typeof message.u !== 'string' || message.u === '') return undefined;
     if (message.a !== undefined && typeof message.a !== 'string') return undefined;
     return message as InvalidationMessage;
@@ -147,20 +156,46 @@ class RedisStoreSession implements SharedStoreSession {
   readonly #channel: string;
   /** This session's id in its messages, so that it skips its own. */
   readonly #origin = randomUUID();
+  readonly #epochKey: string;
+  /**
+   * The epoch every user key carries (raised by `invalidateAll`), read from Redis once per connection (a restarted,
+   * emptied Redis starts again at 0) and raised by the messages received meanwhile.
+   */
+  #epoch = 0;
+  #epochRead: Promise<void> | undefined;
+  /** The highest epoch announced by a message since the last read started. */
+  #announced = 0;
+  #commandsUp = false;
 
   constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope) {
     this.#prefix = prefix;
     this.#host = scope.host;
     this.#accessKeyId = scope.accessKeyId;
     this.#channel = invalidationChannel(prefix, scope.host, scope.accessKeyId);
+    this.#epochKey = epochKey(prefix, scope.host, scope.accessKeyId);
     const { listener } = scope;
     this.#connections = openConnections(client, this.#channel, {
       message: (raw) => {
         const message = parseMessage(raw);
-        if (message && message.o !== this.#origin) listener.invalidated(message.u, message.a);
+        if (!message) return;
+        if ('all' in message) {
+          this.#announced = Math.max(this.#announced, message.all);
+          this.#epoch = Math.max(this.#epoch, message.all);
+          if (message.o !== this.#origin) listener.invalidatedAll();
+        } else if (message.o !== this.#origin) {
+          listener.invalidated(message.u, message.a);
+        }
       },
-      status: (commands, subscribed) => listener.status({ commands, subscribed }),
-      resubscribed: () => listener.resubscribed(),
+      status: (commands, subscribed) => {
+        // A new connection may be to a restarted Redis: read the epoch again before the next call.
+        if (commands && !this.#commandsUp) this.#epochRead = undefined;
+        this.#commandsUp = commands;
+        listener.status({ commands, subscribed });
+      },
+      resubscribed: () => {
+        this.#epochRead = undefined;
+        listener.resubscribed();
+      },
       error: (error, operation) => listener.error(error, operation),
     });
   }
@@ -174,7 +209,8 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   async read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead> {
-    const keys = this.#keys(userId);
+    const epoch = await this.#currentEpoch();
+    const keys = this.#keys(userId, epoch);
     const reply = await this.#connections.run(
       READ,
       [keys.answer(appId), keys.lock(appId), keys.generation],
@@ -189,7 +225,8 @@ class RedisStoreSession implements SharedStoreSession {
     );
     if (!Array.isArray(reply) || reply.length !== 5) throw new Error('store read: malformed reply');
     const [kind, raw, left, generation, storeNow] = reply as unknown[];
-    const common = { generation: text(generation), storeNow: integer(storeNow) };
+    // The epoch travels with the generation, so that the write goes to the keys this read saw.
+    const common = { generation: `${epoch}/${text(generation)}`, storeNow: integer(storeNow) };
     switch (integer(kind)) {
       case 1: {
         const answer = decodeAnswer(text(raw));
@@ -203,21 +240,26 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   async write(appId: string, userId: string, answer: StoredAnswer, request: WriteRequest): Promise<boolean> {
-    const keys = this.#keys(userId);
+    const match = /^(\d+)\/(.*)$/s.exec(request.generation);
+    if (!match) throw new Error('store write: malformed generation');
+    const epoch = Number(match[1]);
+    // Read before an invalidateAll: the answer may predate it, and is not written (its lock is left to expire).
+    if (epoch < this.#epoch) return false;
+    const keys = this.#keys(userId, epoch);
     const reply = await this.#connections.run(
       WRITE,
       [keys.answer(appId), keys.lock(appId), keys.generation, keys.answers],
-      [encodeAnswer(answer), String(request.expireAtStoreMs), request.generation, request.lockToken ?? ''],
+      [encodeAnswer(answer), String(request.expireAtStoreMs), match[2]!, request.lockToken ?? ''],
     );
     return integer(reply) === 1;
   }
 
   async release(appId: string, userId: string, lockToken: string): Promise<void> {
-    await this.#connections.run(RELEASE, [this.#keys(userId).lock(appId)], [lockToken]);
+    await this.#connections.run(RELEASE, [this.#keys(userId, this.#epoch).lock(appId)], [lockToken]);
   }
 
   async invalidate(userId: string, appId: string | undefined, request: { generationTtlMs: number }): Promise<void> {
-    const keys = this.#keys(userId);
+    const keys = this.#keys(userId, await this.#currentEpoch());
     const message: InvalidationMessage = appId === undefined ? { o: this.#origin, u: userId } : { o: this.#origin, u: userId, a: appId };
     await this.#connections.run(
       INVALIDATE,
@@ -226,11 +268,33 @@ class RedisStoreSession implements SharedStoreSession {
     );
   }
 
+  async invalidateAll(): Promise<void> {
+    const epoch = integer(await this.#connections.run(INVALIDATE_ALL, [this.#epochKey], [this.#channel, this.#origin]));
+    this.#epoch = Math.max(this.#epoch, epoch);
+  }
+
   close(): Promise<void> {
     return this.#connections.close();
   }
 
-  #keys(userId: string) {
-    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId);
+  /** The epoch, read from Redis first when not known on this connection (bounded by the guard's call timeout). */
+  async #currentEpoch(): Promise<number> {
+    if (!this.#epochRead) {
+      this.#announced = 0;
+      const reading = this.#connections.run(EPOCH, [this.#epochKey], []).then((value) => {
+        // Redis is the truth (it may have been emptied), raised by what was announced since the read started.
+        this.#epoch = Math.max(integer(value), this.#announced);
+      });
+      this.#epochRead = reading;
+      reading.catch(() => {
+        if (this.#epochRead === reading) this.#epochRead = undefined;
+      });
+    }
+    await this.#epochRead;
+    return this.#epoch;
+  }
+
+  #keys(userId: string, epoch: number) {
+    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId, epoch);
   }
 }

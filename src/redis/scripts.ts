@@ -98,3 +98,18 @@ end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return dropped
 `);
+
+/** The current epoch (see `epochKey`). KEYS: epoch. Returns it ('0' when never raised). */
+export const EPOCH = script('epoch', `
+return redis.call('GET', KEYS[1]) or '0'
+`);
+
+/**
+ * Invalidates every user: raises the epoch (every key moves, old answers and writes of answers asked for before are
+ * out of reach) and publishes it. KEYS: epoch. ARGV: channel, sender's origin. Returns the new epoch.
+ */
+export const INVALIDATE_ALL = script('invalidate-all', `
+local epoch = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], cjson.encode({o = ARGV[2], all = epoch}))
+return epoch
+`);

@@ -7,6 +7,8 @@ import { createRequestHandler, type ServerContext } from './request-handler';
 import { SessionStore } from './sessions';
 import { SignatureVerifier } from './signature-check';
 import { Timers } from './timers';
+import { emitKick } from './handlers';
+import { WebhookDeliveries } from './webhooks';
 import type { FakeGenAuth, FakeGenAuthCalls, FakeGenAuthOptions } from './types';
 
 function requireString(name: string, value: string | undefined, fallback: string): string {
@@ -37,6 +39,7 @@ function zeroCalls(calls: FakeGenAuthCalls): void {
   calls.token = 0;
   calls.check = 0;
   calls.kick = 0;
+  calls.webhook = 0;
   calls.jwks = 0;
   calls.discovery = 0;
   calls.refused = 0;
@@ -74,7 +77,9 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     throw new TypeError('createFakeGenAuth: apps must be an array of non-empty strings');
   }
 
-  const calls: FakeGenAuthCalls = { token: 0, check: 0, kick: 0, jwks: 0, discovery: 0, refused: 0 };
+  const calls: FakeGenAuthCalls = { token: 0, check: 0, kick: 0, webhook: 0, jwks: 0, discovery: 0, refused: 0 };
+  const timers = new Timers();
+  const webhooks = new WebhookDeliveries(userPoolId, timers);
   const ctx: ServerContext = {
     accessKeyId,
     accessKeySecret,
@@ -85,7 +90,8 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     signatures: new SignatureVerifier(accessKeyId, accessKeySecret, clock, signatureSkewMs),
     keys: await OidcKeys.generate(),
     faults: new FaultRegistry(),
-    timers: new Timers(),
+    timers,
+    webhooks,
     urls: { issuer: '', jwksUri: '' },
   };
 
@@ -120,6 +126,38 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     },
     kick(userId, appIds) {
       ctx.sessions.kick(userId, appIds);
+      emitKick(webhooks, userId, appIds);
+    },
+    blockUser(userId) {
+      ctx.sessions.kick(userId);
+      webhooks.emit('user:blocked', { users: [{ userId, id: userId }] });
+    },
+    deleteUser(userId) {
+      ctx.sessions.deleteUser(userId);
+      webhooks.emit('user:deleted', { users: [{ userId, id: userId }] });
+    },
+    addWebhook(webhook) {
+      if (typeof webhook?.url !== 'string' || !/^https?:\/\//.test(webhook.url)) throw new TypeError('addWebhook: url must be an http(s) URL');
+      return webhooks.add({
+        name: webhook.name ?? 'webhook',
+        url: webhook.url,
+        events: webhook.events ?? ['*'],
+        contentType: webhook.contentType ?? 'application/json',
+        enabled: true,
+        secret: webhook.secret,
+      });
+    },
+    emitWebhook(eventName, data = {}) {
+      webhooks.emit(eventName, data);
+    },
+    webhookFault(fault, faultOptions) {
+      webhooks.fault(fault, faultOptions?.times ?? Number.POSITIVE_INFINITY);
+    },
+    clearWebhookFaults() {
+      webhooks.clearFaults();
+    },
+    webhookDeliveries() {
+      return webhooks.settled();
     },
     logout(userId, appId) {
       ctx.sessions.logout(userId, appId);

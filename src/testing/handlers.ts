@@ -3,6 +3,7 @@ import type { ManagementTokens } from './management-tokens';
 import { safeEqual } from './safe-equal';
 import type { SessionStore } from './sessions';
 import type { FakeGenAuthCalls } from './types';
+import type { WebhookDeliveries } from './webhooks';
 
 /** What the management endpoint handlers need. */
 export interface HandlerContext {
@@ -11,6 +12,14 @@ export interface HandlerContext {
   sessions: SessionStore;
   tokens: ManagementTokens;
   calls: FakeGenAuthCalls;
+  webhooks: WebhookDeliveries;
+}
+
+/** The `kick` event GenAuth posts: the users forced offline, and the application when the kick was for one. */
+export function emitKick(webhooks: WebhookDeliveries, userId: string, appIds: readonly string[] | undefined): void {
+  const users = [{ userId, id: userId }];
+  if (appIds === undefined) webhooks.emit('kick', { users });
+  else for (const appId of appIds) webhooks.emit('kick', { users, application: { id: appId, appId } });
 }
 
 type Body = Record<string, unknown> | undefined;
@@ -63,5 +72,36 @@ export function handleKickUsers(body: Body, ctx: HandlerContext): Reply {
   }
   if (!ctx.sessions.hasUser(userId)) return failure(404, 'user not found', 2004);
   ctx.sessions.kick(userId, appIds as string[] | undefined);
+  emitKick(ctx.webhooks, userId, appIds as string[] | undefined);
   return success({ success: true });
+}
+
+const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+
+/**
+ * `POST /api/v3/create-webhook` (already authenticated): `{ name, url, events, contentType, enabled?, secret?,
+ * retryConfig? }`. The fake does not retry failed deliveries (`retryConfig` is accepted and ignored).
+ */
+export function handleCreateWebhook(body: Body, ctx: HandlerContext): Reply {
+  const { name, url, events, contentType, enabled, secret } = body ?? {};
+  if (!nonEmptyString(name)) return failure(400, 'name must be a non-empty string');
+  if (!nonEmptyString(url) || !/^https?:\/\//.test(url)) return failure(400, 'url must be an http(s) URL');
+  if (!Array.isArray(events) || events.length === 0 || !events.every(nonEmptyString)) {
+    return failure(400, 'events must be a non-empty array of event names');
+  }
+  if (typeof contentType !== 'string' || !CONTENT_TYPES.includes(contentType)) {
+    return failure(400, 'contentType must be application/json or application/x-www-form-urlencoded');
+  }
+  if (enabled !== undefined && typeof enabled !== 'boolean') return failure(400, 'enabled must be a boolean');
+  if (secret !== undefined && typeof secret !== 'string') return failure(400, 'secret must be a string');
+  const webhook = ctx.webhooks.add({
+    name,
+    url,
+    events: events as string[],
+    contentType: contentType as 'application/json',
+    enabled: enabled ?? true,
+    secret: secret as string | undefined,
+  });
+  const { secret: _secret, ...shown } = webhook;
+  return success(shown);
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failure, jsonReply, type Reply } from './envelope';
 import { answerWithFault } from './fault-replies';
 import type { FaultRegistry } from './fault-registry';
-import { handleCheckSessionStatus, handleGetManagementToken, handleKickUsers, type HandlerContext } from './handlers';
+import { handleCheckSessionStatus, handleCreateWebhook, handleGetManagementToken, handleKickUsers, type HandlerContext } from './handlers';
 import { checkManagementAuth } from './management-auth';
 import { discoveryDocument, type OidcKeys } from './oidc-keys';
 import { readJsonBody } from './read-body';
@@ -31,6 +31,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/api/v3/get-management-token': { method: 'POST', endpoint: 'token' },
   '/api/v3/check-session-status': { method: 'POST', endpoint: 'check' },
   '/api/v3/kick-users': { method: 'POST', endpoint: 'kick' },
+  '/api/v3/create-webhook': { method: 'POST', endpoint: 'webhook' },
   '/oidc/.well-known/openid-configuration': { method: 'GET', endpoint: 'discovery' },
   '/oidc/.well-known/jwks.json': { method: 'GET', endpoint: 'jwks' },
 };
@@ -52,6 +53,7 @@ async function answer(req: IncomingMessage, path: string, route: Route, ctx: Ser
     ctx.calls.refused += 1;
     return failure(401, refusal.message, refusal.apiCode);
   }
+  if (route.endpoint === 'webhook') return handleCreateWebhook(body.value, ctx);
   return route.endpoint === 'check' ? handleCheckSessionStatus(body.value, ctx) : handleKickUsers(body.value, ctx);
 }
 

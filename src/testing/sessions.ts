@@ -41,6 +41,11 @@ export class SessionStore {
     else for (const appId of appIds) apps.delete(appId);
   }
 
+  /** Forgets the user and every session of theirs (check-session-status then answers 404 "user not found"). */
+  deleteUser(userId: string): boolean {
+    return this.users.delete(userId);
+  }
+
   isActive(userId: string, appId: string): boolean {
     return this.users.get(userId)?.has(appId) ?? false;
   }

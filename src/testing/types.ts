@@ -1,3 +1,20 @@
+import type { FakeWebhook, WebhookDelivery, WebhookFault } from './webhooks';
+
+export type { FakeWebhook, WebhookDelivery, WebhookFault } from './webhooks';
+
+/** Options of {@link FakeGenAuth.addWebhook}. */
+export interface AddWebhookOptions {
+  url: string;
+  /** Sent back verbatim in the delivery headers. */
+  secret?: string;
+  /** @default ['*'] (every event) */
+  events?: string[];
+  /** @default 'application/json' */
+  contentType?: 'application/json' | 'application/x-www-form-urlencoded';
+  /** @default 'webhook' */
+  name?: string;
+}
+
 /** Options of {@link createFakeGenAuth}. Every field is optional. */
 export interface FakeGenAuthOptions {
   /**
@@ -40,7 +57,7 @@ export interface FakeGenAuthOptions {
 }
 
 /** The endpoints of the fake, as named by {@link FakeGenAuth.calls} and {@link FaultOptions.endpoint}. */
-export type FakeEndpoint = 'check' | 'token' | 'kick' | 'jwks' | 'discovery';
+export type FakeEndpoint = 'check' | 'token' | 'kick' | 'webhook' | 'jwks' | 'discovery';
 
 /**
  * A misbehaviour the fake can be told to show (see {@link FakeGenAuth.fault}).
@@ -126,6 +143,8 @@ export interface FakeGenAuthCalls {
   check: number;
   /** `POST /api/v3/kick-users` requests. */
   kick: number;
+  /** `POST /api/v3/create-webhook` requests. */
+  webhook: number;
   /** `GET /oidc/.well-known/jwks.json` requests. */
   jwks: number;
   /** `GET /oidc/.well-known/openid-configuration` requests. */
@@ -163,6 +182,29 @@ export interface FakeGenAuth {
   addUser(userId: string): void;
   /** Ends the user's sessions in those applications (all of them if omitted), as `POST /api/v3/kick-users` does. */
   kick(userId: string, appIds?: string[]): void;
+  /** Blocks the user: ends every session of theirs and delivers `user:blocked` to the webhooks. */
+  blockUser(userId: string): void;
+  /** Deletes the user (check-session-status then answers "user not found") and delivers `user:deleted`. */
+  deleteUser(userId: string): void;
+  /**
+   * Registers a webhook, as `POST /api/v3/create-webhook` does: from now on kicks (helper and `kick-users`), blocked
+   * and deleted users and {@link emitWebhook} events are POSTed to `url` over HTTP, with `secret` in
+   * `x-authing-webhook-secret` and `x-authing-token`.
+   */
+  addWebhook(webhook: AddWebhookOptions): FakeWebhook;
+  /** Delivers any event (e.g. `role:unassigned`, `permission:revoke`, `test`) to the registered webhooks. */
+  emitWebhook(eventName: string, data?: unknown): void;
+  /**
+   * Makes the next `times` deliveries (default: all, until {@link clearWebhookFaults}) misbehave: `drop`, `delay`,
+   * `duplicate` or `wrong-secret`.
+   */
+  webhookFault(fault: WebhookFault, options?: { times?: number }): void;
+  clearWebhookFaults(): void;
+  /**
+   * Resolves once every delivery started so far has been answered by its receiver (or failed), with the deliveries
+   * made since the last call: tests await this instead of sleeping.
+   */
+  webhookDeliveries(): Promise<WebhookDelivery[]>;
   /** Ends the user's session in one application. */
   logout(userId: string, appId: string): void;
   /** Whether the user holds a live session in the application: the ground truth. */

@@ -1,0 +1,122 @@
+import type { Readable } from 'node:stream';
+import { WEBHOOK_REJECTED, type SessionGuard } from '../core/session-guard';
+import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, readWebhookBody } from './webhook-body';
+import { toWebhookEvent } from './webhook-event';
+import type { WebhookOutcome, WebhookRejection } from './webhook-outcome';
+import { isAuthenticWebhook, type WebhookHeaders } from './webhook-secret';
+
+/** Options of `genauthWebhook` (Express, Koa) and {@link createGenAuthWebhookHandler}. */
+export interface GenAuthWebhookOptions {
+  /** The guard whose cached answers the events drop. Required. */
+  guard: SessionGuard;
+  /**
+   * The secret set on the webhook in the GenAuth console (or `create-webhook`'s `secret`). Required. GenAuth sends
+   * it back verbatim in `x-authing-webhook-secret`, `x-authing-token` or `x-genauth-token`; compared in constant
+   * time, never logged, never put in an event or an answer.
+   */
+  secret: string;
+  /**
+   * Largest body read, in bytes; a larger one is answered 413.
+   * @default 1048576 (1 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
+   * With a `store`: how long (ms) the answer waits for the invalidation to reach the store and the other replicas
+   * before answering 200 anyway (the store work goes on in the background, and is sent again if the store was down).
+   * @default 100
+   */
+  propagationWaitMs?: number;
+}
+
+/** A delivery as any framework has it. */
+export interface WebhookRequest {
+  headers: WebhookHeaders;
+  /** What a body parser left (`req.body`), if one ran. */
+  body?: unknown;
+  /** The request stream, read when no body parser ran. */
+  stream?: Readable;
+}
+
+/** The answer to send: status and a small JSON body (never the secret). */
+export interface WebhookAnswer {
+  status: 200 | 400 | 401 | 413;
+  body: { ok: true; eventName: string; outcome: WebhookOutcome['outcome']; propagated: boolean } | { ok: false; error: WebhookRejection; message: string };
+}
+
+const UNAUTHENTICATED: WebhookAnswer = {
+  status: 401,
+  body: { ok: false, error: 'unauthenticated', message: 'The webhook secret is missing or wrong.' },
+};
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function wait(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > 2_147_483_647) {
+    throw new TypeError(`genauth-session-guard: genauthWebhook \`${name}\` must be ${allowZero ? 'a non-negative' : 'a positive'} integer.`);
+  }
+  return value;
+}
+
+/**
+ * A GenAuth webhook receiver for any framework: give it the request's headers and body (or stream), send back the
+ * `{ status, body }` it resolves to. It checks the secret (401, nothing changes), reads the body (JSON or
+ * form-encoded, at most `maxBodyBytes`: 413; malformed: 400), applies the event through
+ * {@link SessionGuard.applyWebhookEvent} and answers 200 (also for `test` and unknown events, so that GenAuth does
+ * not retry them). Never rejects for input. Configuration mistakes throw a `TypeError` here.
+ * @example
+ * ```ts
+ * const receive = createGenAuthWebhookHandler({ guard, secret: process.env.GENAUTH_WEBHOOK_SECRET! });
+ * fastify.post('/hooks/genauth', async (request, reply) => {
+ *   const { status, body } = await receive({ headers: request.headers, body: request.body });
+ *   return reply.code(status).send(body);
+ * });
+ * ```
+ */
+export function createGenAuthWebhookHandler(options: GenAuthWebhookOptions): (request: WebhookRequest) => Promise<WebhookAnswer> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('genauth-session-guard: genauthWebhook({ guard, secret }) needs options.');
+  const { guard, secret } = options;
+  if (typeof guard !== 'object' || guard === null || typeof guard.applyWebhookEvent !== 'function') {
+    throw new TypeError('genauth-session-guard: genauthWebhook needs `guard`, a guard from createSessionGuard().');
+  }
+  if (typeof secret !== 'string' || secret === '') {
+    throw new TypeError('genauth-session-guard: genauthWebhook needs `secret`, the secret set on the GenAuth webhook.');
+  }
+  const maxBytes = positiveInteger(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_WEBHOOK_BODY_BYTES);
+  const waitMs = positiveInteger(options.propagationWaitMs, 'propagationWaitMs', 100, true);
+  const rejected = (reason: WebhookRejection): void => {
+    (guard as Partial<Record<typeof WEBHOOK_REJECTED, (reason: WebhookRejection) => void>>)[WEBHOOK_REJECTED]?.(reason);
+  };
+
+  return async function receiveGenAuthWebhook(request: WebhookRequest): Promise<WebhookAnswer> {
+    const headers = request?.headers ?? {};
+    // The secret first: an unauthenticated body is not even read.
+    if (!isAuthenticWebhook(headers, secret)) {
+      rejected('unauthenticated');
+      request?.stream?.resume();
+      return UNAUTHENTICATED;
+    }
+    const read = await readWebhookBody({ contentType: single(headers['content-type']), parsed: request.body, stream: request.stream }, maxBytes);
+    const event = read.ok ? toWebhookEvent(read.payload) : undefined;
+    if (!event) {
+      const status = read.ok ? 400 : read.status;
+      const reason = status === 413 ? 'too-large' : 'malformed';
+      rejected(reason);
+      const message = read.ok ? 'The webhook body has no eventName.' : read.message;
+      return { status, body: { ok: false, error: reason, message } };
+    }
+    const outcome = guard.applyWebhookEvent(event);
+    const propagated = waitMs === 0 ? false : await wait(outcome.everywhere, waitMs);
+    return { status: 200, body: { ok: true, eventName: event.eventName, outcome: outcome.outcome, propagated } };
+  };
+}

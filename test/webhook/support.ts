@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Koa from 'koa';
+import { genauthWebhook as expressWebhook, type GenAuthWebhookOptions } from '../../src/index';
+import { genauthWebhook as koaWebhook } from '../../src/koa';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const express4 = require('express4') as typeof express;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Koa2 = require('koa2') as typeof Koa;
+
+export const SECRET = 'whsec-3f9a1c77-never-logged';
+export const PATH = '/hooks/genauth';
+
+export interface RunningReceiver {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<RunningReceiver> {
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A receiver app of one framework; `parsers`: body parsers mounted before the handler (Express only). */
+export interface ReceiverUnderTest {
+  name: string;
+  start(options: GenAuthWebhookOptions, parsers?: 'none' | 'json+urlencoded'): Promise<RunningReceiver>;
+}
+
+function expressReceiver(factory: typeof express, options: GenAuthWebhookOptions, parsers: string) {
+  const app = factory();
+  if (parsers === 'json+urlencoded') app.use(factory.json(), factory.urlencoded({ extended: false }));
+  app.post(PATH, expressWebhook(options));
+  return app;
+}
+
+function koaReceiver(Factory: typeof Koa, options: GenAuthWebhookOptions) {
+  const app = new Factory();
+  const webhook = koaWebhook(options);
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === PATH) return webhook(ctx as never, next);
+    return next();
+  });
+  return app;
+}
+
+/** Express 5 and 4, Koa 3 and 2 (koa-bodyparser is not installed: Koa reads the raw stream). */
+export const receivers: ReceiverUnderTest[] = [
+  { name: 'Express 5', start: (options, parsers = 'none') => listen(expressReceiver(express, options, parsers)) },
+  { name: 'Express 4', start: (options, parsers = 'none') => listen(expressReceiver(express4, options, parsers)) },
+  { name: 'Koa 3', start: (options) => listen(koaReceiver(Koa, options).callback()) },
+  { name: 'Koa 2', start: (options) => listen(koaReceiver(Koa2, options).callback()) },
+];
