@@ -11,5 +11,6 @@ export type {
   Fault,
   FaultOptions,
   LoginOptions,
+  PermissionGrant,
   SignTokenOptions,
 } from './testing/types';
