@@ -1,5 +1,13 @@
 export { createSessionGuard } from './core/session-guard';
-export type { SessionGuard, SessionGuardStats, AuthenticateOptions } from './core/session-guard';
+export type { SessionGuard, SessionGuardStats, AuthenticateOptions, AuthorizationCheckOptions } from './core/session-guard';
+export type {
+  AuthorizationOptions,
+  AuthorizationInfo,
+  AuthorizationSource,
+  RoleRequirement,
+  RoleRef,
+  PermissionRequirement,
+} from './core/authorization-policy';
 export type {
   SessionGuardOptions,
   SessionCacheOptions,
@@ -11,6 +19,7 @@ export {
   MissingCredentialsError,
   InvalidTokenError,
   SessionInactiveError,
+  InsufficientPermissionError,
   SessionCheckUnavailableError,
   isSessionGuardError,
 } from './core/errors';

@@ -6,6 +6,7 @@ export {
   MissingCredentialsError,
   InvalidTokenError,
   SessionInactiveError,
+  InsufficientPermissionError,
   SessionCheckUnavailableError,
   bearerJwt,
   header,
@@ -13,4 +14,15 @@ export {
   firstOf,
   channels,
 } from './index';
-export type { SessionGuard, SessionGuardOptions, SessionAuth, SessionInfo, IdentityExtractor, Identity } from './index';
+export type {
+  SessionGuard,
+  SessionGuardOptions,
+  SessionAuth,
+  SessionInfo,
+  IdentityExtractor,
+  Identity,
+  AuthorizationOptions,
+  AuthorizationInfo,
+  RoleRequirement,
+  PermissionRequirement,
+} from './index';

@@ -7,12 +7,15 @@ function quoted(value: string): string {
 }
 
 /**
- * The headers of a refusal: `WWW-Authenticate` (RFC 6750) for 401s, `Retry-After` for 503s.
+ * The headers of a refusal: `WWW-Authenticate` (RFC 6750) for 401s and 403s, `Retry-After` for 503s.
  * The realm is the route's app id.
  */
 export function challengeHeaders(error: SessionGuardError, realm: string): Record<string, string> {
   if (error instanceof SessionCheckUnavailableError) {
     return { 'retry-after': String(error.retryAfterSec) };
+  }
+  if (error.code === 'insufficient_permission') {
+    return { 'www-authenticate': `Bearer realm=${quoted(realm)}, error="insufficient_scope"` };
   }
   if (error.code === 'missing_credentials') {
     return { 'www-authenticate': `Bearer realm=${quoted(realm)}` };

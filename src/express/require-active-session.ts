@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { SessionGuardError } from '../core/errors';
+import type { AuthorizationOptions } from '../core/authorization-policy';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
@@ -28,7 +29,7 @@ export type ExpressRejectHandler = (error: SessionGuardError, req: Request, res:
 /** The options of the Express `requireActiveSession`: a shared guard (recommended) or guard options. */
 export type RequireActiveSessionOptions =
   | SharedGuardRouteOptions<ExpressRejectHandler>
-  | (SessionGuardOptions & { onReject?: ExpressRejectHandler });
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: ExpressRejectHandler });
 
 /** The app id of a route: fixed, or read from the request. */
 export type ExpressAppId = string | ((req: Request) => string);
@@ -49,7 +50,10 @@ function answer(error: SessionGuardError, _req: Request, res: Response, next: Ne
  *   `GENAUTH_ACCESS_KEY_SECRET`, `GENAUTH_ISSUER`, optional `GENAUTH_HOST`), identity a bearer JWT from that issuer
  *   with the route's app id as audience. A missing variable throws here, naming it.
  *
- * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 503 `session_check_unavailable`
+ * Route options `roles`, `permissions` and `scopes` (AND) add authorization: see docs/roles-and-permissions.md.
+ *
+ * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 403 `insufficient_permission`,
+ * 503 `session_check_unavailable`
  * (see the README's answers table). A function `appId` that throws is a programming error and goes to `next(err)`.
  * @example
  * ```ts

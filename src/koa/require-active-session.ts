@@ -1,5 +1,6 @@
 import type { DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 import type { SessionGuardError } from '../core/errors';
+import type { AuthorizationOptions } from '../core/authorization-policy';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
@@ -17,7 +18,7 @@ export type KoaRejectHandler = (error: SessionGuardError, ctx: ParameterizedCont
 /** The options of the Koa `requireActiveSession`: a shared guard (recommended) or guard options. */
 export type RequireActiveSessionOptions =
   | SharedGuardRouteOptions<KoaRejectHandler>
-  | (SessionGuardOptions & { onReject?: KoaRejectHandler });
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: KoaRejectHandler });
 
 /** The app id of a route: fixed, or read from the context. */
 export type KoaAppId = string | ((ctx: ParameterizedContext) => string);
