@@ -82,7 +82,7 @@ function resolveRoles(roles: unknown): ResolvedPolicy['roles'] {
     } else {
       throw new TypeError(`${PREFIX} every entry of \`roles\` must be a non-empty role code or { code, namespace? }.`);
     }
-    byKey.set(keyOf([ref.namespace ?? null, ref.code]), Object.freeze(ref));
+    byKey.set(keyOf([ref.code, ref.namespace ?? null]), Object.freeze(ref));
   }
   const keys = [...byKey.keys()].sort(compare);
   return { list: Object.freeze(keys.map((key) => byKey.get(key) as RoleRef)), key: keyOf(['roles', ...keys]) };
