@@ -375,7 +375,7 @@ class DefaultSessionGuard implements SessionGuard {
       if (!remote || verdict === true) return this.#pass(identity, appId, session, policy, remote ? 'cache' : 'local');
       return this.#authorizer.check(appId, userId, policy, expiresAt).then(
         ({ allowed, source }) => {
-          if (!allowed) throw new InsufficientPermissionError();
+          if (!allowed) throw insufficient(true);
           return this.#pass(identity, appId, session, policy, source);
         },
         (error: unknown) => {
