@@ -118,11 +118,11 @@ export class AuthorizationCache {
     return this.#lru.size;
   }
 
-  /** The cached answer, synchronously, or `undefined` (then call {@link lookup}). Counts a hit. */
-  cached(key: string): boolean | undefined {
+  /** The cached answer, synchronously, or `undefined` (then call {@link lookup}). Counts a hit unless `count` is false. */
+  cached(key: string, count = true): boolean | undefined {
     const entry = this.#fresh(key);
     if (entry === undefined) return undefined;
-    this.counters.hits++;
+    if (count) this.counters.hits++;
     return entry.allowed;
   }
 

@@ -39,13 +39,20 @@ export class Authorizer {
    * part is cached and allows, `undefined` when a part must be asked.
    */
   cached(appId: string, userId: string, policy: ResolvedPolicy): boolean | undefined {
+    // Hits are counted only for a verdict given here; otherwise `check` looks the parts up (and counts) again.
+    const keys = this.#keys(appId, userId, policy);
     let missing = false;
-    for (const key of this.#keys(appId, userId, policy)) {
-      const answer = this.#cache.cached(key);
-      if (answer === false) return false;
+    for (const key of keys) {
+      const answer = this.#cache.cached(key, false);
+      if (answer === false) {
+        this.#cache.counters.hits++;
+        return false;
+      }
       if (answer === undefined) missing = true;
     }
-    return missing ? undefined : true;
+    if (missing) return undefined;
+    this.#cache.counters.hits += keys.length;
+    return true;
   }
 
   /** The verdict, asking GenAuth for the parts not cached (in parallel). Rejects with an `UpstreamError`. */
