@@ -11,13 +11,16 @@ import express from 'express';
 import { bearerJwt, createSessionGuard, genauthWebhook, getSessionAuth, requireActiveSession, type SessionGuard } from '../src/index';
 import { createFakeGenAuth, type FakeGenAuth } from '../src/testing';
 
-/** The admin app: every /admin route needs a live GenAuth session in `appId`. */
+/** The admin app: every /admin route needs a live GenAuth session in `appId`; /admin/settings also the role `admin`. */
 function adminApp(appId: string, guard: SessionGuard): express.Express {
   const app = express();
-  app.use('/admin', requireActiveSession(appId, { guard }));
-  app.get('/admin', (req, res) => {
+  app.get('/admin', requireActiveSession(appId, { guard }), (req, res) => {
     const auth = getSessionAuth(req)!;
     res.json({ hello: auth.userId, auth });
+  });
+  // Asked of GenAuth (has-any-role) together with the session, cached per (app, user, roles) like session answers.
+  app.get('/admin/settings', requireActiveSession(appId, { guard, roles: ['admin'] }), (req, res) => {
+    res.json({ settings: 'only for admins', auth: getSessionAuth(req) });
   });
   return app;
 }
@@ -113,25 +116,28 @@ async function walkthrough(): Promise<boolean> {
     cache: { ttlMs: 5_000 }, // the default, spelled out: a kicked user keeps access for at most 5 s
   });
   const server = await listen(adminApp(appId, guard), 0, '127.0.0.1');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${base}/admin`;
   let ok = true;
   let step = 0;
 
   /** One request, printed, and checked against the expected status (and `error` code for refusals). */
-  async function request(title: string, token: string | undefined, expected: number, expectedError?: string): Promise<void> {
+  async function request(title: string, token: string | undefined, expected: number, expectedError?: string, path = '/admin'): Promise<void> {
     step++;
     const checksBefore = fake.calls.check;
-    const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const rolesBefore = fake.calls.roles;
+    const response = await fetch(base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const body = (await response.json()) as Record<string, any>;
     const passed = response.status === expected && body.error === expectedError &&
       (expected !== 503 || response.headers.has('retry-after'));
     ok &&= passed;
     const wanted = `${expected}${expectedError ? ` ${expectedError}` : ''}`;
     console.log(`\n${step}. ${title}`);
-    console.log(`   GET /admin -> ${response.status} ${passed ? '(as expected)' : `(EXPECTED ${wanted})`}`);
+    console.log(`   GET ${path} -> ${response.status} ${passed ? '(as expected)' : `(EXPECTED ${wanted})`}`);
     if (response.status === 200) {
       const { userId, session, claims } = body.auth;
       console.log(`   req.auth: userId=${userId} session.source=${session.source} checkedAt=${new Date(session.checkedAt).toISOString()} scope="${claims?.scope}"`);
+      if (body.auth.authorization) console.log(`   req.auth.authorization: ${JSON.stringify(body.auth.authorization)}`);
     } else {
       console.log(`   body: ${JSON.stringify(body)}`);
       for (const name of ['www-authenticate', 'retry-after']) {
@@ -139,7 +145,8 @@ async function walkthrough(): Promise<boolean> {
         if (value) console.log(`   ${name}: ${value}`);
       }
     }
-    console.log(`   check-session-status calls made to GenAuth: ${fake.calls.check - checksBefore}`);
+    console.log(`   check-session-status calls made to GenAuth: ${fake.calls.check - checksBefore}` +
+      (path === '/admin' ? '' : `, has-any-role calls: ${fake.calls.roles - rolesBefore}`));
   }
 
   try {
@@ -169,6 +176,18 @@ async function walkthrough(): Promise<boolean> {
     ok &&= allPassed && calls === 1;
     console.log(`\n${step}. carol signs in and sends 50 requests at once: one GenAuth call serves them all (concurrent lookups are coalesced, later ones hit the cache)`);
     console.log(`   50 x GET /admin -> ${allPassed ? 'all 200' : 'NOT ALL 200'}; check-session-status calls made to GenAuth: ${calls}${calls === 1 ? '' : ' (EXPECTED 1)'}`);
+
+    const dave = await fake.login('dave', appId);
+    const erin = await fake.login('erin', appId);
+    fake.assignRole('dave', 'admin');
+    fake.assignRole('erin', 'clerk');
+    console.log('\ndave (role admin) and erin (role clerk) sign in. /admin/settings requires the role admin.');
+    await request('dave calls /admin/settings: session and role asked of GenAuth at once, both confirmed', dave, 200, undefined, '/admin/settings');
+    await request('erin calls /admin/settings: a live session, but not an admin: 403', erin, 403, 'insufficient_permission', '/admin/settings');
+    fake.kick('dave');
+    guard.invalidate('dave');
+    console.log('\ndave is kicked at GenAuth and the app calls guard.invalidate(\'dave\') (session and role answers dropped).');
+    await request('dave after the kick: 401 (a kicked admin sees 401, not 403)', dave, 401, 'session_inactive', '/admin/settings');
 
     const bob = await fake.login('bob', appId);
     fake.fault({ kind: 'http-status', status: 503 });

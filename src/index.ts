@@ -6,9 +6,17 @@
  * @module genauth-session-guard
  */
 export { createSessionGuard } from './core/session-guard';
-export type { SessionGuard, SessionGuardStats, SessionGuardHealth, AuthenticateOptions } from './core/session-guard';
+export type { SessionGuard, SessionGuardStats, SessionGuardHealth, AuthenticateOptions, AuthorizationCheckOptions } from './core/session-guard';
 export { GuardNotReadyError } from './core/not-ready-error';
 export type { HealthFailure, HealthFailureKind } from './core/upstream-health';
+export type {
+  AuthorizationOptions,
+  AuthorizationInfo,
+  AuthorizationSource,
+  RoleRequirement,
+  RoleRef,
+  PermissionRequirement,
+} from './core/authorization-policy';
 export type {
   SessionGuardOptions,
   CommonGuardOptions,
@@ -21,6 +29,7 @@ export {
   MissingCredentialsError,
   InvalidTokenError,
   SessionInactiveError,
+  InsufficientPermissionError,
   SessionCheckUnavailableError,
   InvalidAppIdError,
   isSessionGuardError,

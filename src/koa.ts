@@ -15,6 +15,7 @@ export {
   MissingCredentialsError,
   InvalidTokenError,
   SessionInactiveError,
+  InsufficientPermissionError,
   SessionCheckUnavailableError,
   InvalidAppIdError,
   isSessionGuardError,
@@ -24,6 +25,17 @@ export {
   firstOf,
   channels,
 } from './index';
-export type { SessionGuard, SessionGuardOptions, SessionAuth, SessionInfo, IdentityExtractor, Identity } from './index';
+export type {
+  SessionGuard,
+  SessionGuardOptions,
+  SessionAuth,
+  SessionInfo,
+  IdentityExtractor,
+  Identity,
+  AuthorizationOptions,
+  AuthorizationInfo,
+  RoleRequirement,
+  PermissionRequirement,
+} from './index';
 export { GuardNotReadyError } from './index';
 export type { SessionGuardHealth } from './index';

@@ -12,6 +12,7 @@ export type {
   Fault,
   FaultOptions,
   LoginOptions,
+  PermissionGrant,
   SignTokenOptions,
   AddWebhookOptions,
   FakeWebhook,

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { RoleRef } from '../core/authorization-policy';
 import type { Clock, FetchLike } from '../core/types';
 import { sleep } from '../core/sleep';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
@@ -13,7 +14,7 @@ export const SDK_VERSION_HEADER = 'genauth-session-guard:0.2.0';
 
 /** One HTTP attempt against GenAuth, as reported to observers. Nothing secret. */
 export interface UpstreamAttempt {
-  endpoint: 'check-session-status' | 'get-management-token';
+  endpoint: 'check-session-status' | 'get-management-token' | 'has-any-role' | 'check-permission';
   /** 1 for the first attempt of a call. */
   attempt: number;
   durationMs: number;
@@ -52,12 +53,27 @@ const SUCCESS_SHAPES: Record<UpstreamAttempt['endpoint'], (data: unknown) => boo
     const { access_token: token, expires_in: expiresIn } = (data ?? {}) as { access_token?: unknown; expires_in?: unknown };
     return typeof token === 'string' && token !== '' && typeof expiresIn === 'number' && expiresIn > 0;
   },
+  'has-any-role': (data) => typeof data === 'object' && data !== null && typeof (data as { hasAnyRole?: unknown }).hasAnyRole === 'boolean',
+  'check-permission': (data) => {
+    const list = (data as { checkResultList?: unknown } | null | undefined)?.checkResultList;
+    return Array.isArray(list) && list.every((entry: unknown) => typeof entry === 'object' && entry !== null &&
+      typeof (entry as { resource?: unknown }).resource === 'string' && typeof (entry as { enabled?: unknown }).enabled === 'boolean');
+  },
 };
 
 const CHECK_PATH = '/api/v3/check-session-status';
 /** Longest pause between two attempts of one call. */
 const MAX_BACKOFF_MS = 1_000;
 const TOKEN_PATH = '/api/v3/get-management-token';
+const HAS_ANY_ROLE_PATH = '/api/v3/has-any-role';
+const CHECK_PERMISSION_PATH = '/api/v3/check-permission';
+
+/** What `checkPermission` asks: `action` on every one of `resources` in the permission group `namespace`. */
+export interface PermissionQuery {
+  namespace: string;
+  action: string;
+  resources: readonly string[];
+}
 
 /**
  * The GenAuth Management API client of one guard: check-session-status with the management-token scheme or the
@@ -99,37 +115,9 @@ export class GenAuthClient {
    * Throws an `UpstreamError` when GenAuth cannot answer.
    */
   async checkSessionStatus(appId: string, userId: string, signal?: AbortSignal): Promise<boolean> {
-    const breaker = this.#breaker;
-    const waitSec = breaker?.admit();
-    if (waitSec !== undefined) {
-      throw new UpstreamError('circuit_open', 'check-session-status: failing fast after repeated failures', { retryAfterSec: waitSec });
-    }
-    const slot = this.#limit.acquire();
-    const release = typeof slot === 'function' ? slot : await slot;
-    if (!release) {
-      breaker?.release();
-      throw new UpstreamError('overloaded', 'check-session-status: too many calls under way');
-    }
-    try {
-      const active = await this.#checkSessionStatus(appId, userId, signal);
-      breaker?.success();
-      return active;
-    } catch (error) {
-      // Only outages count (UpstreamError.outage): a refusal of this one request (unknown app, bad argument,
-      // refused credentials) or an abort frees the probe slot and leaves the count alone, so that no client can open
-      // the circuit for every user. One failed request counts once: a failed shared token refresh rejects every
-      // waiting call with the same error object, and must not open the circuit on its own.
-      if (!isOutage(error) || this.#counted.has(error as object)) {
-        breaker?.release();
-      } else {
-        this.#counted.add(error as object);
-        breaker?.failure();
-      }
-      throw error;
-    } finally {
-      release();
-    }
+    return this.#admitted('check-session-status', () => this.#checkSessionStatus(appId, userId, signal));
   }
+
 
   /** The circuit breaker's state, and how many times it opened. */
   get circuit(): { state: 'closed' | 'open' | 'half-open' | 'off'; opened: number } {
@@ -152,6 +140,81 @@ export class GenAuthClient {
       throw new UpstreamError('malformed', 'check-session-status: data.active is missing or not a boolean', { statusCode: 200 });
     }
     return data.active;
+  }
+
+  /**
+   * Whether `userId` holds any of `roles` (`POST /api/v3/has-any-role`). `apiCode` 2004 (user not found) answers
+   * `false`. Same auth, timeouts, retries, breaker and slot limit as the session check. Throws an `UpstreamError`
+   * when GenAuth cannot answer (a `data.hasAnyRole` that is not a boolean is `malformed`).
+   */
+  hasAnyRole(userId: string, roles: readonly RoleRef[], signal?: AbortSignal): Promise<boolean> {
+    return this.#admitted('has-any-role', async () => {
+      const body = { roles: roles.map(({ code, namespace }) => (namespace === undefined ? { code } : { code, namespace })), userId, options: { userIdType: 'user_id' } };
+      const envelope = await this.#call('has-any-role', HAS_ANY_ROLE_PATH, body, true, signal);
+      if (envelope.statusCode !== 200) {
+        if (envelope.apiCode === 2004) return false;
+        throw envelopeError('has-any-role', envelope);
+      }
+      return (envelope.data as { hasAnyRole: boolean }).hasAnyRole;
+    });
+  }
+
+  /**
+   * Whether `action` is allowed on every resource of `query` (`POST /api/v3/check-permission`): each resource
+   * asked needs an entry with `enabled: true`; a missing entry, or any entry for it with `enabled: false`, denies.
+   * `apiCode` 2004 (user not found) answers `false`. Throws an `UpstreamError` when GenAuth cannot answer.
+   */
+  checkPermission(userId: string, query: PermissionQuery, signal?: AbortSignal): Promise<boolean> {
+    return this.#admitted('check-permission', async () => {
+      const body = { resources: [...query.resources], action: query.action, userId, namespaceCode: query.namespace };
+      const envelope = await this.#call('check-permission', CHECK_PERMISSION_PATH, body, true, signal);
+      if (envelope.statusCode !== 200) {
+        if (envelope.apiCode === 2004) return false;
+        throw envelopeError('check-permission', envelope);
+      }
+      const list = (envelope.data as { checkResultList: Array<{ resource: string; enabled: boolean }> }).checkResultList;
+      const verdicts = new Map<string, boolean>();
+      for (const { resource, enabled } of list) verdicts.set(resource, enabled && verdicts.get(resource) !== false);
+      return query.resources.every((resource) => verdicts.get(resource) === true);
+    });
+  }
+
+  /**
+   * The breaker and the slot limit around one authorization call, as `checkSessionStatus` does for its own.
+   * (Kept apart from `checkSessionStatus` so that changes to its failure counting merge cleanly; the two should
+   * share one helper.)
+   */
+  async #admitted<T>(endpoint: UpstreamAttempt['endpoint'], run: () => Promise<T>): Promise<T> {
+    const breaker = this.#breaker;
+    const waitSec = breaker?.admit();
+    if (waitSec !== undefined) {
+      throw new UpstreamError('circuit_open', `${endpoint}: failing fast after repeated failures`, { retryAfterSec: waitSec });
+    }
+    const slot = this.#limit.acquire();
+    const release = typeof slot === 'function' ? slot : await slot;
+    if (!release) {
+      breaker?.release();
+      throw new UpstreamError('overloaded', `${endpoint}: too many calls under way`);
+    }
+    try {
+      const answer = await run();
+      breaker?.success();
+      return answer;
+    } catch (error) {
+      // Only outages count (UpstreamError.outage): a refusal of this one request (unknown app, bad argument,
+      // refused credentials) or an abort frees the probe slot and leaves the count alone, so that no client can open
+      // the circuit for every user. One failed request counts once: a failed shared token refresh rejects every
+      // waiting call with the same error object, and must not open the circuit on its own.
+      if (!isOutage(error) || this.#counted.has(error as object)) {
+        breaker?.release();
+      } else {
+        this.#counted.add(error as object);
+        breaker?.failure();
+      }
+      throw error;
+    } finally {
+      release();
+    }
   }
 
   /** Aborts every call under way; later calls fail at once. */

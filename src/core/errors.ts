@@ -3,6 +3,7 @@ export type SessionGuardErrorCode =
   | 'missing_credentials'
   | 'invalid_token'
   | 'session_inactive'
+  | 'insufficient_permission'
   | 'session_check_unavailable'
   | 'invalid_app_id';
 
@@ -21,7 +22,7 @@ export const REFUSAL_BRAND: unique symbol = Symbol.for('genauth-session-guard.re
 export abstract class SessionGuardError extends Error {
   abstract readonly code: SessionGuardErrorCode;
   /** The HTTP status of the answer. */
-  abstract readonly status: 400 | 401 | 503;
+  abstract readonly status: 400 | 401 | 403 | 503;
   /** Headers of the answer (`WWW-Authenticate` or `Retry-After`); filled for the route's realm by the guard. */
   headers: Record<string, string> = {};
   /** The message is safe to show to the client. */
@@ -67,6 +68,18 @@ export class SessionInactiveError extends SessionGuardError {
   readonly code = 'session_inactive' as const;
   readonly status = 401 as const;
   constructor(message = 'The session is no longer active.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The session is live but the user lacks a role, permission or scope the route requires: 403 with
+ * `WWW-Authenticate: Bearer realm="<appId>", error="insufficient_scope"` (RFC 6750).
+ */
+export class InsufficientPermissionError extends SessionGuardError {
+  readonly code = 'insufficient_permission' as const;
+  readonly status = 403 as const;
+  constructor(message = 'A role, permission or scope this route requires is missing.', options?: { cause?: unknown }) {
     super(message, options);
   }
 }

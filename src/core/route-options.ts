@@ -1,11 +1,15 @@
 import { isAcceptableAppId, MAX_APP_ID_LENGTH } from './app-id';
+import { resolvePolicy, type AuthorizationOptions } from './authorization-policy';
 import type { SessionGuardOptions } from './guard-options';
 import { AUTHENTICATE_NOW, createSessionGuard, type AuthenticateOptions, type SessionGuard } from './session-guard';
 import type { RequestLike, SessionAuth } from './types';
 import type { IdentityExtractor } from './types';
 
-/** Route options that share a guard, with per-route overrides. `Reject` is the framework's refusal hook. */
-export interface SharedGuardRouteOptions<Reject> {
+/**
+ * Route options that share a guard, with per-route overrides and the route's authorization (`roles`,
+ * `permissions`, `scopes`, combined with AND; checked at construction). `Reject` is the framework's refusal hook.
+ */
+export interface SharedGuardRouteOptions<Reject> extends AuthorizationOptions {
   /** The guard to use (one per process is the intended set-up: one management token, one cache). */
   guard: SessionGuard;
   /** Another extractor for this route only. @default the guard's `identity` */
@@ -35,7 +39,7 @@ function isSharedGuardOptions<Reject>(options: object): options is SharedGuardRo
  */
 export function resolveRoute<Reject>(
   appId: unknown,
-  options: SharedGuardRouteOptions<Reject> | (SessionGuardOptions & { onReject?: Reject }) | undefined,
+  options: SharedGuardRouteOptions<Reject> | (SessionGuardOptions & AuthorizationOptions & { onReject?: Reject }) | undefined,
   defaultGuard: () => SessionGuard,
 ): RouteSetup<Reject> {
   if (typeof appId !== 'function' && !isAcceptableAppId(appId)) {
@@ -44,11 +48,14 @@ export function resolveRoute<Reject>(
         'characters without control characters, or (req) => string.',
     );
   }
-  if (options === undefined) return setup<Reject>(defaultGuard(), undefined, undefined);
+  if (options === undefined) return setup<Reject>(defaultGuard(), undefined, undefined, undefined);
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('genauth-session-guard: the options of requireActiveSession must be { guard } or guard options.');
   }
   const onReject = options.onReject;
+  const { roles, permissions, scopes } = options;
+  const authorization: AuthorizationOptions = { roles, permissions, scopes };
+  resolvePolicy(authorization); // a TypeError now, not per request
   if (onReject !== undefined && typeof onReject !== 'function') {
     throw new TypeError('genauth-session-guard: `onReject` must be a function.');
   }
@@ -60,13 +67,20 @@ export function resolveRoute<Reject>(
     if (identity !== undefined && typeof identity !== 'function') {
       throw new TypeError('genauth-session-guard: `identity` must be an extractor function.');
     }
-    return setup(guard, identity, onReject);
+    return setup(guard, identity, onReject, authorization);
   }
-  return setup(createSessionGuard(options), undefined, onReject);
+  return setup(createSessionGuard(options), undefined, onReject, authorization);
 }
 
-function setup<Reject>(guard: SessionGuard, identity: IdentityExtractor | undefined, onReject: Reject | undefined): RouteSetup<Reject> {
-  const options: AuthenticateOptions | undefined = identity ? { identity } : undefined;
+function setup<Reject>(
+  guard: SessionGuard,
+  identity: IdentityExtractor | undefined,
+  onReject: Reject | undefined,
+  authorization: AuthorizationOptions | undefined,
+): RouteSetup<Reject> {
+  const asked = authorization && (authorization.roles || authorization.permissions || authorization.scopes);
+  // One object per route: the guard checks and canonicalises its policy once.
+  const options: AuthenticateOptions | undefined = identity || asked ? { identity, ...authorization } : undefined;
   const now = (guard as Partial<Record<typeof AUTHENTICATE_NOW, SessionGuard['authenticate']>>)[AUTHENTICATE_NOW];
   const authenticate: RouteAuthenticate = typeof now === 'function'
     ? (req, appId) => now.call(guard, req, appId, options)

@@ -2,6 +2,18 @@ import { GenAuthClient } from '../client/genauth-client';
 import { UpstreamError } from '../client/upstream-error';
 import { GuardEvents } from './events';
 import {
+  describePolicy,
+  hasScopes,
+  resolvePolicy,
+  type AuthorizationOptions,
+  type AuthorizationSource,
+  type PermissionRequirement,
+  type ResolvedPolicy,
+  type RoleRequirement,
+} from './authorization-policy';
+import { Authorizer } from './authorizer';
+import {
+  InsufficientPermissionError,
   InvalidAppIdError,
   InvalidTokenError,
   isSessionGuardError,
@@ -88,12 +100,37 @@ export interface SessionGuardStats {
   webhookEvents: number;
   /** Webhook deliveries refused: wrong or missing secret, malformed or too large a body. Nothing changed. */
   webhookRejected: number;
+  /** Role and permission answers (`roles`, `permissions` options), cached apart from session answers. */
+  authorization: {
+    hits: number;
+    misses: number;
+    coalesced: number;
+    /** has-any-role and check-permission calls started (retries of one call count once). */
+    upstreamCalls: number;
+    errors: number;
+    size: number;
+  };
 }
 
-/** Per-call overrides of {@link SessionGuard.authenticate}. */
-export interface AuthenticateOptions {
+/**
+ * Per-call overrides of {@link SessionGuard.authenticate}, and the authorization the call requires (`roles`,
+ * `permissions`, `scopes`, combined with AND; see docs/roles-and-permissions.md). Reuse one options object per
+ * route: its policy is checked and put in canonical form once per object.
+ */
+export interface AuthenticateOptions extends AuthorizationOptions {
   /** Another extractor for this route. @default the guard's `identity` */
   identity?: IdentityExtractor;
+}
+
+/** Options of {@link SessionGuard.checkRoles} and {@link SessionGuard.checkPermissions}. */
+export interface AuthorizationCheckOptions {
+  /**
+   * The app whose cache entries the answer shares (GenAuth's roles and permissions are not per app; routes are).
+   * @default '' (entries of their own, apart from every route's)
+   */
+  appId?: string;
+  /** The credential's expiry (ms since the epoch): the answer is not cached past it. */
+  expiresAt?: number;
 }
 
 /**
@@ -121,7 +158,21 @@ export interface SessionGuard {
    */
   checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo>;
   /**
-   * Drops cached answers for `userId` (in `appId` only, when given) now; returns how many this process dropped.
+   * Whether `userId` holds any of `roles` (GenAuth `has-any-role`), through the authorization cache. Does not check
+   * the session. Resolves `true` or `false`; rejects with a `SessionCheckUnavailableError` when GenAuth cannot
+   * answer, and with a `TypeError` for an empty or malformed `roles`.
+   * @example `if (await guard.checkRoles(userId, ['admin', { code: 'auditor', namespace: 'finance' }])) ...`
+   */
+  checkRoles(userId: string, roles: RoleRequirement[], options?: AuthorizationCheckOptions): Promise<boolean>;
+  /**
+   * Whether `action` is allowed on every one of `permissions.resources` (GenAuth `check-permission`), through the
+   * authorization cache. Does not check the session. Resolves `true` or `false`; rejects with a
+   * `SessionCheckUnavailableError` when GenAuth cannot answer, and with a `TypeError` for malformed permissions.
+   */
+  checkPermissions(userId: string, permissions: PermissionRequirement, options?: AuthorizationCheckOptions): Promise<boolean>;
+  /**
+   * Drops cached answers for `userId` (in `appId` only, when given) now, and every cached role and permission
+   * answer of `userId` (in every app: GenAuth's roles are not per app); returns how many this process dropped.
    * With a `store`, also deletes them from the store and tells every replica, in the background: await
    * {@link invalidateEverywhere} instead to know when that is done.
    */
@@ -145,6 +196,13 @@ export interface SessionGuard {
    * throws for an event's content; a `TypeError` when `eventName` is not a non-empty string.
    */
   applyWebhookEvent(event: GenAuthWebhookEvent): WebhookOutcome;
+  /**
+   * Drops cached role and permission answers (not session answers) of `userId`, or of every user when omitted;
+   * returns how many this process dropped. Lookups under way are asked again. With a `store` and a `userId`, the
+   * other replicas are told through the store's invalidation channel, which names users only: they drop that
+   * user's session answers too.
+   */
+  invalidateAuthorization(userId?: string): number;
   /** Counters since creation. */
   stats(): SessionGuardStats;
   /**
@@ -278,6 +336,9 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #health: UpstreamHealth;
   #readying: Promise<void> | undefined;
   readonly #webhooks = { events: 0, rejected: 0 };
+  readonly #authorizer: Authorizer;
+  /** Policies of the options objects seen, checked and in canonical form (routes pass one object per route). */
+  readonly #policies = new WeakMap<AuthenticateOptions, ResolvedPolicy | undefined>();
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -308,8 +369,14 @@ class DefaultSessionGuard implements SessionGuard {
       answerTtlMs: Math.max(options.cache.ttlMs, options.cache.inactiveTtlMs),
       clock: options.clock,
       events: this.#events,
-      onInvalidated: (userId, appId) => this.#cache.invalidate(userId, appId),
-      onMissed: () => this.#cache.clear(),
+      onInvalidated: (userId, appId) => {
+        this.#cache.invalidate(userId, appId);
+        this.#authorizer.invalidate(userId);
+      },
+      onMissed: () => {
+        this.#cache.clear();
+        this.#authorizer.clear();
+      },
     });
     this.#cache = new SessionCache({
       ...options.cache,
@@ -319,6 +386,13 @@ class DefaultSessionGuard implements SessionGuard {
       injectedClock: options.injectedClock,
       load: (appId, userId, signal) => this.#health.observe(this.#client.checkSessionStatus(appId, userId, signal)),
       events: this.#events,
+    });
+    this.#authorizer = new Authorizer(this.#client, {
+      enabled: options.cache.enabled,
+      ttlMs: options.cache.ttlMs,
+      deniedTtlMs: options.cache.inactiveTtlMs,
+      max: options.cache.max,
+      clock: options.clock,
     });
   }
 
@@ -333,6 +407,7 @@ class DefaultSessionGuard implements SessionGuard {
   [AUTHENTICATE_NOW](req: RequestLike, appId: string, options?: AuthenticateOptions): SessionAuth | Promise<SessionAuth> {
     const invalidAppId = checkAppId(appId);
     if (invalidAppId) throw this.#refuse(invalidAppId, appId, undefined);
+    const policy = options === undefined ? undefined : this.#policyOf(options);
     let found: ReturnType<IdentityExtractor>;
     try {
       if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
@@ -343,21 +418,34 @@ class DefaultSessionGuard implements SessionGuard {
     if (isThenable(found)) {
       // Promise.resolve: a foreign thenable (Bluebird, another realm) becomes a native promise, which the adapters
       // tell apart from a synchronous answer.
-      return Promise.resolve(found).then((identity) => this.#decide(identity, appId), (error: unknown) => {
+      return Promise.resolve(found).then((identity) => this.#decide(identity, appId, policy), (error: unknown) => {
         throw this.#refuse(error, appId, undefined);
       });
     }
-    return this.#decide(found, appId);
+    return this.#decide(found, appId, policy);
   }
 
-  /** From an identity to a decision: a cache hit answers at once, a miss asks through the cache. */
-  #decide(found: Identity | undefined, appId: string): SessionAuth | Promise<SessionAuth> {
+  /** The options' policy, checked (a `TypeError` for a malformed one) once per options object. */
+  #policyOf(options: AuthenticateOptions): ResolvedPolicy | undefined {
+    if (this.#policies.has(options)) return this.#policies.get(options);
+    const policy = resolvePolicy(options);
+    this.#policies.set(options, policy);
+    return policy;
+  }
+
+  /**
+   * From an identity to a decision: cache hits answer at once, misses ask through the caches. The answers, in this
+   * order: session inactive (401), GenAuth unable to answer any call (503), a role, permission or scope missing
+   * (403), else pass. On a session miss the session and authorization calls go out together.
+   */
+  #decide(found: Identity | undefined, appId: string, policy: ResolvedPolicy | undefined): SessionAuth | Promise<SessionAuth> {
     if (found === undefined || found === null) throw this.#refuse(new MissingCredentialsError(), appId, undefined);
     if (!validIdentity(found)) throw this.#refuse(new InvalidTokenError('The credential does not name a valid user id.'), appId, undefined);
     const identity = found;
     const { userId } = identity;
     const expiresAt = expiryOf(identity);
     const cached = this.#cache.cached(appId, userId, expiresAt);
+    if (policy) return this.#decideWithPolicy(identity, appId, expiresAt, policy, cached);
     if (cached !== undefined) {
       if (!cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
       return this.#pass(identity, appId, { active: true, source: 'cache', checkedAt: cached.checkedAt });
@@ -370,10 +458,57 @@ class DefaultSessionGuard implements SessionGuard {
     );
   }
 
-  #pass(identity: Identity, appId: string, session: SessionInfo): SessionAuth {
+  #decideWithPolicy(
+    identity: Identity,
+    appId: string,
+    expiresAt: number | undefined,
+    policy: ResolvedPolicy,
+    cached: ReturnType<SessionCache['cached']>,
+  ): SessionAuth | Promise<SessionAuth> {
+    const { userId } = identity;
+    if (cached !== undefined && !cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
+    // Scopes are local: when one is missing no authorization call is made, but the session is still asked first.
+    const scoped = hasScopes(identity.claims, policy.scopes);
+    const remote = scoped && Authorizer.isRemote(policy);
+    const verdict = remote ? this.#authorizer.cached(appId, userId, policy) : undefined;
+    if (cached !== undefined) {
+      const session: SessionInfo = { active: true, source: 'cache', checkedAt: cached.checkedAt };
+      if (!scoped || verdict === false) throw this.#refuse(insufficient(scoped), appId, userId);
+      if (!remote || verdict === true) return this.#pass(identity, appId, session, policy, remote ? 'cache' : 'local');
+      return this.#authorizer.check(appId, userId, policy, expiresAt).then(
+        ({ allowed, source }) => {
+          if (!allowed) throw insufficient(true);
+          return this.#pass(identity, appId, session, policy, source);
+        },
+        (error: unknown) => {
+          throw unavailable(error);
+        },
+      ).catch((error: unknown) => {
+        throw this.#refuse(error, appId, userId);
+      });
+    }
+    // A session miss: both questions at once (one round trip). Neither promise rejects: the order of the answers
+    // is decided below, once both are in.
+    const asked = remote && verdict === undefined;
+    return Promise.all([
+      settle(this.checkSession(userId, appId, expiresAt)),
+      asked ? settle(this.#authorizer.check(appId, userId, policy, expiresAt)) : undefined,
+    ]).then(([session, authorization]) => {
+      if (!session.ok) throw this.#refuse(session.error, appId, userId); // 401 session_inactive before anything else
+      if (authorization && !authorization.ok) throw this.#refuse(unavailable(authorization.error), appId, userId);
+      const allowed = authorization ? authorization.value.allowed : verdict !== false;
+      if (!scoped || !allowed) throw this.#refuse(insufficient(scoped), appId, userId);
+      const source: AuthorizationSource = !remote ? 'local' : authorization ? authorization.value.source : 'cache';
+      return this.#pass(identity, appId, session.value, policy, source);
+    });
+  }
+
+  #pass(identity: Identity, appId: string, session: SessionInfo, policy?: ResolvedPolicy, source?: AuthorizationSource): SessionAuth {
     const { userId, claims } = identity;
     if (this.#events.wantsDecisions) this.#events.decision({ appId, userId, outcome: 'pass', source: session.source });
-    return claims === undefined ? { userId, appId, session } : { userId, appId, claims, session };
+    const auth: SessionAuth = claims === undefined ? { userId, appId, session } : { userId, appId, claims, session };
+    if (policy) auth.authorization = describePolicy(policy, source ?? 'local');
+    return auth;
   }
 
   /** Any failure as a refusal with its headers for the route's realm; published as a decision. */
@@ -401,9 +536,39 @@ class DefaultSessionGuard implements SessionGuard {
     return { active: true, source, checkedAt: session.checkedAt };
   }
 
+  async checkRoles(userId: string, roles: RoleRequirement[], options?: AuthorizationCheckOptions): Promise<boolean> {
+    return this.#checkDirect(userId, { roles }, options);
+  }
+
+  async checkPermissions(userId: string, permissions: PermissionRequirement, options?: AuthorizationCheckOptions): Promise<boolean> {
+    return this.#checkDirect(userId, { permissions }, options);
+  }
+
+  async #checkDirect(userId: string, asked: AuthorizationOptions, options: AuthorizationCheckOptions | undefined): Promise<boolean> {
+    if (!isAcceptableUserId(userId, DEFAULT_MAX_USER_ID_LENGTH)) throw new TypeError('genauth-session-guard: a valid user id is required.');
+    const appId = options?.appId ?? '';
+    if (typeof appId !== 'string') throw new TypeError('genauth-session-guard: `appId` must be a string.');
+    const expiresAt = options?.expiresAt;
+    if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw new TypeError('genauth-session-guard: `expiresAt` must be a finite number of ms.');
+    const policy = resolvePolicy(asked) as ResolvedPolicy;
+    if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
+    try {
+      return (await this.#authorizer.check(appId, userId, policy, expiresAt)).allowed;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  invalidateAuthorization(userId?: string): number {
+    if (userId !== undefined) assertUserId(userId);
+    const dropped = this.#authorizer.invalidate(userId);
+    if (userId !== undefined) void this.#shared?.invalidate(userId, undefined);
+    return dropped;
+  }
+
   invalidate(userId: string, appId?: string): number {
     assertUserId(userId);
-    const dropped = this.#cache.invalidate(userId, appId);
+    const dropped = this.#cache.invalidate(userId, appId) + this.#authorizer.invalidate(userId);
     void this.#shared?.invalidate(userId, appId);
     return dropped;
   }
@@ -411,12 +576,14 @@ class DefaultSessionGuard implements SessionGuard {
   async invalidateEverywhere(userId: string, appId?: string): Promise<boolean> {
     assertUserId(userId);
     this.#cache.invalidate(userId, appId);
+    this.#authorizer.invalidate(userId);
     return this.#shared ? this.#shared.invalidate(userId, appId) : true;
   }
 
   invalidateAll(): number {
-    const dropped = this.#cache.size;
+    const dropped = this.#cache.size + this.#authorizer.size;
     this.#cache.clear();
+    this.#authorizer.clear();
     void this.#shared?.invalidateAll();
     return dropped;
   }
@@ -434,6 +601,7 @@ class DefaultSessionGuard implements SessionGuard {
         const { users, appId } = plan;
         const told = users.map((userId) => {
           this.#cache.invalidate(userId, appId);
+          this.#authorizer.invalidate(userId);
           return this.#shared ? this.#shared.invalidate(userId, appId) : Promise.resolve(true);
         });
         outcome = { eventName, outcome: 'invalidated', users, ...(appId === undefined ? {} : { appId }), everywhere: allTrue(told) };
@@ -441,6 +609,7 @@ class DefaultSessionGuard implements SessionGuard {
       }
       case 'invalidate-all':
         this.#cache.clear();
+        this.#authorizer.clear();
         outcome = { eventName, outcome: 'invalidated-all', users: [], everywhere: this.#shared ? this.#shared.invalidateAll() : Promise.resolve(true) };
         break;
       case 'authorization':
@@ -488,6 +657,7 @@ class DefaultSessionGuard implements SessionGuard {
       remoteInvalidations: shared?.counters.invalidations ?? 0,
       webhookEvents: this.#webhooks.events,
       webhookRejected: this.#webhooks.rejected,
+      authorization: { ...this.#authorizer.counters, size: this.#authorizer.size },
     };
   }
 
@@ -495,6 +665,7 @@ class DefaultSessionGuard implements SessionGuard {
     this.#closed = true;
     this.#client.close();
     this.#cache.clear();
+    this.#authorizer.clear();
     await this.#shared?.close();
   }
 
@@ -549,10 +720,23 @@ function allTrue(promises: Array<Promise<boolean>>): Promise<boolean> {
   return Promise.all(promises).then((values) => values.every(Boolean), () => false);
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
+function insufficient(scoped: boolean): InsufficientPermissionError {
+  return new InsufficientPermissionError(scoped
+    ? 'The user lacks a role or permission this route requires.'
+    : 'The token lacks a scope this route requires.');
+}
+
 /** The longest `Retry-After` passed on to clients, whatever GenAuth asked for. */
 const MAX_RETRY_AFTER_SEC = 60;
 
 function unavailable(error: unknown): SessionCheckUnavailableError {
+  if (error instanceof SessionCheckUnavailableError) return error;
   const asked = error instanceof UpstreamError ? error.retryAfterSec : undefined;
   const retryAfterSec = asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_SEC);
   return new SessionCheckUnavailableError(undefined, { cause: error, retryAfterSec });

@@ -1,3 +1,5 @@
+import type { AuthorizationInfo } from './authorization-policy';
+
 /**
  * The minimal request shape the core and the extractors read. Express's `req`, Koa's `ctx.req` and Node's
  * `IncomingMessage` all fit. Header names are lower-case, as Node delivers them.
@@ -49,6 +51,8 @@ export interface SessionAuth {
   appId: string;
   claims?: Record<string, unknown>;
   session: SessionInfo;
+  /** What the route's `roles`, `permissions` and `scopes` checked, and where the answers came from; absent without them. */
+  authorization?: AuthorizationInfo;
 }
 
 /** The answer GenAuth gave about one user in one application. */

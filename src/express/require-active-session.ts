@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isSessionGuardError, type SessionGuardError } from '../core/errors';
 import { asError } from '../core/as-error';
+import type { AuthorizationOptions } from '../core/authorization-policy';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
@@ -29,7 +30,7 @@ export type ExpressRejectHandler = (error: SessionGuardError, req: Request, res:
 /** The options of the Express `requireActiveSession`: a shared guard (recommended) or guard options. */
 export type RequireActiveSessionOptions =
   | SharedGuardRouteOptions<ExpressRejectHandler>
-  | (SessionGuardOptions & { onReject?: ExpressRejectHandler });
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: ExpressRejectHandler });
 
 /** The app id of a route: fixed, or read from the request. */
 export type ExpressAppId = string | ((req: Request) => string);
@@ -50,10 +51,13 @@ function answer(error: SessionGuardError, _req: Request, res: Response, next: Ne
  *   `GENAUTH_ACCESS_KEY_SECRET`, `GENAUTH_ISSUER`, optional `GENAUTH_HOST`), identity a bearer JWT from that issuer
  *   with the route's app id as audience. A missing variable throws here, naming it.
  *
- * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 503 `session_check_unavailable`,
- * 400 `invalid_app_id` for an unusable id from a function `appId` (see the README's answers table). Anything else
- * thrown or rejected (by a function `appId`, a guard of your own, `onReject`) is a programming error and goes to
- * `next(err)` as an `Error`: a thrown non-Error (`undefined`, `'route'`) is wrapped, its value kept as `cause`.
+ * Route options `roles`, `permissions` and `scopes` (AND) add authorization: see docs/roles-and-permissions.md.
+ *
+ * Refusals: 401 `missing_credentials` / `invalid_token` / `session_inactive`, 403 `insufficient_permission`,
+ * 503 `session_check_unavailable`, 400 `invalid_app_id` for an unusable id from a function `appId` (see the
+ * README's answers table). Anything else thrown or rejected (by a function `appId`, a guard of your own,
+ * `onReject`) is a programming error and goes to `next(err)` as an `Error`: a thrown non-Error (`undefined`,
+ * `'route'`) is wrapped, its value kept as `cause`.
  * @example
  * ```ts
  * const guard = createSessionGuard({ identity: bearerJwt({ issuer, audience: 'app-id' }) });

@@ -1,6 +1,7 @@
 import type { DefaultState, Middleware, Next, ParameterizedContext } from 'koa';
 import { isSessionGuardError, type SessionGuardError } from '../core/errors';
 import { asError } from '../core/as-error';
+import type { AuthorizationOptions } from '../core/authorization-policy';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
 import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
@@ -18,7 +19,7 @@ export type KoaRejectHandler = (error: SessionGuardError, ctx: ParameterizedCont
 /** The options of the Koa `requireActiveSession`: a shared guard (recommended) or guard options. */
 export type RequireActiveSessionOptions =
   | SharedGuardRouteOptions<KoaRejectHandler>
-  | (SessionGuardOptions & { onReject?: KoaRejectHandler });
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: KoaRejectHandler });
 
 /** The app id of a route: fixed, or read from the context. */
 export type KoaAppId = string | ((ctx: ParameterizedContext) => string);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuthorizationStore } from './authorization';
 import { FaultRegistry } from './fault-registry';
 import { ManagementTokens } from './management-tokens';
 import { accessTokenClaims, OidcKeys } from './oidc-keys';
@@ -9,7 +10,7 @@ import { SignatureVerifier } from './signature-check';
 import { Timers } from './timers';
 import { emitKick } from './handlers';
 import { WebhookDeliveries } from './webhooks';
-import type { FakeGenAuth, FakeGenAuthCalls, FakeGenAuthOptions } from './types';
+import type { FakeGenAuth, FakeGenAuthCalls, FakeGenAuthOptions, PermissionGrant } from './types';
 
 function requireString(name: string, value: string | undefined, fallback: string): string {
   const result = value ?? fallback;
@@ -23,6 +24,10 @@ function requirePositive(name: string, value: number | undefined, fallback: numb
     throw new TypeError(`createFakeGenAuth: ${name} must be a positive number`);
   }
   return result;
+}
+
+function checkGrant(grant: PermissionGrant): void {
+  for (const field of ['namespace', 'action', 'resource'] as const) requireString(`grant.${field}`, grant?.[field], '');
 }
 
 function listen(server: Server): Promise<AddressInfo> {
@@ -40,6 +45,8 @@ function zeroCalls(calls: FakeGenAuthCalls): void {
   calls.check = 0;
   calls.kick = 0;
   calls.webhook = 0;
+  calls.roles = 0;
+  calls.permissions = 0;
   calls.jwks = 0;
   calls.discovery = 0;
   calls.refused = 0;
@@ -47,7 +54,7 @@ function zeroCalls(calls: FakeGenAuthCalls): void {
 
 /**
  * Starts a fake GenAuth server on `127.0.0.1` (a free port) that speaks the management API this package uses
- * (`get-management-token`, `check-session-status`, `kick-users`, with both authentication schemes checked for real)
+ * (`get-management-token`, `check-session-status`, `kick-users`, `has-any-role`, `check-permission`, with both authentication schemes checked for real)
  * and serves OIDC discovery and a JWKS, so that user tokens from {@link FakeGenAuth.login} verify. Faults can be
  * injected to test how a client copes with a misbehaving GenAuth. Call {@link FakeGenAuth.close} when done.
  *
@@ -77,7 +84,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     throw new TypeError('createFakeGenAuth: apps must be an array of non-empty strings');
   }
 
-  const calls: FakeGenAuthCalls = { token: 0, check: 0, kick: 0, webhook: 0, jwks: 0, discovery: 0, refused: 0 };
+  const calls: FakeGenAuthCalls = { token: 0, check: 0, kick: 0, webhook: 0, roles: 0, permissions: 0, jwks: 0, discovery: 0, refused: 0 };
   const timers = new Timers();
   const webhooks = new WebhookDeliveries(userPoolId, timers);
   const ctx: ServerContext = {
@@ -86,6 +93,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     userPoolId,
     calls,
     sessions: new SessionStore(apps),
+    authorization: new AuthorizationStore(),
     tokens: new ManagementTokens(userPoolId, tokenLifetimeSec, clock),
     signatures: new SignatureVerifier(accessKeyId, accessKeySecret, clock, signatureSkewMs),
     keys: await OidcKeys.generate(),
@@ -164,6 +172,23 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     },
     isActive(userId, appId) {
       return ctx.sessions.isActive(userId, appId);
+    },
+    assignRole(userId, code, namespace) {
+      requireString('assignRole code', code, '');
+      ctx.sessions.addUser(userId);
+      ctx.authorization.assignRole(userId, code, namespace);
+    },
+    revokeRole(userId, code, namespace) {
+      ctx.authorization.revokeRole(userId, code, namespace);
+    },
+    grantPermission(userId, grant) {
+      checkGrant(grant);
+      ctx.sessions.addUser(userId);
+      ctx.authorization.grant(userId, grant.namespace, grant.action, grant.resource);
+    },
+    revokePermission(userId, grant) {
+      checkGrant(grant);
+      ctx.authorization.revoke(userId, grant.namespace, grant.action, grant.resource);
     },
     fault(fault, faultOptions) {
       ctx.faults.add(fault, faultOptions);

@@ -6,7 +6,7 @@ interface Entry {
   remaining: number;
 }
 
-const ENDPOINTS: ReadonlyArray<FakeEndpoint | 'any'> = ['check', 'token', 'kick', 'webhook', 'jwks', 'discovery', 'any'];
+const ENDPOINTS: ReadonlyArray<FakeEndpoint | 'any'> = ['check', 'token', 'kick', 'webhook', 'roles', 'permissions', 'jwks', 'discovery', 'any'];
 
 function isNonNegative(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;

@@ -1,6 +1,7 @@
 import { failure, success, type Reply } from './envelope';
 import type { ManagementTokens } from './management-tokens';
 import { safeEqual } from './safe-equal';
+import type { AuthorizationStore } from './authorization';
 import type { SessionStore } from './sessions';
 import type { FakeGenAuthCalls } from './types';
 import type { WebhookDeliveries } from './webhooks';
@@ -10,6 +11,8 @@ export interface HandlerContext {
   accessKeyId: string;
   accessKeySecret: string;
   sessions: SessionStore;
+  /** Roles and permission grants (has-any-role, check-permission). */
+  authorization: AuthorizationStore;
   tokens: ManagementTokens;
   calls: FakeGenAuthCalls;
   webhooks: WebhookDeliveries;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failure, jsonReply, type Reply } from './envelope';
+import { handleCheckPermission, handleHasAnyRole } from './authorization-handlers';
 import { answerWithFault } from './fault-replies';
 import type { FaultRegistry } from './fault-registry';
 import { handleCheckSessionStatus, handleCreateWebhook, handleGetManagementToken, handleKickUsers, type HandlerContext } from './handlers';
@@ -32,6 +33,8 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/api/v3/check-session-status': { method: 'POST', endpoint: 'check' },
   '/api/v3/kick-users': { method: 'POST', endpoint: 'kick' },
   '/api/v3/create-webhook': { method: 'POST', endpoint: 'webhook' },
+  '/api/v3/has-any-role': { method: 'POST', endpoint: 'roles' },
+  '/api/v3/check-permission': { method: 'POST', endpoint: 'permissions' },
   '/oidc/.well-known/openid-configuration': { method: 'GET', endpoint: 'discovery' },
   '/oidc/.well-known/jwks.json': { method: 'GET', endpoint: 'jwks' },
 };
@@ -53,8 +56,18 @@ async function answer(req: IncomingMessage, path: string, route: Route, ctx: Ser
     ctx.calls.refused += 1;
     return failure(401, refusal.message, refusal.apiCode);
   }
-  if (route.endpoint === 'webhook') return handleCreateWebhook(body.value, ctx);
-  return route.endpoint === 'check' ? handleCheckSessionStatus(body.value, ctx) : handleKickUsers(body.value, ctx);
+  switch (route.endpoint) {
+    case 'check':
+      return handleCheckSessionStatus(body.value, ctx);
+    case 'webhook':
+      return handleCreateWebhook(body.value, ctx);
+    case 'roles':
+      return handleHasAnyRole(body.value, ctx);
+    case 'permissions':
+      return handleCheckPermission(body.value, ctx);
+    default:
+      return handleKickUsers(body.value, ctx);
+  }
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {

@@ -57,7 +57,7 @@ export interface FakeGenAuthOptions {
 }
 
 /** The endpoints of the fake, as named by {@link FakeGenAuth.calls} and {@link FaultOptions.endpoint}. */
-export type FakeEndpoint = 'check' | 'token' | 'kick' | 'webhook' | 'jwks' | 'discovery';
+export type FakeEndpoint = 'check' | 'token' | 'kick' | 'webhook' | 'roles' | 'permissions' | 'jwks' | 'discovery';
 
 /**
  * A misbehaviour the fake can be told to show (see {@link FakeGenAuth.fault}).
@@ -71,7 +71,8 @@ export type FakeEndpoint = 'check' | 'token' | 'kick' | 'webhook' | 'jwks' | 'di
  * - `malformed`: HTTP 200, `content-type: application/json`, a body that is not JSON.
  * - `truncated`: HTTP 200, a JSON envelope cut short.
  * - `empty`: HTTP 200, an empty body.
- * - `missing-active`: an envelope with `statusCode` 200 and `data: {}`.
+ * - `missing-active`: an envelope with `statusCode` 200 and `data: {}` (for `roles` and `permissions` too: no
+ *   `hasAnyRole`, no `checkResultList`).
  * - `non-boolean-active`: an envelope with `statusCode` 200 and `data: {"active": "true"}`.
  * - `huge`: HTTP 200, a valid-looking success envelope padded to `bytes` bytes (never fewer than the bare envelope),
  *   streamed with a `content-length`, or chunked without one when `chunked` is true.
@@ -145,12 +146,23 @@ export interface FakeGenAuthCalls {
   kick: number;
   /** `POST /api/v3/create-webhook` requests. */
   webhook: number;
+  /** `POST /api/v3/has-any-role` requests. */
+  roles: number;
+  /** `POST /api/v3/check-permission` requests. */
+  permissions: number;
   /** `GET /oidc/.well-known/jwks.json` requests. */
   jwks: number;
   /** `GET /oidc/.well-known/openid-configuration` requests. */
   discovery: number;
   /** Requests refused for bad authentication (wrong credentials, bad or expired token, bad signature). */
   refused: number;
+}
+
+/** One permission of {@link FakeGenAuth.grantPermission}. */
+export interface PermissionGrant {
+  namespace: string;
+  action: string;
+  resource: string;
 }
 
 /** A running fake GenAuth server. See {@link createFakeGenAuth}. */
@@ -209,6 +221,21 @@ export interface FakeGenAuth {
   logout(userId: string, appId: string): void;
   /** Whether the user holds a live session in the application: the ground truth. */
   isActive(userId: string, appId: string): boolean;
+  /**
+   * Gives the user (created if unknown, with no session) the role `code` in `namespace` (the permission group
+   * code). `has-any-role` matches a requested role `{ code }` without a namespace against the default namespace.
+   * @param namespace @default 'default'
+   */
+  assignRole(userId: string, code: string, namespace?: string): void;
+  /** Takes the role back. @param namespace @default 'default' */
+  revokeRole(userId: string, code: string, namespace?: string): void;
+  /**
+   * Allows `action` on `resource` in `namespace` for the user (created if unknown, with no session):
+   * `check-permission` then answers `enabled: true` for it. No wildcards, no conditions.
+   */
+  grantPermission(userId: string, grant: PermissionGrant): void;
+  /** Takes the grant back. */
+  revokePermission(userId: string, grant: PermissionGrant): void;
   /**
    * Makes the fake misbehave. Faults are kept in the order given; a request takes the first one that matches its
    * endpoint. A fault is applied before the request is authenticated (except `latency` and `drip`, which then let it

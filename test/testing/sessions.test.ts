@@ -103,10 +103,10 @@ describe('sessions, kick-users and counters', () => {
     await post('/api/v3/kick-users', { appIds: ['app-1'], userId: 'user-1' });
     await (await fetch(fake.jwksUri)).text();
     await (await fetch(`${fake.issuer}/.well-known/openid-configuration`)).text();
-    expect(fake.calls).toEqual({ token: 1, check: 2, kick: 1, webhook: 0, jwks: 1, discovery: 1, refused: 1 });
+    expect(fake.calls).toEqual({ token: 1, check: 2, kick: 1, webhook: 0, roles: 0, permissions: 0, jwks: 1, discovery: 1, refused: 1 });
     const live = fake.calls;
     fake.resetCalls();
-    expect(live).toEqual({ token: 0, check: 0, kick: 0, webhook: 0, jwks: 0, discovery: 0, refused: 0 });
+    expect(live).toEqual({ token: 0, check: 0, kick: 0, webhook: 0, roles: 0, permissions: 0, jwks: 0, discovery: 0, refused: 0 });
     await active('user-1', 'app-1');
     expect(live.check).toBe(1);
   });

@@ -1,0 +1,231 @@
+import { LRUCache } from 'lru-cache';
+import { UpstreamError } from '../client/upstream-error';
+import type { Clock } from './types';
+
+/** Asks GenAuth one authorization question; resolves to allowed or not, rejects with an `UpstreamError`. */
+export type AuthorizationLoader = (signal: AbortSignal) => Promise<boolean>;
+
+export interface AuthorizationCacheConfig {
+  /** `false`: nothing is kept; identical lookups under way at the same moment still share one call. */
+  enabled: boolean;
+  /** How long an allowed answer is kept (capped by the credential's expiry). */
+  ttlMs: number;
+  /** How long a denied answer is kept (capped by the credential's expiry). */
+  deniedTtlMs: number;
+  max: number;
+  clock: Clock;
+}
+
+/** One cached answer. Frozen. */
+export interface AuthorizationAnswer {
+  readonly userId: string;
+  readonly allowed: boolean;
+  readonly checkedAt: number;
+  /** Clock ms from which the answer no longer serves (checked by this module, not left to lru-cache alone). */
+  readonly expiresAt: number;
+}
+
+export interface AuthorizationLookup {
+  allowed: boolean;
+  source: 'cache' | 'upstream';
+}
+
+/** Counters of {@link AuthorizationCache}. */
+export interface AuthorizationCacheCounters {
+  hits: number;
+  misses: number;
+  coalesced: number;
+  /** Calls made to GenAuth (has-any-role and check-permission; retries of one call count once). */
+  upstreamCalls: number;
+  errors: number;
+}
+
+interface FetchContext {
+  userId: string;
+  expiresAt: number | undefined;
+  load: AuthorizationLoader;
+}
+
+/** Thrown inside a fetch whose answer an invalidation made untrustworthy; its waiters ask again. */
+class SupersededError extends Error {
+  constructor() {
+    super('superseded by an invalidation');
+  }
+}
+
+/** How many times one lookup asks again after its answer was superseded by an invalidation. */
+const MAX_SUPERSEDED_RETRIES = 2;
+/** Per-user invalidation marks kept while fetches are under way; past this, one global mark replaces them. */
+const MAX_USER_MARKS = 10_000;
+
+/**
+ * The cache key: the kind of question and everything its answer depends on: the app (roles and permissions are
+ * not per app at GenAuth, but routes are; the app keeps `invalidate(userId, appId)` simple), the user and the
+ * canonical policy key (roles with namespaces, sorted; namespace, action and sorted resources). Length prefixes
+ * keep it unambiguous.
+ */
+export function authorizationKey(appId: string, userId: string, policyKey: string): string {
+  return `${appId.length}:${appId}:${userId.length}:${userId}:${policyKey}`;
+}
+
+/**
+ * A TTL for lru-cache: the smaller of `ttlMs` and what is left until the credential's expiry, at least 1 ms (0 is
+ * "forever" to lru-cache) and never NaN (a clock or expiry that is not a finite number keeps the answer 1 ms).
+ */
+function boundedTtl(ttlMs: number, expiresAt: number | undefined, now: number): number {
+  const ttl = expiresAt === undefined ? ttlMs : Math.min(ttlMs, expiresAt - now);
+  return Number.isFinite(ttl) ? Math.max(1, ttl) : 1;
+}
+
+/**
+ * Authorization answers (has-any-role, check-permission) per (app, user, canonical policy): lru-cache `fetch`, so
+ * concurrent identical lookups share one call; allowed answers live `ttlMs`, denied ones `deniedTtlMs`, never past
+ * the credential's expiry; errors are never kept.
+ *
+ * Invariant (invalidation during a fetch): an answer is stored only if no invalidation that covers its user landed
+ * between the start of its call and its arrival. Each fetch notes the invalidation epoch when it starts; an
+ * `invalidate` bumps the epoch and marks the user (or everyone) with it; a fetch that finds a mark newer than its
+ * start throws `SupersededError` instead of returning, so lru-cache stores nothing and every waiter asks again.
+ * Stored answers of the user are deleted by the same `invalidate`. Pinned by test/core/authorization-cache.test.ts.
+ *
+ * Expiry is checked here against `expiresAt`, not left to lru-cache alone: lru-cache treats an entry stored at
+ * clock 0 as never stale, and an injected clock may well start at 0.
+ */
+export class AuthorizationCache {
+  readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0 };
+  readonly #config: AuthorizationCacheConfig;
+  readonly #lru: LRUCache<string, AuthorizationAnswer, FetchContext>;
+  #epoch = 0;
+  /** The epoch of the last `invalidate()` of everyone. */
+  #allMark = -1;
+  /** The epoch of the last `invalidate(userId)`, per user; only kept while fetches are under way. */
+  readonly #userMarks = new Map<string, number>();
+  #fetching = 0;
+
+  constructor(config: AuthorizationCacheConfig) {
+    this.#config = config;
+    this.#lru = new LRUCache<string, AuthorizationAnswer, FetchContext>({
+      // Without caching entries are still written (and never served), so that lookups under way coalesce.
+      max: config.enabled ? config.max : 1_000,
+      ttl: Math.max(1, config.ttlMs, config.deniedTtlMs),
+      ttlResolution: 0,
+      perf: { now: config.clock },
+      fetchMethod: (_key, _stale, { signal, options, context }) => this.#fetch(signal, options, context),
+    });
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /** The cached answer, synchronously, or `undefined` (then call {@link lookup}). Counts a hit unless `count` is false. */
+  cached(key: string, count = true): boolean | undefined {
+    const entry = this.#fresh(key);
+    if (entry === undefined) return undefined;
+    if (count) this.counters.hits++;
+    return entry.allowed;
+  }
+
+  /** The answer for `key`: cached, or asked through `load` (shared with identical lookups under way). */
+  async lookup(key: string, userId: string, expiresAt: number | undefined, load: AuthorizationLoader): Promise<AuthorizationLookup> {
+    const hit = this.cached(key);
+    if (hit !== undefined) return { allowed: hit, source: 'cache' };
+    const context: FetchContext = { userId, expiresAt, load };
+    for (let tries = 0; ; tries++) {
+      const status: LRUCache.Status<string, AuthorizationAnswer, FetchContext> = {};
+      try {
+        const answer = await this.#lru.fetch(key, { context, status });
+        if (answer === undefined) throw new UpstreamError('aborted', 'authorization: lookup dropped');
+        return { allowed: answer.allowed, source: 'upstream' };
+      } catch (error) {
+        if ((error instanceof SupersededError || isCacheAbort(error)) && tries < MAX_SUPERSEDED_RETRIES) {
+          // The answer may predate the invalidation: ask again (an entry stored meanwhile is fine to use).
+          const fresh = this.#fresh(key);
+          if (fresh !== undefined) return { allowed: fresh.allowed, source: 'upstream' };
+          continue;
+        }
+        this.counters.errors++;
+        throw error instanceof UpstreamError ? error : new UpstreamError('aborted', 'authorization: superseded by invalidations', { cause: error });
+      } finally {
+        if (tries === 0) {
+          if (status.fetch === 'inflight') this.counters.coalesced++;
+          else this.counters.misses++;
+        }
+      }
+    }
+  }
+
+  /** Drops the answers of `userId` (every app and policy), or of everyone; lookups under way ask again. */
+  invalidate(userId?: string): number {
+    const epoch = ++this.#epoch;
+    if (userId === undefined) {
+      this.#allMark = epoch;
+      this.#userMarks.clear();
+      const size = this.#lru.size;
+      this.#lru.clear();
+      return size;
+    }
+    if (this.#fetching > 0) {
+      if (this.#userMarks.size >= MAX_USER_MARKS) {
+        // Bounded memory: supersede every fetch under way rather than remember one more user.
+        this.#allMark = epoch;
+        this.#userMarks.clear();
+      } else {
+        this.#userMarks.set(userId, epoch);
+      }
+    }
+    const keys: string[] = [];
+    this.#lru.forEach((answer, key) => {
+      if (answer.userId === userId) keys.push(key);
+    });
+    let dropped = 0;
+    for (const key of keys) if (this.#lru.delete(key)) dropped++;
+    return dropped;
+  }
+
+  /** Drops everything and aborts lookups under way. */
+  clear(): void {
+    this.invalidate();
+  }
+
+  #fresh(key: string): AuthorizationAnswer | undefined {
+    const entry = this.#lru.get(key);
+    if (entry === undefined) return undefined;
+    if (this.#config.enabled && this.#config.clock() < entry.expiresAt) return entry;
+    this.#lru.delete(key);
+    return undefined;
+  }
+
+  #superseded(userId: string, startedAt: number): boolean {
+    return this.#allMark > startedAt || (this.#userMarks.get(userId) ?? -1) > startedAt;
+  }
+
+  async #fetch(
+    signal: AbortSignal,
+    options: LRUCache.FetcherFetchOptions<string, AuthorizationAnswer, FetchContext>,
+    context: FetchContext,
+  ): Promise<AuthorizationAnswer> {
+    const { userId, expiresAt, load } = context;
+    const { clock, ttlMs, deniedTtlMs, enabled } = this.#config;
+    const startedAt = this.#epoch;
+    this.#fetching++;
+    try {
+      this.counters.upstreamCalls++;
+      const allowed = await load(signal);
+      if (this.#superseded(userId, startedAt)) throw new SupersededError();
+      const checkedAt = clock();
+      const ttl = enabled ? boundedTtl(allowed ? ttlMs : deniedTtlMs, expiresAt, checkedAt) : 1;
+      options.ttl = ttl;
+      // Without caching, `expiresAt` = `checkedAt`: never served by #fresh, only shared with waiters of this call.
+      return Object.freeze({ userId, allowed, checkedAt, expiresAt: enabled ? checkedAt + ttl : checkedAt });
+    } finally {
+      if (--this.#fetching === 0) this.#userMarks.clear();
+    }
+  }
+}
+
+/** lru-cache's abort reasons when an entry with a lookup under way is deleted, evicted or replaced. */
+function isCacheAbort(error: unknown): boolean {
+  return !(error instanceof UpstreamError) && error instanceof Error &&
+    (error.message === 'deleted' || error.message === 'evicted' || error.message === 'replaced');
+}
