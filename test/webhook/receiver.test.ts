@@ -207,10 +207,10 @@ describe.each(receivers)('genauthWebhook through $name', (receiver) => {
       expect(await dropped(h(), everyone)).toEqual([]);
     });
 
-    it('role and permission events change nothing on a guard without authorization checks', async () => {
+    it('role and permission events drop authorization answers only: no cached session answer is dropped', async () => {
       await warm(h(), everyone);
       const answer = await post(json('role:unassigned', { users: ['alice'] }));
-      expect(answer.body).toMatchObject({ ok: true, outcome: 'ignored' });
+      expect(answer.body).toMatchObject({ ok: true, outcome: 'authorization' });
       expect(await dropped(h(), everyone)).toEqual([]);
     });
 
