@@ -64,3 +64,4 @@ export type { GenAuthWebhookOptions, WebhookRequest, WebhookAnswer } from './web
 export type { GenAuthWebhookEvent } from './webhook/webhook-event';
 export type { WebhookOutcome, WebhookOutcomeKind, WebhookRejection } from './webhook/webhook-outcome';
 export { WEBHOOK_SECRET_HEADERS } from './webhook/webhook-secret';
+export type { WebhookHeaders } from './webhook/webhook-secret';
