@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bearerJwt, createSessionGuard, type SessionGuard } from 'genauth-session-guard';
 import { createFakeGenAuth, type FakeGenAuth } from 'genauth-session-guard/testing';
-import { buildApp } from '../../examples/quick-start/app';
+import { buildApp } from '../../examples/quick-start/app'; // your app's factory
 
 let genauth: FakeGenAuth | undefined;
 let guard: SessionGuard | undefined;
