@@ -8,5 +8,10 @@ module.exports = {
   },
   // jose 6 ships ES modules only: let the transformer turn it into CommonJS for Jest.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // The examples import the package by name (as users do); tests run them against the source.
+  moduleNameMapper: {
+    '^genauth-session-guard$': '<rootDir>/src/index.ts',
+    '^genauth-session-guard/(koa|testing|redis)$': '<rootDir>/src/$1.ts',
+  },
   testTimeout: 20000,
 };

@@ -8,9 +8,9 @@
  *   curl -i localhost:3000/admin/me -H "Authorization: Bearer $ACCESS_TOKEN"
  */
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type DefaultState } from 'koa';
 import { bearerJwt, createSessionGuard } from 'genauth-session-guard';
-import { requireActiveSession } from 'genauth-session-guard/koa';
+import { requireActiveSession, type SessionState } from 'genauth-session-guard/koa';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -26,22 +26,30 @@ const guard = createSessionGuard({
   identity: bearerJwt({ issuer: env('GENAUTH_ISSUER'), audience: appId }),
 });
 
-const router = new Router({ prefix: '/admin' });
-const activeSession = requireActiveSession(appId, { guard });
+// A router for the protected routes only, guarded as a whole. Its state type says what the guard adds: Koa's
+// DefaultState is `any`-like, so without `<DefaultState & SessionState>` handlers would see `ctx.state.auth` as `any`.
+const admin = new Router<DefaultState & SessionState>({ prefix: '/admin' });
+admin.use(requireActiveSession(appId, { guard }));
 
-// ctx.state.auth is typed: the middleware is a Middleware<DefaultState & SessionState>.
-router.get('/me', activeSession, (ctx) => {
-  const { userId, session } = ctx.state.auth;
+admin.get('/me', (ctx) => {
+  const { userId, session } = ctx.state.auth; // SessionAuth
   ctx.body = { userId, checkedAt: new Date(session.checkedAt).toISOString(), source: session.source };
 });
 
-router.post('/users/:userId/sign-out', activeSession, (ctx) => {
+admin.post('/users/:userId/sign-out', (ctx) => {
   // ... call GenAuth's kick-users for ctx.params.userId here ...
   ctx.body = { dropped: guard.invalidate(ctx.params.userId!) };
 });
 
+// One route guarded on its own: requireActiveSession's middleware type carries SessionState to the next handler.
+const open = new Router();
+open.get('/whoami', requireActiveSession(appId, { guard }), (ctx) => {
+  ctx.body = { userId: ctx.state.auth.userId };
+});
+
 const app = new Koa();
-app.use(router.routes()).use(router.allowedMethods());
+app.use(admin.routes()).use(admin.allowedMethods());
+app.use(open.routes()).use(open.allowedMethods());
 
 const server = app.listen(Number(process.env.PORT ?? 3000), () => {
   console.log(`admin API on http://localhost:${process.env.PORT ?? 3000}/admin/me`);
