@@ -1,9 +1,13 @@
 /**
- * Soak: `npm run soak -- --seconds N [--users N] [--concurrency N] [--json]`
+ * Soak: `npm run soak -- --seconds N [--users N] [--concurrency N] [--long-ttl MS] [--json]`
  *
- * Starts the fake GenAuth, an Express 5 app and a Koa 3 app sharing one guard (two GenAuth apps, Bearer tokens and
- * the identity header), and for N seconds drives random logins, logouts, kicks (at the fake only: nothing calls
- * `invalidate`, so the TTL window applies), expired management tokens, short fault episodes (small `times`) and
+ * Starts the fake GenAuth, an Express 5 app and a Koa 3 app sharing two guards (two GenAuth apps, Bearer tokens and
+ * the identity header): half the users go through the short guard (`ttlMs` 1 s), the other half through the long
+ * guard (`ttlMs` --long-ttl, default 5 s). Each guard has a webhook receiver (`genauthWebhook`, on the Express app:
+ * the short one's registered at the fake as JSON, the long one's as form-encoded), so that kicks at the fake (of every
+ * app, or of one) are delivered to both by webhook; short webhook fault episodes drop, delay, duplicate or send with
+ * a wrong secret some of the deliveries. Nothing else calls `invalidate`. For N seconds it drives random logins,
+ * logouts (no webhook event exists for them), kicks, expired management tokens, short fault episodes (small `times`) and
  * blips (GenAuth failing every check for 150 to 450 ms), while a bounded number of requests stay in flight against
  * both apps, some of them for applications GenAuth does not know (an `appId` from the request, answered apiCode 2011).
  * Every answer is compared with the fake's ground truth, kept as a timestamped log of each session's states:
@@ -28,6 +32,22 @@
  *   application-not-found answers are not upstream failures, and must never open the circuit;
  * - any other 5xx, or no answer within 5 s, is unexpected.
  *
+ * Webhooks, and how a pass after a kick is judged. The TTL rule above holds for both guards, each with its own
+ * ttlMs: it is the backstop for a lost delivery (a kicked user let through after ttlMs + timeoutMs + slack is a wrong
+ * pass whatever happened to the webhook; one let through within it after a dropped, delayed or refused delivery is
+ * not, and is counted apart for the long guard). On top of it, a delivered kick must take effect at once: the soak
+ * notes when each guard's receiver answered 200 to a kick (its handler runs after the invalidation is applied, and
+ * the answer is written after that), for each user and app the kick names (`data.application` absent: every app).
+ * A 200 for a request that started after such an acknowledgement is a wrong pass when the session was not live at
+ * any moment from the acknowledgement to the end of the request: after the acknowledgement every answer must come
+ * from GenAuth (the cached one was dropped; a check in flight across the invalidation must not be cached nor shared
+ * with a later request), and GenAuth said "inactive" unless the user signed in again. No slack is needed: the
+ * request starts after the acknowledgement in the same process. A delivery with a wrong secret must be answered 401
+ * and change nothing (a 200 to it is a wrong webhook answer, a breach); an authentic one must be answered 200 (any
+ * other answer is a breach too). Duplicates are answered 200 twice, with no other effect. Deliveries that the receiver
+ * refused or that were dropped leave the user to the TTL rule; the report counts deliveries per fault and the 401s
+ * (a request after a delivered kick refused at once) that the long TTL would otherwise have let through.
+ *
  * The fake runs in this process, on a machine other work may share. A guard timeout with no fault in force is
  * judged on what Node's HTTP client saw of that exchange (undici's diagnostics channels): explained when the fake's
  * answer had not arrived yet (the loopback path was slow: the guard saw a slow upstream and failed closed), a
@@ -50,6 +70,7 @@ import {
   createSessionGuard,
   firstOf,
   header,
+  genauthWebhook,
   requireActiveSession as requireExpress,
   type SessionGuard,
 } from '../src/index';
@@ -77,7 +98,13 @@ const JSON_OUTPUT = process.argv.includes('--json');
 
 const APPS = ['soak-app-1', 'soak-app-2'] as const;
 const TTL_MS = 1_000;
+/** The long guard's TTL: the backstop for a lost delivery; a delivered kick is refused at once. */
+const LONG_TTL_MS = Math.floor(option('long-ttl', 5_000));
 const INACTIVE_TTL_MS = 1_000;
+/** Both receivers' secret (the fake sends `${secret}-wrong` on a `wrong-secret` fault). */
+const WEBHOOK_SECRET = 'soak-webhook-secret-0123456789abcdef';
+/** Time between two webhook fault episodes; each one misbehaves for the next 1 to 3 deliveries. */
+const WEBHOOK_FAULT_EVERY_MS: [number, number] = [200, 800];
 const TIMEOUT_MS = 300;
 const RETRIES = 1;
 const BREAKER = { failureThreshold: 5, cooldownMs: 2_000 };
@@ -169,6 +196,46 @@ const breakerOpenings: Array<{ at: number; justified: boolean; after: string }> 
 const breakerOpenWithin = (from: number, to: number) =>
   breakerOpenings.some(({ at, justified }) => justified && at <= to && at + BREAKER.cooldownMs + 2 * SLACK_MS >= from);
 
+// --- Webhook acknowledgements ---------------------------------------------------------------------------------------
+type GuardName = 'short' | 'long';
+/** How long the session history (and the acknowledgements judged against it) is kept. */
+const HISTORY_MS = Math.max(10_000, LONG_TTL_MS + TIMEOUT_MS + 5_000);
+/** Per guard and `${user}|${app}`: when that guard's receiver answered 200 to a kick naming them, in time order. */
+const kickAcks: Record<GuardName, Map<string, number[]>> = { short: new Map(), long: new Map() };
+
+function ackKick(name: GuardName, user: string, apps: readonly string[], at: number): void {
+  for (const app of apps) {
+    const key = keyOf(user, app);
+    const acks = kickAcks[name].get(key) ?? [];
+    acks.push(at);
+    while (acks.length > 0 && acks[0]! < at - HISTORY_MS + 2_000) acks.shift();
+    kickAcks[name].set(key, acks);
+  }
+}
+
+/** The latest acknowledgement of a kick of (user, app) by that guard's receiver at or before `t`. */
+function lastAckBefore(name: GuardName, user: string, app: string, t: number): number | undefined {
+  const acks = kickAcks[name].get(keyOf(user, app));
+  if (!acks) return undefined;
+  for (let i = acks.length - 1; i >= 0; i--) if (acks[i]! <= t) return acks[i];
+  return undefined;
+}
+
+/** The users and apps a kick delivery names (JSON body, or form-encoded with `data` holding JSON), or undefined. */
+function kickTargets(body: unknown): { users: string[]; apps: readonly string[] } | undefined {
+  try {
+    const { eventName, data: raw } = (body ?? {}) as { eventName?: unknown; data?: unknown };
+    if (eventName !== 'kick') return undefined;
+    const data = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { users?: unknown[]; application?: unknown };
+    const users = (data.users ?? []).map((u) => (typeof u === 'string' ? u : String((u as { userId?: string; id?: string }).userId ?? (u as { id?: string }).id)));
+    const application = data.application as string | { id?: string; appId?: string } | undefined;
+    const appId = typeof application === 'string' ? application : application?.id ?? application?.appId;
+    return { users, apps: appId === undefined ? APPS : [appId] };
+  } catch {
+    return undefined;
+  }
+}
+
 // --- Figures ------------------------------------------------------------------------------------------------------
 const figures = {
   requests: 0,
@@ -177,6 +244,13 @@ const figures = {
   refusals: {} as Record<string, number>,
   unavailableCauses: {} as Record<string, number>,
   passesInTtlWindow: 0,
+  longPassesInTtlWindow: 0,
+  byGuard: { short: 0, long: 0 },
+  kickAcks: 0,
+  webhookAnswers: {} as Record<string, number>,
+  webhookFaultEpisodes: {} as Record<string, number>,
+  refusedAfterDeliveredKick: 0,
+  wrongWebhookAnswers: 0,
   refusalsInInactiveWindow: 0,
   unavailableDuringFaults: 0,
   unknownAppRequests: 0,
@@ -269,16 +343,18 @@ async function main(): Promise<number> {
   const { gc, how: gcHow } = gcFunction();
   const fake: FakeGenAuth = await createFakeGenAuth({ apps: APPS });
   const audience = ({ appId }: { appId: string }) => appId;
-  const guard: SessionGuard = createSessionGuard({
+  const makeGuard = (ttlMs: number): SessionGuard => createSessionGuard({
     host: fake.host,
     accessKeyId: fake.accessKeyId,
     accessKeySecret: fake.accessKeySecret,
     identity: firstOf(bearerJwt({ issuer: fake.issuer, audience }), header('x-user-id')),
-    cache: { ttlMs: TTL_MS, inactiveTtlMs: INACTIVE_TTL_MS },
+    cache: { ttlMs, inactiveTtlMs: INACTIVE_TTL_MS },
     timeoutMs: TIMEOUT_MS,
     retries: RETRIES,
     circuitBreaker: BREAKER,
   } as Parameters<typeof createSessionGuard>[0]);
+  const guards: Record<GuardName, SessionGuard> = { short: makeGuard(TTL_MS), long: makeGuard(LONG_TTL_MS) };
+  const ttlOf = (name: GuardName) => (name === 'long' ? LONG_TTL_MS : TTL_MS);
 
   // The default answers, plus the refusal's cause (kind of upstream failure) in a header, for the breach report.
   const causeOf = (error: unknown): string => {
@@ -295,21 +371,60 @@ async function main(): Promise<number> {
     ctx.set('x-soak-cause', causeOf(error));
     ctx.body = error.toJSON();
   };
-  expressApp.get('/admin', requireExpress((req) => String(req.get('x-app')), { guard, onReject: onRejectExpress }), (req, res) => {
-    res.json({ auth: req.auth });
-  });
   const koaApp = new Koa();
-  const koaGuard = requireKoa((ctx) => String(ctx.get('x-app')), { guard, onReject: onRejectKoa });
-  koaApp.use(async (ctx, next) => {
-    if (ctx.path !== '/admin') return next();
-    await koaGuard(ctx as never, async () => {
-      ctx.body = { auth: ctx.state.auth };
+  for (const name of ['short', 'long'] as const) {
+    const guard = guards[name];
+    const path = name === 'long' ? '/admin-long' : '/admin';
+    expressApp.get(path, requireExpress((req) => String(req.get('x-app')), { guard, onReject: onRejectExpress }), (req, res) => {
+      res.json({ auth: req.auth });
     });
-  });
+    const koaGuard = requireKoa((ctx) => String(ctx.get('x-app')), { guard, onReject: onRejectKoa });
+    koaApp.use(async (ctx, next) => {
+      if (ctx.path !== path) return next();
+      await koaGuard(ctx as never, async () => {
+        ctx.body = { auth: ctx.state.auth };
+      });
+    });
+  }
+
+  // Each guard's webhook receiver, behind a recorder that notes, once the answer is written, when a kick was
+  // acknowledged (the receiver answers after applying the invalidation) and checks the answer against the secret.
+  const recordAcks = (name: GuardName) => (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const authentic = req.get('x-authing-webhook-secret') === WEBHOOK_SECRET;
+    const body: unknown = req.body;
+    res.on('finish', () => {
+      const at = now();
+      const label = `${name} ${authentic ? 'authentic' : 'wrong secret'} ${res.statusCode}`;
+      figures.webhookAnswers[label] = (figures.webhookAnswers[label] ?? 0) + 1;
+      if (!authentic) {
+        if (res.statusCode !== 401) breach('wrongWebhookAnswers', `${name} receiver answered ${res.statusCode} to a delivery with a wrong secret`);
+        return;
+      }
+      if (res.statusCode !== 200) {
+        breach('wrongWebhookAnswers', `${name} receiver answered ${res.statusCode} to an authentic delivery`);
+        return;
+      }
+      const kick = kickTargets(body);
+      if (!kick) return;
+      figures.kickAcks++;
+      for (const user of kick.users) ackKick(name, user, kick.apps, at);
+    });
+    next();
+  };
+  expressApp.post('/hooks/short', express.json(), recordAcks('short'), genauthWebhook({ guard: guards.short, secret: WEBHOOK_SECRET }));
+  expressApp.post('/hooks/long', express.urlencoded({ extended: false }), recordAcks('long'),
+    genauthWebhook({ guard: guards.long, secret: WEBHOOK_SECRET }));
   const servers = { express: await listen(expressApp), koa: await listen(koaApp.callback()) };
+  fake.addWebhook({ url: `${servers.express.url}/hooks/short`, secret: WEBHOOK_SECRET, events: ['kick'], name: 'soak short' });
+  fake.addWebhook({
+    url: `${servers.express.url}/hooks/long`, secret: WEBHOOK_SECRET, events: ['kick'], name: 'soak long',
+    contentType: 'application/x-www-form-urlencoded',
+  });
 
   // Users: known to the fake, about half live in each app at the start; a token per (user, app).
   const users = Array.from({ length: USERS }, (_, i) => `user-${i}`);
+  /** Every other user goes through the long guard. */
+  const longUsers = new Set(users.filter((_, i) => i % 2 === 1));
   const tokens = new Map<string, string>();
   const start = now();
   for (const user of users) {
@@ -447,9 +562,11 @@ async function main(): Promise<number> {
         fake.logout(user, app);
         figures.logouts++;
       } else if (roll < 0.98) {
+        // A kick of every app (the webhook carries no application), or of one (it names the application).
         const at = now();
-        for (const each of APPS) record(user, each, false, at);
-        fake.kick(user);
+        const kicked = Math.random() < 0.5 ? undefined : [app];
+        for (const each of kicked ?? APPS) record(user, each, false, at);
+        fake.kick(user, kicked);
         figures.kicks++;
       } else {
         tokenExpiries.push(now());
@@ -499,19 +616,41 @@ async function main(): Promise<number> {
     }
   })();
 
-  // The breaker, polled: each opening must follow faults.
-  let seenOpenings = 0;
-  const poll = setInterval(() => {
-    const opened = (guard.stats() as { circuitOpened?: number }).circuitOpened ?? 0;
-    while (seenOpenings < opened) {
-      seenOpenings++;
-      const at = now();
-      // Failures without a failed attempt (an answer whose data.active is unusable) count too: a fault explains them.
-      const justified = failedAttemptWithin(at - 50 - 2 * SLACK_MS, at) || faultWithin(at - TIMEOUT_MS - 50 - 2 * SLACK_MS, at);
-      breakerOpenings.push({ at, justified, after: lastEpisodeBefore(at) });
-      if (!justified) breach('unjustifiedBreakerOpenings', `the circuit opened at ${(at - start).toFixed(0)} ms with no failed attempt just before`);
+  // Webhook faults: every 200-800 ms, the next 1 to 3 deliveries are dropped, delayed, duplicated or sent with a
+  // wrong secret (a fault is taken per delivery, so one kick may reach one receiver and not the other).
+  const WEBHOOK_FAULTS = [
+    () => ({ kind: 'drop' as const }),
+    () => ({ kind: 'delay' as const, ms: between(20, 600) }),
+    () => ({ kind: 'duplicate' as const }),
+    () => ({ kind: 'wrong-secret' as const }),
+  ];
+  const webhookFaults = (async () => {
+    for (let step = 0; step < MAX_CHAOS_STEPS && running(); step++) {
+      await sleep(between(...WEBHOOK_FAULT_EVERY_MS));
+      if (!running()) break;
+      const fault = pick(WEBHOOK_FAULTS)();
+      figures.webhookFaultEpisodes[fault.kind] = (figures.webhookFaultEpisodes[fault.kind] ?? 0) + 1;
+      fake.clearWebhookFaults();
+      fake.webhookFault(fault, { times: between(1, 3) });
     }
-    prune(now() - 10_000);
+    fake.clearWebhookFaults();
+  })();
+
+  // The breakers, polled: each opening must follow faults.
+  const seenOpenings: Record<GuardName, number> = { short: 0, long: 0 };
+  const poll = setInterval(() => {
+    for (const name of ['short', 'long'] as const) {
+      const opened = (guards[name].stats() as { circuitOpened?: number }).circuitOpened ?? 0;
+      while (seenOpenings[name] < opened) {
+        seenOpenings[name]++;
+        const at = now();
+        // Failures without a failed attempt (an answer whose data.active is unusable) count too: a fault explains them.
+        const justified = failedAttemptWithin(at - 50 - 2 * SLACK_MS, at) || faultWithin(at - TIMEOUT_MS - 50 - 2 * SLACK_MS, at);
+        breakerOpenings.push({ at, justified, after: `${name} guard; ${lastEpisodeBefore(at)}` });
+        if (!justified) breach('unjustifiedBreakerOpenings', `the ${name} guard's circuit opened at ${(at - start).toFixed(0)} ms with no failed attempt just before`);
+      }
+    }
+    prune(now() - HISTORY_MS);
     while (failedAttempts.length > 0 && failedAttempts[0]!.at < now() - 20_000) failedAttempts.shift();
     while (lagSamples.length > 0 && lagSamples[0]![0] < now() - 10_000) lagSamples.shift();
   }, 50);
@@ -519,6 +658,8 @@ async function main(): Promise<number> {
   // Load: CONCURRENCY workers, each one request at a time.
   async function oneRequest(): Promise<void> {
     const user = pick(users);
+    const guardName: GuardName = longUsers.has(user) ? 'long' : 'short';
+    const ttlMs = ttlOf(guardName);
     const unknownApp = Math.random() < UNKNOWN_APP_SHARE;
     const app = unknownApp ? pick(UNKNOWN_APPS) : pick(APPS);
     const target = Math.random() < 0.5 ? 'express' : 'koa';
@@ -534,7 +675,7 @@ async function main(): Promise<number> {
     let cause = '';
     let body: { error?: string; auth?: { userId: string; appId: string; session: { checkedAt: number } } };
     try {
-      const response = await fetch(`${servers[target].url}/admin`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const response = await fetch(`${servers[target].url}${guardName === 'long' ? '/admin-long' : '/admin'}`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       status = response.status;
       cause = response.headers.get('x-soak-cause') ?? '';
       const text = await response.text();
@@ -550,7 +691,8 @@ async function main(): Promise<number> {
     const ended = now();
     figures.requests++;
     figures.byApp[target]++;
-    const what = `${target} ${style} ${user}@${app} at ${(started - start).toFixed(0)}-${(ended - start).toFixed(0)} ms`;
+    figures.byGuard[guardName]++;
+    const what = `${guardName} ${target} ${style} ${user}@${app} at ${(started - start).toFixed(0)}-${(ended - start).toFixed(0)} ms`;
 
     if (unknownApp) {
       figures.unknownAppRequests++;
@@ -573,22 +715,31 @@ async function main(): Promise<number> {
         return;
       }
       // Windows widen by the longest event-loop stall measured around the request (a stall delays the stamp).
-      const lag = lagWithin(started - TTL_MS - TIMEOUT_MS - 1_000, ended);
-      if (!liveSometime(user, app, started - TTL_MS - TIMEOUT_MS - SLACK_MS - lag, ended)) {
+      const lag = lagWithin(started - ttlMs - TIMEOUT_MS - 1_000, ended);
+      if (!liveSometime(user, app, started - ttlMs - TIMEOUT_MS - SLACK_MS - lag, ended)) {
         breach('wrongPasses', `200 for ${what}, not live at any moment of the TTL window`);
+        return;
+      }
+      // A kick acknowledged by this guard's receiver before the request started takes effect at once.
+      const acked = lastAckBefore(guardName, user, app, started);
+      if (acked !== undefined && !liveSometime(user, app, acked, ended)) {
+        breach('wrongPasses', `200 for ${what}, after its guard's receiver acknowledged a kick at ${(acked - start).toFixed(0)} ms, not live since`);
         return;
       }
       // The answer's own stamp: confirmed no longer than ttlMs before the request, and live when GenAuth said so.
       const checkedAt = auth.session.checkedAt - performance.timeOrigin;
-      if (checkedAt < started - TTL_MS - SLACK_MS - lag) {
-        breach('wrongPasses', `200 for ${what} on an answer confirmed ${(started - checkedAt).toFixed(0)} ms before the request (ttlMs ${TTL_MS})`);
+      if (checkedAt < started - ttlMs - SLACK_MS - lag) {
+        breach('wrongPasses', `200 for ${what} on an answer confirmed ${(started - checkedAt).toFixed(0)} ms before the request (ttlMs ${ttlMs})`);
         return;
       }
       if (!liveSometime(user, app, checkedAt - TIMEOUT_MS - SLACK_MS - lag, checkedAt + SLACK_MS)) {
         breach('wrongPasses', `200 for ${what} on an answer confirmed at ${(checkedAt - start).toFixed(0)} ms, when the session was not live`);
         return;
       }
-      if (!liveSometime(user, app, started, ended)) figures.passesInTtlWindow++;
+      if (!liveSometime(user, app, started, ended)) {
+        figures.passesInTtlWindow++;
+        if (guardName === 'long') figures.longPassesInTtlWindow++;
+      }
       return;
     }
     const code = typeof body.error === 'string' ? body.error : `http-${status}`;
@@ -631,6 +782,10 @@ async function main(): Promise<number> {
       } else if (liveThroughout(user, app, started, ended)) {
         figures.refusalsInInactiveWindow++;
       }
+      const acked = lastAckBefore(guardName, user, app, started);
+      if (guardName === 'long' && acked !== undefined && started - acked < LONG_TTL_MS && !liveSometime(user, app, acked, ended)) {
+        figures.refusedAfterDeliveredKick++;
+      }
       return;
     }
     breach('wrongRefusals', `${status} ${code} for ${what}`);
@@ -643,7 +798,7 @@ async function main(): Promise<number> {
   });
   await Promise.all(workers);
   const elapsedSec = (now() - (deadline - SECONDS * 1_000)) / 1_000;
-  await Promise.all([chaos, faults]);
+  await Promise.all([chaos, faults, webhookFaults]);
   loadRunning = false;
   canaryOn = false;
   await canaryLoop;
@@ -654,27 +809,45 @@ async function main(): Promise<number> {
   clearInterval(ticker);
   clearTimeout(warmTimer);
   fake.clearFaults();
+  fake.clearWebhookFaults();
+  // Every delivery started is answered (or failed) before the servers close; the fake's log, by fault and status.
+  const deliveries: Record<string, number> = {};
+  for (const { fault, status } of await fake.webhookDeliveries()) {
+    const label = `${fault ?? 'normal'} ${status === 0 ? 'not sent' : status}`;
+    deliveries[label] = (deliveries[label] ?? 0) + 1;
+  }
 
   const heapEnd = heapMb(gc);
-  const stats = guard.stats();
+  const stats = guards.short.stats();
+  const longStats = guards.long.stats();
   await Promise.all([closeServer(servers.express.server), closeServer(servers.koa.server)]);
-  await guard.close();
+  await Promise.all([guards.short.close(), guards.long.close()]);
   await fake.close();
 
   const breachCount = figures.wrongPasses + figures.wrongRefusals + figures.unexpected5xx + figures.unanswered +
-    figures.unjustifiedBreakerOpenings + figures.upstreamFailuresWithoutFault;
+    figures.unjustifiedBreakerOpenings + figures.upstreamFailuresWithoutFault + figures.wrongWebhookAnswers;
   const report = {
     settings: {
-      seconds: SECONDS, users: USERS, apps: APPS.length, concurrency: CONCURRENCY, ttlMs: TTL_MS, inactiveTtlMs: INACTIVE_TTL_MS,
+      seconds: SECONDS, users: USERS, apps: APPS.length, concurrency: CONCURRENCY, ttlMs: TTL_MS, longTtlMs: LONG_TTL_MS, inactiveTtlMs: INACTIVE_TTL_MS,
       timeoutMs: TIMEOUT_MS, retries: RETRIES, circuitBreaker: BREAKER,
       passWindowMs: TTL_MS + TIMEOUT_MS + SLACK_MS, inactiveWindowMs: INACTIVE_TTL_MS + TIMEOUT_MS + SLACK_MS, slackMs: SLACK_MS,
     },
     requests: figures.requests,
     requestsPerSec: Math.round(figures.requests / elapsedSec),
     byFramework: figures.byApp,
+    byGuard: figures.byGuard,
     passes: figures.passes,
     refusals: Object.fromEntries(Object.entries(figures.refusals).sort()),
     passesInTtlWindow: figures.passesInTtlWindow,
+    longPassesInTtlWindow: figures.longPassesInTtlWindow,
+    webhooks: {
+      faultEpisodes: figures.webhookFaultEpisodes,
+      deliveries,
+      receiverAnswers: Object.fromEntries(Object.entries(figures.webhookAnswers).sort()),
+      kicksAcknowledged: figures.kickAcks,
+      refusedAfterDeliveredKick: figures.refusedAfterDeliveredKick,
+    },
+    wrongWebhookAnswers: figures.wrongWebhookAnswers,
     refusalsInInactiveWindow: figures.refusalsInInactiveWindow,
     unavailableDuringFaults: figures.unavailableDuringFaults,
     late503s: figures.late503s,
@@ -697,6 +870,7 @@ async function main(): Promise<number> {
       managementTokensExpired: figures.tokenExpiries, faultEpisodes: figures.faultEpisodes, blips: figures.blips,
     },
     guard: stats,
+    longGuard: longStats,
     heap: {
       startMb: round(heapStart),
       warmMb: heapWarm === undefined ? null : round(heapWarm),
@@ -722,12 +896,16 @@ function printTable(report: Record<string, any>): void {
   const s = report.settings;
   const rows: Array<[string, string]> = [
     ['duration', `${s.seconds} s, ${s.users} users x ${s.apps} apps, ${s.concurrency} requests in flight`],
-    ['guard', `ttlMs ${s.ttlMs}, inactiveTtlMs ${s.inactiveTtlMs}, timeoutMs ${s.timeoutMs}, retries ${s.retries}, breaker ${s.circuitBreaker.failureThreshold}/${s.circuitBreaker.cooldownMs} ms`],
-    ['windows', `pass ${s.passWindowMs} ms, inactive ${s.inactiveWindowMs} ms (ttl + timeoutMs + ${s.slackMs} ms slack)`],
-    ['requests', `${report.requests} (${report.requestsPerSec}/s; Express ${report.byFramework.express}, Koa ${report.byFramework.koa})`],
+    ['guards', `ttlMs ${s.ttlMs} (short) and ${s.longTtlMs} (long), inactiveTtlMs ${s.inactiveTtlMs}, timeoutMs ${s.timeoutMs}, retries ${s.retries}, breaker ${s.circuitBreaker.failureThreshold}/${s.circuitBreaker.cooldownMs} ms`],
+    ['windows', `pass ${s.passWindowMs} ms (long guard ${s.longTtlMs + s.passWindowMs - s.ttlMs} ms), inactive ${s.inactiveWindowMs} ms (ttl + timeoutMs + ${s.slackMs} ms slack); at once after an acknowledged kick`],
+    ['requests', `${report.requests} (${report.requestsPerSec}/s; Express ${report.byFramework.express}, Koa ${report.byFramework.koa}; short guard ${report.byGuard.short}, long ${report.byGuard.long})`],
     ['passes (200)', String(report.passes)],
     ...Object.entries(report.refusals as Record<string, number>).map(([code, count]): [string, string] => [`refused ${code}`, String(count)]),
-    ['passes in the TTL window', `${report.passesInTtlWindow} (session ended, within the documented delay)`],
+    ['passes in the TTL window', `${report.passesInTtlWindow} (session ended, within the documented delay; long guard ${report.longPassesInTtlWindow}: logouts, lost deliveries)`],
+    ['webhook faults', Object.entries(report.webhooks.faultEpisodes as Record<string, number>).map(([kind, count]) => `${kind} ${count}`).join(', ') || '-'],
+    ['webhook deliveries', Object.entries(report.webhooks.deliveries as Record<string, number>).map(([label, count]) => `${label}: ${count}`).join(', ') || '-'],
+    ['receiver answers', Object.entries(report.webhooks.receiverAnswers as Record<string, number>).map(([label, count]) => `${label}: ${count}`).join(', ') || '-'],
+    ['kicks acknowledged', `${report.webhooks.kicksAcknowledged}; long guard refused at once after one: ${report.webhooks.refusedAfterDeliveredKick} (within its ttlMs)`],
     ['refusals in the inactive window', `${report.refusalsInInactiveWindow} (signed in again, within inactiveTtlMs)`],
     ['503 explained', `${report.unavailableDuringFaults} by a fault, a failed attempt or the open circuit (failed upstream attempts: ${report.failedUpstreamAttempts})`],
     ['503 > 1 s after a fault', `${report.late503s} (explained by the open circuit; the blip goal is 0)`],
@@ -740,10 +918,14 @@ function printTable(report: Record<string, any>): void {
     ['UNANSWERED (> 5 s)', String(report.unanswered)],
     ['BREAKER OPENED WITHOUT FAULT', String(report.unjustifiedBreakerOpenings)],
     ['UPSTREAM FAILED WITHOUT FAULT', String(report.upstreamFailuresWithoutFault)],
+    ['WRONG WEBHOOK ANSWERS', String(report.wrongWebhookAnswers)],
     ['event loop', `max lag ${report.eventLoop.maxLagMs} ms, ${report.eventLoop.stallsOver100Ms} stalls over 100 ms; machine: ${report.machine.cpus} CPUs, load ${report.machine.loadAverage1m}`],
     ['slow loopback path', `${report.timeoutsOnSlowPath} guard timeouts with no fault, the fake's answer not yet received (explained); canary: ${report.canary.slow} of ${report.canary.requests} over ${TIMEOUT_MS / 2} ms`],
     ['chaos', `${report.chaos.logins} logins, ${report.chaos.logouts} logouts, ${report.chaos.kicks} kicks, ${report.chaos.managementTokensExpired} management tokens expired, ${report.chaos.faultEpisodes} fault episodes (${report.chaos.blips} blips)`],
-    ['guard stats', `hits ${report.guard.hits}, misses ${report.guard.misses}, coalesced ${report.guard.coalesced}, upstream calls ${report.guard.upstreamCalls}, errors ${report.guard.errors}, refreshes ${report.guard.refreshes ?? '-'}, token fetches ${report.guard.tokenFetches}, circuit opened ${report.guard.circuitOpened ?? '-'}`],
+    ...(['guard', 'longGuard'] as const).map((key): [string, string] => {
+      const g = report[key];
+      return [`${key === 'guard' ? 'short' : 'long'} guard stats`, `hits ${g.hits}, misses ${g.misses}, coalesced ${g.coalesced}, upstream calls ${g.upstreamCalls}, errors ${g.errors}, refreshes ${g.refreshes ?? '-'}, token fetches ${g.tokenFetches}, circuit opened ${g.circuitOpened ?? '-'}, webhook events ${g.webhookEvents ?? '-'}, rejected ${g.webhookRejected ?? '-'}`];
+    }),
     ['heap used', `${report.heap.startMb} MB before load, ${report.heap.warmMb ?? '-'} MB warm, ${report.heap.endMb} MB at the end: growth since warm ${report.heap.growthSinceWarmMb ?? '-'} MB (GC: ${report.heap.gc})`],
     ['verdict', `${report.verdict} (${report.breaches} breaches)`],
   ];

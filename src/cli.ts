@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `genauth-session-guard` command (`npx genauth-session-guard doctor`).
+ * The `genauth-session-guard` command (`npx genauth-session-guard doctor`, `... webhook register`).
  * @packageDocumentation
  */
 import { runCli } from './cli/run-cli';

@@ -1,16 +1,19 @@
 import type { DoctorIo } from './doctor-report';
 import { runDoctor } from './run-doctor';
+import { runWebhook } from './run-webhook';
 
 const USAGE = `Usage: genauth-session-guard <command>
 
 Commands:
-  doctor    check the GenAuth configuration step by step (--help for its options)
+  doctor              check the GenAuth configuration step by step (--help for its options)
+  webhook register    register a webhook at GenAuth for the receiver (--help for its options)
 `;
 
 /** The `genauth-session-guard` command: dispatches to a subcommand; resolves to the exit code. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, io: DoctorIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'doctor') return runDoctor(rest, env, io);
+  if (command === 'webhook') return runWebhook(rest, env, io);
   if (command === '--help' || command === '-h' || command === 'help') {
     io.out(USAGE);
     return 0;

@@ -14,7 +14,7 @@ export const SDK_VERSION_HEADER = 'genauth-session-guard:0.2.0';
 
 /** One HTTP attempt against GenAuth, as reported to observers. Nothing secret. */
 export interface UpstreamAttempt {
-  endpoint: 'check-session-status' | 'get-management-token' | 'has-any-role' | 'check-permission';
+  endpoint: 'check-session-status' | 'get-management-token' | 'has-any-role' | 'check-permission' | 'create-webhook';
   /** 1 for the first attempt of a call. */
   attempt: number;
   durationMs: number;
@@ -59,6 +59,10 @@ const SUCCESS_SHAPES: Record<UpstreamAttempt['endpoint'], (data: unknown) => boo
     return Array.isArray(list) && list.every((entry: unknown) => typeof entry === 'object' && entry !== null &&
       typeof (entry as { resource?: unknown }).resource === 'string' && typeof (entry as { enabled?: unknown }).enabled === 'boolean');
   },
+  'create-webhook': (data) => {
+    const id = (data as { webhookId?: unknown } | null | undefined)?.webhookId;
+    return typeof id === 'string' && id.trim() !== '' && id.length <= 200;
+  },
 };
 
 const CHECK_PATH = '/api/v3/check-session-status';
@@ -67,6 +71,18 @@ const MAX_BACKOFF_MS = 1_000;
 const TOKEN_PATH = '/api/v3/get-management-token';
 const HAS_ANY_ROLE_PATH = '/api/v3/has-any-role';
 const CHECK_PERMISSION_PATH = '/api/v3/check-permission';
+const CREATE_WEBHOOK_PATH = '/api/v3/create-webhook';
+
+/** What {@link GenAuthClient.createWebhook} registers (the fields of `create-webhook`). */
+export interface WebhookRegistration {
+  name: string;
+  url: string;
+  events: readonly string[];
+  contentType: 'application/json' | 'application/x-www-form-urlencoded';
+  enabled: boolean;
+  /** Sent back by GenAuth in a header of every delivery. Never logged, never returned. */
+  secret: string;
+}
 
 /** What `checkPermission` asks: `action` on every one of `resources` in the permission group `namespace`. */
 export interface PermissionQuery {
@@ -360,6 +376,19 @@ export class GenAuthClient {
     if (envelope.statusCode === 200) return;
     const error = envelopeError('check-session-status', envelope);
     if (error.kind !== 'rejected') throw error;
+  }
+
+  /**
+   * Registers a webhook (`POST /api/v3/create-webhook`) under the client's auth scheme and resolves to its
+   * `webhookId`. Same timeout and answer checks as every call; not counted by the circuit breaker. Retried per
+   * `retries` like any call: a create retried after a timeout may register twice, so the CLI builds its client with
+   * `retries: 0`. Throws an `UpstreamError` (an answer without a `data.webhookId` string is `malformed`).
+   */
+  async createWebhook(webhook: WebhookRegistration, signal?: AbortSignal): Promise<string> {
+    const body = { ...webhook, events: [...webhook.events] };
+    const envelope = await this.#call('create-webhook', CREATE_WEBHOOK_PATH, body, true, signal);
+    if (envelope.statusCode !== 200) throw envelopeError('create-webhook', envelope);
+    return (envelope.data as { webhookId: string }).webhookId;
   }
 }
 
