@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
+import type { AskedAnswer, SharedTier } from './shared-tier';
 import type { Clock } from './types';
 
 /** Asks GenAuth one authorization question; resolves to allowed or not, rejects with an `UpstreamError`. */
@@ -14,6 +15,11 @@ export interface AuthorizationCacheConfig {
   deniedTtlMs: number;
   max: number;
   clock: Clock;
+  /**
+   * The shared second tier (`store` option): read after an in-process miss (its lock shares one call among replicas),
+   * written after GenAuth answers. Not used without caching (`enabled: false`), as for session answers.
+   */
+  shared?: SharedTier;
 }
 
 /** One cached answer. Frozen. */
@@ -23,6 +29,8 @@ export interface AuthorizationAnswer {
   readonly checkedAt: number;
   /** Clock ms from which the answer no longer serves (checked by this module, not left to lru-cache alone). */
   readonly expiresAt: number;
+  /** Read from the shared store rather than asked of GenAuth by this process. */
+  readonly fromStore?: boolean;
 }
 
 export interface AuthorizationLookup {
@@ -38,10 +46,15 @@ export interface AuthorizationCacheCounters {
   /** Calls made to GenAuth (has-any-role and check-permission; retries of one call count once). */
   upstreamCalls: number;
   errors: number;
+  /** Lookups answered by the shared store (another replica, or this one before, asked GenAuth). */
+  storeHits: number;
 }
 
 interface FetchContext {
+  appId: string;
   userId: string;
+  /** The canonical policy key: the store's slot. */
+  policyKey: string;
   expiresAt: number | undefined;
   load: AuthorizationLoader;
 }
@@ -92,7 +105,7 @@ function boundedTtl(ttlMs: number, expiresAt: number | undefined, now: number): 
  * clock 0 as never stale, and an injected clock may well start at 0.
  */
 export class AuthorizationCache {
-  readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0 };
+  readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0, storeHits: 0 };
   readonly #config: AuthorizationCacheConfig;
   readonly #lru: LRUCache<string, AuthorizationAnswer, FetchContext>;
   #epoch = 0;
@@ -126,17 +139,24 @@ export class AuthorizationCache {
     return entry.allowed;
   }
 
-  /** The answer for `key`: cached, or asked through `load` (shared with identical lookups under way). */
-  async lookup(key: string, userId: string, expiresAt: number | undefined, load: AuthorizationLoader): Promise<AuthorizationLookup> {
+  /**
+   * The answer of (appId, userId, policyKey): cached, from the shared store, or asked through `load` (shared with
+   * identical lookups under way, here and, through the store's lock, on other replicas).
+   */
+  async lookup(appId: string, userId: string, policyKey: string, expiresAt: number | undefined, load: AuthorizationLoader): Promise<AuthorizationLookup> {
+    const key = authorizationKey(appId, userId, policyKey);
     const hit = this.cached(key);
     if (hit !== undefined) return { allowed: hit, source: 'cache' };
-    const context: FetchContext = { userId, expiresAt, load };
+    const context: FetchContext = { appId, userId, policyKey, expiresAt, load };
     for (let tries = 0; ; tries++) {
       const status: LRUCache.Status<string, AuthorizationAnswer, FetchContext> = {};
+      let fromStore = false;
       try {
         const answer = await this.#lru.fetch(key, { context, status });
         if (answer === undefined) throw new UpstreamError('aborted', 'authorization: lookup dropped');
-        return { allowed: answer.allowed, source: 'upstream' };
+        fromStore = answer.fromStore === true;
+        // An answer from the shared store is a cached answer too (another replica, or this one before, asked).
+        return { allowed: answer.allowed, source: fromStore ? 'cache' : 'upstream' };
       } catch (error) {
         if ((error instanceof SupersededError || isCacheAbort(error)) && tries < MAX_SUPERSEDED_RETRIES) {
           // The answer may predate the invalidation: ask again (an entry stored meanwhile is fine to use).
@@ -149,6 +169,7 @@ export class AuthorizationCache {
       } finally {
         if (tries === 0) {
           if (status.fetch === 'inflight') this.counters.coalesced++;
+          else if (fromStore) this.counters.storeHits++;
           else this.counters.misses++;
         }
       }
@@ -196,6 +217,16 @@ export class AuthorizationCache {
     return undefined;
   }
 
+  /**
+   * Until when an answer checked at `checkedAt` serves: `ttlMs` (allowed) or `deniedTtlMs` (denied), never past the
+   * credential's expiry, and at least 1 ms after `checkedAt` (a TTL that is not a finite number, or an expiry already
+   * past, leaves the answer 1 ms: shared with the waiters of its call, not kept).
+   */
+  #expiryOf(allowed: boolean, checkedAt: number, credentialExpiresAt: number | undefined): number {
+    const { ttlMs, deniedTtlMs } = this.#config;
+    return checkedAt + boundedTtl(allowed ? ttlMs : deniedTtlMs, credentialExpiresAt, checkedAt);
+  }
+
   #superseded(userId: string, startedAt: number): boolean {
     return this.#allMark > startedAt || (this.#userMarks.get(userId) ?? -1) > startedAt;
   }
@@ -205,19 +236,37 @@ export class AuthorizationCache {
     options: LRUCache.FetcherFetchOptions<string, AuthorizationAnswer, FetchContext>,
     context: FetchContext,
   ): Promise<AuthorizationAnswer> {
-    const { userId, expiresAt, load } = context;
-    const { clock, ttlMs, deniedTtlMs, enabled } = this.#config;
+    const { appId, userId, policyKey, expiresAt: credentialExpiresAt, load } = context;
+    const { clock, ttlMs, deniedTtlMs, enabled, shared } = this.#config;
     const startedAt = this.#epoch;
     this.#fetching++;
     try {
-      this.counters.upstreamCalls++;
-      const allowed = await load(signal);
+      const ask = async (): Promise<AskedAnswer> => {
+        this.counters.upstreamCalls++;
+        const active = await load(signal);
+        const checkedAt = clock();
+        return { active, checkedAt, expiresAt: this.#expiryOf(active, checkedAt, credentialExpiresAt) };
+      };
+      let answer: AskedAnswer;
+      let fromStore = false;
+      if (shared && enabled) {
+        const limits = { newerThan: undefined, ttlMs, inactiveTtlMs: deniedTtlMs };
+        const resolved = await shared.resolve(appId, userId, signal, limits, ask, policyKey);
+        fromStore = resolved.origin === 'store';
+        // From the store: until the store's own expiry, never past checkedAt + this guard's own TTL, nor past this
+        // caller's credential exp (whatever TTL the writing replica had).
+        answer = fromStore
+          ? { ...resolved, expiresAt: Math.min(resolved.expiresAt, this.#expiryOf(resolved.active, resolved.checkedAt, credentialExpiresAt)) }
+          : resolved;
+      } else {
+        answer = await ask();
+      }
       if (this.#superseded(userId, startedAt)) throw new SupersededError();
-      const checkedAt = clock();
-      const ttl = enabled ? boundedTtl(allowed ? ttlMs : deniedTtlMs, expiresAt, checkedAt) : 1;
-      options.ttl = ttl;
+      const { active: allowed, checkedAt } = answer;
+      options.ttl = boundedTtl(answer.expiresAt - clock(), undefined, 0);
       // Without caching, `expiresAt` = `checkedAt`: never served by #fresh, only shared with waiters of this call.
-      return Object.freeze({ userId, allowed, checkedAt, expiresAt: enabled ? checkedAt + ttl : checkedAt });
+      const stored: AuthorizationAnswer = { userId, allowed, checkedAt, expiresAt: enabled ? answer.expiresAt : checkedAt };
+      return Object.freeze(fromStore ? { ...stored, fromStore } : stored);
     } finally {
       if (--this.#fetching === 0) this.#userMarks.clear();
     }
