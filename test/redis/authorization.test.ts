@@ -1,5 +1,5 @@
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
-import type { SessionGuard } from '../../src/index';
+import type { SessionGuard, SessionGuardOptions } from '../../src/index';
 import { resolvePolicy } from '../../src/core/authorization-policy';
 import { userKeys } from '../../src/redis/keys';
 import { gatedFetch } from '../core/fixtures';
@@ -19,8 +19,8 @@ describe.each(clients)('authorization answers through Redis ($name)', (client) =
   let fake: FakeGenAuth;
   let clock: ReturnType<typeof manualClock>;
   const factory = guardFactory(() => ({ fake, url: redis.url, client, clock }));
-  const replica = (cache: { ttlMs?: number; inactiveTtlMs?: number } = {}, fetch?: typeof globalThis.fetch) =>
-    factory.make({ cache: { ttlMs: 60_000, inactiveTtlMs: 10_000, ...cache }, ...(fetch ? { fetch } : {}) });
+  const replica = (cache: { ttlMs?: number; inactiveTtlMs?: number } = {}, fetch?: ReturnType<typeof gatedFetch>['fetch']) =>
+    factory.make({ cache: { ttlMs: 60_000, inactiveTtlMs: 10_000, ...cache }, ...(fetch ? { fetch } : {}) } as Partial<SessionGuardOptions>);
   const keysOf = (userId: string) => userKeys('gsg:v1', fake.host, fake.accessKeyId, userId);
   const roles = (guard: SessionGuard, userId: string, options?: { expiresAt?: number }) =>
     guard.checkRoles(userId, ADMIN, { appId: APP, ...options });
