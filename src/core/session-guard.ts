@@ -127,7 +127,9 @@ export interface AuthenticateOptions extends AuthorizationOptions {
 /** Options of {@link SessionGuard.checkRoles} and {@link SessionGuard.checkPermissions}. */
 export interface AuthorizationCheckOptions {
   /**
-   * The app whose cache entries the answer shares (GenAuth's roles and permissions are not per app; routes are).
+   * The app whose cache entries the answer shares (GenAuth's roles and permissions are not per app; routes are). An
+   * app id a route would not accept (blank, over 128 characters, control characters) rejects with an
+   * `InvalidAppIdError`, as in {@link SessionGuard.checkSession}.
    * @default '' (entries of their own, apart from every route's)
    */
   appId?: string;
@@ -553,6 +555,11 @@ class DefaultSessionGuard implements SessionGuard {
     if (!isAcceptableUserId(userId, DEFAULT_MAX_USER_ID_LENGTH)) throw new TypeError('genauth-session-guard: a valid user id is required.');
     const appId = options?.appId ?? '';
     if (typeof appId !== 'string') throw new TypeError('genauth-session-guard: `appId` must be a string.');
+    // The default '' or an app id a route would accept: it goes into cache keys (and Redis keys, with a store).
+    if (appId !== '') {
+      const invalidAppId = checkAppId(appId);
+      if (invalidAppId) throw invalidAppId;
+    }
     const expiresAt = options?.expiresAt;
     if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw new TypeError('genauth-session-guard: `expiresAt` must be a finite number of ms.');
     const policy = resolvePolicy(asked) as ResolvedPolicy;
