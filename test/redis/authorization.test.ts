@@ -1,5 +1,6 @@
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
-import type { SessionGuard, SessionGuardOptions } from '../../src/index';
+import { createSessionGuard, header, type SessionGuard, type SessionGuardOptions } from '../../src/index';
+import { redisStore } from '../../src/redis';
 import { resolvePolicy } from '../../src/core/authorization-policy';
 import { userKeys } from '../../src/redis/keys';
 import { gatedFetch } from '../core/fixtures';
@@ -174,6 +175,27 @@ describe.each(clients)('authorization answers through Redis ($name)', (client) =
     expect(await outcome.everywhere).toBe(true);
     await until(() => b.stats().remoteInvalidations === 1);
     expect(await roles(b, 'alice')).toBe(false);
+  });
+
+  it('a role or permission event while Redis cannot be reached: applied here, `everywhere` (propagated) is false', async () => {
+    const guard = createSessionGuard({
+      host: fake.host,
+      accessKeyId: fake.accessKeyId,
+      accessKeySecret: fake.accessKeySecret,
+      identity: header('x-user-id'),
+      store: redisStore({ client: client.create('redis://127.0.0.1:1'), timeoutMs: 50 }),
+    });
+    try {
+      await roles(guard, 'alice');
+      for (const data of [{ users: ['alice'] }, { targetType: 'ROLE', targetIdentifiers: ['admin'] }]) {
+        const outcome = guard.applyWebhookEvent({ eventName: data.users ? 'role:unassigned' : 'permission:revoke', data });
+        expect(outcome.outcome).toBe('authorization');
+        expect(await outcome.everywhere).toBe(false);
+      }
+      expect(guard.stats().authorization.size).toBe(0);
+    } finally {
+      await guard.close();
+    }
   });
 
   it.each([
