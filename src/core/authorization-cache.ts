@@ -244,7 +244,7 @@ export class AuthorizationCache {
     };
     let answer: AskedAnswer;
     let fromStore = false;
-    if (shared && enabled) {
+    if (shared?.sharesAuthorization && enabled) {
       const limits = { newerThan: undefined, ttlMs, inactiveTtlMs: deniedTtlMs };
       const resolved = await shared.resolve(appId, userId, signal, limits, ask, policyKey);
       fromStore = resolved.origin === 'store';

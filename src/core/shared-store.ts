@@ -120,6 +120,13 @@ export interface InvalidateRequest {
 export interface SharedStoreSession {
   /** Whether calls can be sent now. */
   readonly ready: boolean;
+  /**
+   * `true` when the store keeps authorization answers apart from session answers (`policy` in reads, writes and
+   * releases; `authorizationOnly` in invalidations). Without it the guard keeps role and permission answers in
+   * process only (a store written before they existed would read `policy` as nothing), and an authorization-only
+   * invalidation reaches the store as one of every answer of the user.
+   */
+  readonly authorization?: boolean;
   /** Resolves once calls can be sent (the first connection). */
   whenReady(): Promise<void>;
   /** The usable answer for (appId, userId), or the lock (taken now, or held by someone else). */

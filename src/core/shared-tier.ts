@@ -181,6 +181,11 @@ export class SharedTier {
     return this.#state;
   }
 
+  /** Whether authorization answers may go through the store (see `SharedStoreSession.authorization`). */
+  get sharesAuthorization(): boolean {
+    return this.#session.authorization === true;
+  }
+
   /**
    * The answer for (appId, userId): from the store, from GenAuth through `ask` while holding the store's lock
    * (then written to the store), or from `ask` alone when the store cannot be used. Rejects as `ask` does, or
@@ -260,7 +265,9 @@ export class SharedTier {
   invalidate(userId: string, appId: string | undefined, authorizationOnly = false): Promise<boolean> {
     const before = this.#invalidating.get(userId);
     // One after the other per user, so that a lookup waiting for the last one waits for them all.
-    const done = this.#track((before ?? Promise.resolve(true)).then(() => this.#invalidate(userId, appId, authorizationOnly)));
+    // A store that does not keep authorization answers apart gets an invalidation of every answer of the user.
+    const only = authorizationOnly && this.sharesAuthorization;
+    const done = this.#track((before ?? Promise.resolve(true)).then(() => this.#invalidate(userId, only ? undefined : appId, only)));
     this.#invalidating.set(userId, done);
     void done.finally(() => {
       if (this.#invalidating.get(userId) === done) this.#invalidating.delete(userId);

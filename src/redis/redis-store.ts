@@ -230,6 +230,8 @@ class RedisStoreSession implements SharedStoreSession {
     return this.#connections.ready;
   }
 
+  readonly authorization = true;
+
   whenReady(): Promise<void> {
     return this.#connections.whenReady();
   }
