@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
+import { InvalidationEpochs } from './invalidation-epochs';
+import type { AskedAnswer, SharedTier } from './shared-tier';
 import type { Clock } from './types';
 
 /** Asks GenAuth one authorization question; resolves to allowed or not, rejects with an `UpstreamError`. */
@@ -14,6 +16,11 @@ export interface AuthorizationCacheConfig {
   deniedTtlMs: number;
   max: number;
   clock: Clock;
+  /**
+   * The shared second tier (`store` option): read after an in-process miss (its lock shares one call among replicas),
+   * written after GenAuth answers. Not used without caching (`enabled: false`), as for session answers.
+   */
+  shared?: SharedTier;
 }
 
 /** One cached answer. Frozen. */
@@ -23,6 +30,10 @@ export interface AuthorizationAnswer {
   readonly checkedAt: number;
   /** Clock ms from which the answer no longer serves (checked by this module, not left to lru-cache alone). */
   readonly expiresAt: number;
+  /** The invalidation epoch taken when it was asked for: an `invalidate` since supersedes it. */
+  readonly asOf: number;
+  /** Read from the shared store rather than asked of GenAuth by this process. */
+  readonly fromStore?: boolean;
 }
 
 export interface AuthorizationLookup {
@@ -38,10 +49,15 @@ export interface AuthorizationCacheCounters {
   /** Calls made to GenAuth (has-any-role and check-permission; retries of one call count once). */
   upstreamCalls: number;
   errors: number;
+  /** Lookups answered by the shared store (another replica, or this one before, asked GenAuth). */
+  storeHits: number;
 }
 
 interface FetchContext {
+  appId: string;
   userId: string;
+  /** The canonical policy key: the store's slot. */
+  policyKey: string;
   expiresAt: number | undefined;
   load: AuthorizationLoader;
 }
@@ -55,8 +71,6 @@ class SupersededError extends Error {
 
 /** How many times one lookup asks again after its answer was superseded by an invalidation. */
 const MAX_SUPERSEDED_RETRIES = 2;
-/** Per-user invalidation marks kept while fetches are under way; past this, one global mark replaces them. */
-const MAX_USER_MARKS = 10_000;
 
 /**
  * The cache key: the kind of question and everything its answer depends on: the app (roles and permissions are
@@ -82,25 +96,25 @@ function boundedTtl(ttlMs: number, expiresAt: number | undefined, now: number): 
  * concurrent identical lookups share one call; allowed answers live `ttlMs`, denied ones `deniedTtlMs`, never past
  * the credential's expiry; errors are never kept.
  *
- * Invariant (invalidation during a fetch): an answer is stored only if no invalidation that covers its user landed
- * between the start of its call and its arrival. Each fetch notes the invalidation epoch when it starts; an
- * `invalidate` bumps the epoch and marks the user (or everyone) with it; a fetch that finds a mark newer than its
- * start throws `SupersededError` instead of returning, so lru-cache stores nothing and every waiter asks again.
- * Stored answers of the user are deleted by the same `invalidate`. Pinned by test/core/authorization-cache.test.ts.
+ * Invariant (invalidation): no answer asked for before an `invalidate` that covers its user serves after that
+ * `invalidate` returns, whether it was stored, being asked for, or asked for and not yet stored (lru-cache stores a
+ * fetched value a few microtasks after the fetch function resolves). Each answer carries the epoch taken when its
+ * fetch began (`asOf`, {@link InvalidationEpochs}); `invalidate` bumps the epochs before it deletes; a fetch whose
+ * answer is superseded when it arrives throws `SupersededError` (lru-cache stores nothing, every waiter asks again),
+ * and every read checks `asOf` again. Pinned by test/core/authorization-cache.test.ts.
  *
- * Expiry is checked here against `expiresAt`, not left to lru-cache alone: lru-cache treats an entry stored at
- * clock 0 as never stale, and an injected clock may well start at 0.
+ * Expiry is checked here (`checkedAt <= now < expiresAt`, as session answers), not left to lru-cache alone:
+ * lru-cache treats an entry stored at clock 0 as never stale, and a clock moved back would make an answer younger.
+ *
+ * The epochs are this cache's own rather than shared with the session cache: every invalidation that covers
+ * authorization answers (of a user in every app, or of everyone) reaches this cache by its own call, and session
+ * invalidations scoped to one app must not cover them; a shared instance would add a second one, not remove this.
  */
 export class AuthorizationCache {
-  readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0 };
+  readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0, storeHits: 0 };
   readonly #config: AuthorizationCacheConfig;
   readonly #lru: LRUCache<string, AuthorizationAnswer, FetchContext>;
-  #epoch = 0;
-  /** The epoch of the last `invalidate()` of everyone. */
-  #allMark = -1;
-  /** The epoch of the last `invalidate(userId)`, per user; only kept while fetches are under way. */
-  readonly #userMarks = new Map<string, number>();
-  #fetching = 0;
+  readonly #epochs = new InvalidationEpochs();
 
   constructor(config: AuthorizationCacheConfig) {
     this.#config = config;
@@ -126,17 +140,26 @@ export class AuthorizationCache {
     return entry.allowed;
   }
 
-  /** The answer for `key`: cached, or asked through `load` (shared with identical lookups under way). */
-  async lookup(key: string, userId: string, expiresAt: number | undefined, load: AuthorizationLoader): Promise<AuthorizationLookup> {
+  /**
+   * The answer of (appId, userId, policyKey): cached, from the shared store, or asked through `load` (shared with
+   * identical lookups under way, here and, through the store's lock, on other replicas).
+   */
+  async lookup(appId: string, userId: string, policyKey: string, expiresAt: number | undefined, load: AuthorizationLoader): Promise<AuthorizationLookup> {
+    const key = authorizationKey(appId, userId, policyKey);
     const hit = this.cached(key);
     if (hit !== undefined) return { allowed: hit, source: 'cache' };
-    const context: FetchContext = { userId, expiresAt, load };
+    const context: FetchContext = { appId, userId, policyKey, expiresAt, load };
     for (let tries = 0; ; tries++) {
       const status: LRUCache.Status<string, AuthorizationAnswer, FetchContext> = {};
+      let fromStore = false;
       try {
         const answer = await this.#lru.fetch(key, { context, status });
         if (answer === undefined) throw new UpstreamError('aborted', 'authorization: lookup dropped');
-        return { allowed: answer.allowed, source: 'upstream' };
+        // Invalidated after the answer arrived but before this waiter got it: it may predate a revocation.
+        if (this.#superseded(answer)) throw new SupersededError();
+        fromStore = answer.fromStore === true;
+        // An answer from the shared store is a cached answer too (another replica, or this one before, asked).
+        return { allowed: answer.allowed, source: fromStore ? 'cache' : 'upstream' };
       } catch (error) {
         if ((error instanceof SupersededError || isCacheAbort(error)) && tries < MAX_SUPERSEDED_RETRIES) {
           // The answer may predate the invalidation: ask again (an entry stored meanwhile is fine to use).
@@ -149,6 +172,7 @@ export class AuthorizationCache {
       } finally {
         if (tries === 0) {
           if (status.fetch === 'inflight') this.counters.coalesced++;
+          else if (fromStore) this.counters.storeHits++;
           else this.counters.misses++;
         }
       }
@@ -157,23 +181,14 @@ export class AuthorizationCache {
 
   /** Drops the answers of `userId` (every app and policy), or of everyone; lookups under way ask again. */
   invalidate(userId?: string): number {
-    const epoch = ++this.#epoch;
+    // First: from here on no answer asked for before this call is served, wherever it is (see the class invariant).
     if (userId === undefined) {
-      this.#allMark = epoch;
-      this.#userMarks.clear();
+      this.#epochs.invalidateAll();
       const size = this.#lru.size;
       this.#lru.clear();
       return size;
     }
-    if (this.#fetching > 0) {
-      if (this.#userMarks.size >= MAX_USER_MARKS) {
-        // Bounded memory: supersede every fetch under way rather than remember one more user.
-        this.#allMark = epoch;
-        this.#userMarks.clear();
-      } else {
-        this.#userMarks.set(userId, epoch);
-      }
-    }
+    this.#epochs.invalidate(userId);
     const keys: string[] = [];
     this.#lru.forEach((answer, key) => {
       if (answer.userId === userId) keys.push(key);
@@ -191,13 +206,25 @@ export class AuthorizationCache {
   #fresh(key: string): AuthorizationAnswer | undefined {
     const entry = this.#lru.get(key);
     if (entry === undefined) return undefined;
-    if (this.#config.enabled && this.#config.clock() < entry.expiresAt) return entry;
-    this.#lru.delete(key);
+    const now = this.#config.clock();
+    if (this.#config.enabled && now >= entry.checkedAt && now < entry.expiresAt && !this.#superseded(entry)) return entry;
+    // Not while a lookup is under way for the key: lru-cache would abort it.
+    if (this.#lru.peek(key) === entry) this.#lru.delete(key);
     return undefined;
   }
 
-  #superseded(userId: string, startedAt: number): boolean {
-    return this.#allMark > startedAt || (this.#userMarks.get(userId) ?? -1) > startedAt;
+  /**
+   * Until when an answer checked at `checkedAt` serves: `ttlMs` (allowed) or `deniedTtlMs` (denied), never past the
+   * credential's expiry, and at least 1 ms after `checkedAt` (a TTL that is not a finite number, or an expiry already
+   * past, leaves the answer 1 ms: shared with the waiters of its call, not kept).
+   */
+  #expiryOf(allowed: boolean, checkedAt: number, credentialExpiresAt: number | undefined): number {
+    const { ttlMs, deniedTtlMs } = this.#config;
+    return checkedAt + boundedTtl(allowed ? ttlMs : deniedTtlMs, credentialExpiresAt, checkedAt);
+  }
+
+  #superseded(answer: Pick<AuthorizationAnswer, 'asOf' | 'userId'>): boolean {
+    return this.#epochs.superseded(answer.asOf, answer.userId);
   }
 
   async #fetch(
@@ -205,22 +232,36 @@ export class AuthorizationCache {
     options: LRUCache.FetcherFetchOptions<string, AuthorizationAnswer, FetchContext>,
     context: FetchContext,
   ): Promise<AuthorizationAnswer> {
-    const { userId, expiresAt, load } = context;
-    const { clock, ttlMs, deniedTtlMs, enabled } = this.#config;
-    const startedAt = this.#epoch;
-    this.#fetching++;
-    try {
+    const { appId, userId, policyKey, expiresAt: credentialExpiresAt, load } = context;
+    const { clock, ttlMs, deniedTtlMs, enabled, shared } = this.#config;
+    // Taken before anything is asked: an invalidate from now on supersedes this answer.
+    const asOf = this.#epochs.begin();
+    const ask = async (): Promise<AskedAnswer> => {
       this.counters.upstreamCalls++;
-      const allowed = await load(signal);
-      if (this.#superseded(userId, startedAt)) throw new SupersededError();
+      const active = await load(signal);
       const checkedAt = clock();
-      const ttl = enabled ? boundedTtl(allowed ? ttlMs : deniedTtlMs, expiresAt, checkedAt) : 1;
-      options.ttl = ttl;
-      // Without caching, `expiresAt` = `checkedAt`: never served by #fresh, only shared with waiters of this call.
-      return Object.freeze({ userId, allowed, checkedAt, expiresAt: enabled ? checkedAt + ttl : checkedAt });
-    } finally {
-      if (--this.#fetching === 0) this.#userMarks.clear();
+      return { active, checkedAt, expiresAt: this.#expiryOf(active, checkedAt, credentialExpiresAt) };
+    };
+    let answer: AskedAnswer;
+    let fromStore = false;
+    if (shared?.sharesAuthorization && enabled) {
+      const limits = { newerThan: undefined, ttlMs, inactiveTtlMs: deniedTtlMs };
+      const resolved = await shared.resolve(appId, userId, signal, limits, ask, policyKey);
+      fromStore = resolved.origin === 'store';
+      // From the store: until the store's own expiry, never past checkedAt + this guard's own TTL, nor past this
+      // caller's credential exp (whatever TTL the writing replica had).
+      answer = fromStore
+        ? { ...resolved, expiresAt: Math.min(resolved.expiresAt, this.#expiryOf(resolved.active, resolved.checkedAt, credentialExpiresAt)) }
+        : resolved;
+    } else {
+      answer = await ask();
     }
+    if (this.#superseded({ asOf, userId })) throw new SupersededError();
+    const { active: allowed, checkedAt } = answer;
+    options.ttl = boundedTtl(answer.expiresAt - clock(), undefined, 0);
+    // Without caching, `expiresAt` = `checkedAt`: never served by #fresh, only shared with waiters of this call.
+    const stored: AuthorizationAnswer = { userId, allowed, checkedAt, expiresAt: enabled ? answer.expiresAt : checkedAt, asOf };
+    return Object.freeze(fromStore ? { ...stored, fromStore } : stored);
   }
 }
 

@@ -60,11 +60,11 @@ export class Authorizer {
     const lookups: Array<Promise<AuthorizationVerdict>> = [];
     const { roles, permissions } = policy;
     if (roles) {
-      lookups.push(this.#cache.lookup(authorizationKey(appId, userId, roles.key), userId, expiresAt,
+      lookups.push(this.#cache.lookup(appId, userId, roles.key, expiresAt,
         (signal) => this.#client.hasAnyRole(userId, roles.list, signal)));
     }
     if (permissions) {
-      lookups.push(this.#cache.lookup(authorizationKey(appId, userId, permissions.key), userId, expiresAt,
+      lookups.push(this.#cache.lookup(appId, userId, permissions.key, expiresAt,
         (signal) => this.#client.checkPermission(userId, permissions, signal)));
     }
     // Any failure rejects (503), even when another part denies: a 403 is only given on answers GenAuth gave.

@@ -108,6 +108,8 @@ export interface SessionGuardStats {
     /** has-any-role and check-permission calls started (retries of one call count once). */
     upstreamCalls: number;
     errors: number;
+    /** Lookups answered by the shared store (`store` option): another replica, or this one before, asked GenAuth. */
+    storeHits: number;
     size: number;
   };
 }
@@ -125,7 +127,9 @@ export interface AuthenticateOptions extends AuthorizationOptions {
 /** Options of {@link SessionGuard.checkRoles} and {@link SessionGuard.checkPermissions}. */
 export interface AuthorizationCheckOptions {
   /**
-   * The app whose cache entries the answer shares (GenAuth's roles and permissions are not per app; routes are).
+   * The app whose cache entries the answer shares (GenAuth's roles and permissions are not per app; routes are). An
+   * app id a route would not accept (blank, over 128 characters, control characters) rejects with an
+   * `InvalidAppIdError`, as in {@link SessionGuard.checkSession}.
    * @default '' (entries of their own, apart from every route's)
    */
   appId?: string;
@@ -198,9 +202,8 @@ export interface SessionGuard {
   applyWebhookEvent(event: GenAuthWebhookEvent): WebhookOutcome;
   /**
    * Drops cached role and permission answers (not session answers) of `userId`, or of every user when omitted;
-   * returns how many this process dropped. Lookups under way are asked again. With a `store` and a `userId`, the
-   * other replicas are told through the store's invalidation channel, which names users only: they drop that
-   * user's session answers too.
+   * returns how many this process dropped. Lookups under way are asked again. With a `store`, also drops them there
+   * and tells every replica, in the background (session answers stay, here and there).
    */
   invalidateAuthorization(userId?: string): number;
   /** Counters since creation. */
@@ -373,6 +376,9 @@ class DefaultSessionGuard implements SessionGuard {
         this.#cache.invalidate(userId, appId);
         this.#authorizer.invalidate(userId);
       },
+      onInvalidatedAuthorization: (userId) => {
+        this.#authorizer.invalidate(userId);
+      },
       onMissed: () => {
         this.#cache.clear();
         this.#authorizer.clear();
@@ -393,6 +399,7 @@ class DefaultSessionGuard implements SessionGuard {
       deniedTtlMs: options.cache.inactiveTtlMs,
       max: options.cache.max,
       clock: options.clock,
+      shared: this.#shared,
     });
   }
 
@@ -548,6 +555,11 @@ class DefaultSessionGuard implements SessionGuard {
     if (!isAcceptableUserId(userId, DEFAULT_MAX_USER_ID_LENGTH)) throw new TypeError('genauth-session-guard: a valid user id is required.');
     const appId = options?.appId ?? '';
     if (typeof appId !== 'string') throw new TypeError('genauth-session-guard: `appId` must be a string.');
+    // The default '' or an app id a route would accept: it goes into cache keys (and Redis keys, with a store).
+    if (appId !== '') {
+      const invalidAppId = checkAppId(appId);
+      if (invalidAppId) throw invalidAppId;
+    }
     const expiresAt = options?.expiresAt;
     if (expiresAt !== undefined && !Number.isFinite(expiresAt)) throw new TypeError('genauth-session-guard: `expiresAt` must be a finite number of ms.');
     const policy = resolvePolicy(asked) as ResolvedPolicy;
@@ -561,9 +573,15 @@ class DefaultSessionGuard implements SessionGuard {
 
   invalidateAuthorization(userId?: string): number {
     if (userId !== undefined) assertUserId(userId);
+    return this.#dropAuthorization(userId).dropped;
+  }
+
+  /** Drops authorization answers here, and with a store there and on every replica (`everywhere` says when). */
+  #dropAuthorization(userId: string | undefined): { dropped: number; everywhere: Promise<boolean> } {
     const dropped = this.#authorizer.invalidate(userId);
-    if (userId !== undefined) void this.#shared?.invalidate(userId, undefined);
-    return dropped;
+    const shared = this.#shared;
+    if (!shared) return { dropped, everywhere: Promise.resolve(true) };
+    return { dropped, everywhere: userId === undefined ? shared.invalidateAuthorization() : shared.invalidate(userId, undefined, true) };
   }
 
   invalidate(userId: string, appId?: string): number {
@@ -623,12 +641,9 @@ class DefaultSessionGuard implements SessionGuard {
     return outcome;
   }
 
-  /** Role and permission events: through `invalidateAuthorization` when the guard has it (authorization checks). */
+  /** Role and permission events: authorization answers (of `users`, or of everyone) here and on every replica. */
   #invalidateAuthorization(eventName: string, users: string[] | undefined): WebhookOutcome {
-    const drop = (this as { invalidateAuthorization?: (userId?: string) => unknown }).invalidateAuthorization;
-    if (typeof drop !== 'function') return { eventName, outcome: 'ignored', users: [], everywhere: Promise.resolve(true) };
-    const results = users === undefined ? [drop.call(this)] : users.map((userId) => drop.call(this, userId));
-    const told = results.map((result) => (isThenable(result) ? Promise.resolve(result).then((value) => value !== false, () => false) : Promise.resolve(true)));
+    const told = users === undefined ? [this.#dropAuthorization(undefined).everywhere] : users.map((userId) => this.#dropAuthorization(userId).everywhere);
     return { eventName, outcome: 'authorization', users: users ?? [], everywhere: allTrue(told) };
   }
 

@@ -38,6 +38,11 @@ export interface SharedStoreListener {
   invalidated(userId: string, appId: string | undefined): void;
   /** Another replica invalidated every answer (`invalidateAll`). */
   invalidatedAll(): void;
+  /**
+   * Another replica invalidated the authorization answers (not the session answers) of `userId`, or of every user
+   * when `undefined` (`invalidateAuthorization`).
+   */
+  invalidatedAuthorization(userId: string | undefined): void;
   /** Whether calls can be sent now, and whether invalidations from other replicas are being received. */
   status(status: { commands: boolean; subscribed: boolean }): void;
   /** The invalidation channel came back after a loss: invalidations sent meanwhile may have been missed. */
@@ -48,6 +53,7 @@ export interface SharedStoreListener {
 
 /** One answer as kept in the store: ids, a boolean and times, nothing else. */
 export interface StoredAnswer {
+  /** A session answer: whether the session is active; an authorization answer: whether the policy is allowed. */
   active: boolean;
   /** When GenAuth answered, ms since the epoch (the writing replica's clock). */
   checkedAt: number;
@@ -83,6 +89,12 @@ export interface ReadRequest {
    */
   ttlMs: number;
   inactiveTtlMs: number;
+  /**
+   * The canonical policy key of an authorization answer (has-any-role, check-permission) of (appId, userId); absent
+   * for the session answer. `active` then means allowed, and `ttlMs` / `inactiveTtlMs` are the reader's TTLs of
+   * allowed and denied answers.
+   */
+  policy?: string;
 }
 
 export interface WriteRequest {
@@ -92,31 +104,57 @@ export interface WriteRequest {
   expireAtStoreMs: number;
   /** Released after the write when given and still held. */
   lockToken: string | undefined;
+  /** As in {@link ReadRequest.policy}: the same as the read's. */
+  policy?: string;
+}
+
+/** What {@link SharedStoreSession.invalidate} drops. */
+export interface InvalidateRequest {
+  /** How long the fence against writes of answers asked for before lives, ms. */
+  generationTtlMs: number;
+  /** Only the user's authorization answers (the session answers stay; `appId` is then ignored). @default false */
+  authorizationOnly?: boolean;
 }
 
 /** One guard's use of a store. */
 export interface SharedStoreSession {
   /** Whether calls can be sent now. */
   readonly ready: boolean;
+  /**
+   * `true` when the store keeps authorization answers apart from session answers (`policy` in reads, writes and
+   * releases; `authorizationOnly` in invalidations). Without it the guard keeps role and permission answers in
+   * process only (a store written before they existed would read `policy` as nothing), and an authorization-only
+   * invalidation reaches the store as one of every answer of the user.
+   */
+  readonly authorization?: boolean;
   /** Resolves once calls can be sent (the first connection). */
   whenReady(): Promise<void>;
   /** The usable answer for (appId, userId), or the lock (taken now, or held by someone else). */
   read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead>;
   /** Writes the answer unless the user was invalidated meanwhile; releases the lock. Resolves to whether it wrote. */
   write(appId: string, userId: string, answer: StoredAnswer, request: WriteRequest): Promise<boolean>;
-  /** Releases the lock if still held with `lockToken`. */
-  release(appId: string, userId: string, lockToken: string): Promise<void>;
+  /** Releases the lock if still held with `lockToken` (of the authorization answer for `policy`, when given). */
+  release(appId: string, userId: string, lockToken: string, policy?: string): Promise<void>;
   /**
-   * Deletes the answers of `userId` (in `appId` only, when given), fences out writes of answers asked for before
-   * (for `generationTtlMs`), and tells the other replicas. Never calls `listener.invalidated` for its own.
+   * Deletes the session answers of `userId` (in `appId` only, when given) and every authorization answer of
+   * `userId` (every app: roles are not per app), or only the latter with `authorizationOnly`; fences out writes of
+   * answers asked for before (for `generationTtlMs`), and tells the other replicas (`listener.invalidated`, or
+   * `listener.invalidatedAuthorization` with `authorizationOnly`). Never calls the listener for its own.
    */
-  invalidate(userId: string, appId: string | undefined, request: { generationTtlMs: number }): Promise<void>;
+  invalidate(userId: string, appId: string | undefined, request: InvalidateRequest): Promise<void>;
   /**
    * Makes every answer kept in the store unusable, fences out writes of answers asked for before, and tells the other
    * replicas (`listener.invalidatedAll`; never for its own). Optional: without it, `invalidateAll` drops the
    * in-process answers only.
    */
   invalidateAll?(): Promise<void>;
+  /**
+   * Makes every authorization answer kept in the store unusable (session answers stay), fences out writes of those
+   * asked for before, and tells the other replicas (`listener.invalidatedAuthorization(undefined)`; never for its
+   * own). Optional: without it, `invalidateAuthorization()` drops every user's authorization answers in the store
+   * through `invalidateAll`, session answers included.
+   */
+  invalidateAuthorization?(): Promise<void>;
   /** Closes what `attach` opened. */
   close(): Promise<void>;
 }

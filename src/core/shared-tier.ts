@@ -57,6 +57,8 @@ export interface SharedTierConfig {
   events: GuardEvents;
   /** Another replica invalidated: drop the in-process copies (and abort lookups under way). */
   onInvalidated(userId: string, appId: string | undefined): void;
+  /** Another replica invalidated authorization answers (of `userId`, or of everyone): drop the in-process copies. */
+  onInvalidatedAuthorization(userId: string | undefined): void;
   /** Invalidations may have been missed: drop every in-process copy. */
   onMissed(): void;
 }
@@ -73,6 +75,16 @@ export interface SharedTierCounters {
 }
 
 export type SharedTierState = 'connecting' | 'up' | 'down';
+
+/** What `invalidateAll` (`all`) and `invalidateAuthorization()` (`authz`) cover: every answer, or authorization answers. */
+type EveryoneKind = 'all' | 'authz';
+
+/** One answer's place: the session answer of (appId, userId), or with `policy` an authorization answer. */
+interface Slot {
+  appId: string;
+  userId: string;
+  policy: string | undefined;
+}
 
 /** Most invalidations kept for a replay while the store is down. */
 const MAX_MISSED_INVALIDATIONS = 10_000;
@@ -117,10 +129,13 @@ export class SharedTier {
    * Until then the store may still hold the user's old answers: lookups of that user do not read it.
    */
   readonly #missed = new Map<string, { userId: string; appIds: Set<string> | undefined }>();
-  /** This replica's `invalidateAll` under way: every lookup waits for it before reading the store. */
-  #invalidatingAll: Promise<boolean> | undefined;
-  /** An `invalidateAll` could not reach the store: lookups leave it out until it is sent again. */
-  #missedAll = false;
+  /**
+   * This replica's `invalidateAll` (`all`) or `invalidateAuthorization()` (`authz`) under way: every lookup (of an
+   * authorization answer, for `authz`) waits for it before reading the store.
+   */
+  readonly #invalidatingEveryone: Partial<Record<EveryoneKind, Promise<boolean>>> = {};
+  /** Such an invalidation could not reach the store: the lookups it covers leave it out until it is sent again. */
+  readonly #missedEveryone: Record<EveryoneKind, boolean> = { all: false, authz: false };
   #commands = false;
   #subscribed = false;
   #everReady = false;
@@ -142,6 +157,7 @@ export class SharedTier {
       listener: {
         invalidated: (userId, appId) => this.#received(userId, appId),
         invalidatedAll: () => this.#receivedAll(),
+        invalidatedAuthorization: (userId) => this.#receivedAuthorization(userId),
         status: ({ commands, subscribed }) => {
           if (this.#closing) return;
           // A new connection is a fresh start: calls may go again without waiting for the retry delay.
@@ -165,10 +181,16 @@ export class SharedTier {
     return this.#state;
   }
 
+  /** Whether authorization answers may go through the store (see `SharedStoreSession.authorization`). */
+  get sharesAuthorization(): boolean {
+    return this.#session.authorization === true;
+  }
+
   /**
    * The answer for (appId, userId): from the store, from GenAuth through `ask` while holding the store's lock
    * (then written to the store), or from `ask` alone when the store cannot be used. Rejects as `ask` does, or
-   * with the signal's reason once aborted.
+   * with the signal's reason once aborted. With `policy` (a canonical policy key), the authorization answer of
+   * (appId, userId, policy) under the same rules: `active` is then "allowed", `limits` the allowed and denied TTLs.
    */
   async resolve(
     appId: string,
@@ -176,13 +198,18 @@ export class SharedTier {
     signal: AbortSignal,
     limits: ReadLimits,
     ask: () => Promise<AskedAnswer>,
+    policy?: string,
   ): Promise<SharedAnswer> {
     // The store must not hand back an answer this replica has just invalidated: wait for that invalidation to be
     // done there (bounded by the store's timeout), and leave the store out while it could not be done.
     const invalidating = this.#invalidating.get(userId);
     if (invalidating) await invalidating;
-    if (this.#invalidatingAll) await this.#invalidatingAll;
-    if (this.#missed.has(userId) || this.#missedAll) {
+    const kinds: EveryoneKind[] = policy === undefined ? ['all'] : ['all', 'authz'];
+    for (const kind of kinds) {
+      const everyone = this.#invalidatingEveryone[kind];
+      if (everyone) await everyone;
+    }
+    if (this.#missed.has(userId) || kinds.some((kind) => this.#missedEveryone[kind])) {
       this.counters.errors++;
       return this.#direct(ask);
     }
@@ -197,7 +224,8 @@ export class SharedTier {
       let read: StoreRead;
       try {
         const { newerThan, ttlMs, inactiveTtlMs } = limits;
-        read = await this.#call('read', () => this.#session.read(appId, userId, { lockToken, lockMs, now: clock(), newerThan, ttlMs, inactiveTtlMs }));
+        const request = { lockToken, lockMs, now: clock(), newerThan, ttlMs, inactiveTtlMs, ...(policy === undefined ? {} : { policy }) };
+        read = await this.#call('read', () => this.#session.read(appId, userId, request));
       } catch {
         return this.#direct(ask);
       }
@@ -216,11 +244,12 @@ export class SharedTier {
         }
       }
       // A value this reader cannot use (malformed, or beyond its limits), without the lock: ask, and write over it.
-      if (read.kind === 'answer' || read.kind === 'unusable') return this.#askAndWrite(appId, userId, read, readAt, undefined, signal, ask);
-      if (read.kind === 'locked') return this.#askAndWrite(appId, userId, read, readAt, lockToken, signal, ask);
+      const slot = { appId, userId, policy };
+      if (read.kind === 'answer' || read.kind === 'unusable') return this.#askAndWrite(slot, read, readAt, undefined, signal, ask);
+      if (read.kind === 'locked') return this.#askAndWrite(slot, read, readAt, lockToken, signal, ask);
       waited = true;
       // The holder did not answer within two lock lifetimes (it died, and so did the next one): ask directly.
-      if (readAt - started >= 2 * lockMs) return this.#askAndWrite(appId, userId, read, readAt, undefined, signal, ask);
+      if (readAt - started >= 2 * lockMs) return this.#askAndWrite(slot, read, readAt, undefined, signal, ask);
       const lockLeft = read.lockRemainingMs > 0 ? read.lockRemainingMs : pause;
       await sleep(Math.max(1, Math.min(pause, lockLeft)), signal);
       pause = Math.min(pause * 2, MAX_POLL_MS);
@@ -228,13 +257,17 @@ export class SharedTier {
   }
 
   /**
-   * Deletes the answers of `userId` from the store and tells the other replicas. Resolves to `true` once done,
-   * `false` when the store could not be reached (the invalidation is then replayed when the store is back).
+   * Deletes the answers of `userId` from the store (session answers in `appId` only, when given, and every
+   * authorization answer of the user; only the latter with `authorizationOnly`) and tells the other replicas. Resolves
+   * to `true` once done, `false` when the store could not be reached (the invalidation is then replayed when the
+   * store is back; an authorization-only one is replayed as one of every answer of the user: more, never less).
    */
-  invalidate(userId: string, appId: string | undefined): Promise<boolean> {
+  invalidate(userId: string, appId: string | undefined, authorizationOnly = false): Promise<boolean> {
     const before = this.#invalidating.get(userId);
     // One after the other per user, so that a lookup waiting for the last one waits for them all.
-    const done = this.#track((before ?? Promise.resolve(true)).then(() => this.#invalidate(userId, appId)));
+    // A store that does not keep authorization answers apart gets an invalidation of every answer of the user.
+    const only = authorizationOnly && this.sharesAuthorization;
+    const done = this.#track((before ?? Promise.resolve(true)).then(() => this.#invalidate(userId, only ? undefined : appId, only)));
     this.#invalidating.set(userId, done);
     void done.finally(() => {
       if (this.#invalidating.get(userId) === done) this.#invalidating.delete(userId);
@@ -248,24 +281,38 @@ export class SharedTier {
    * they leave the store out (it is sent again when the store is back).
    */
   invalidateAll(): Promise<boolean> {
-    const done = this.#track((this.#invalidatingAll ?? Promise.resolve(true)).then(async () => {
-      if (!this.#session.invalidateAll) return false;
+    return this.#invalidateEveryone('all');
+  }
+
+  /**
+   * Makes every authorization answer in the store unusable and tells the other replicas (`invalidateAuthorization()`),
+   * like {@link invalidateAll} for authorization answers only. A store without `invalidateAuthorization` gets an
+   * `invalidateAll` instead (session answers go too: more, never less).
+   */
+  invalidateAuthorization(): Promise<boolean> {
+    return this.#invalidateEveryone(this.#session.invalidateAuthorization ? 'authz' : 'all');
+  }
+
+  #invalidateEveryone(kind: EveryoneKind): Promise<boolean> {
+    const send = kind === 'all' ? this.#session.invalidateAll?.bind(this.#session) : this.#session.invalidateAuthorization?.bind(this.#session);
+    const done = this.#track((this.#invalidatingEveryone[kind] ?? Promise.resolve(true)).then(async () => {
+      if (!send) return false;
       if (!(await this.#admit())) {
-        if (!this.#closing) this.#missedAll = true;
+        if (!this.#closing) this.#missedEveryone[kind] = true;
         return false;
       }
       try {
-        await this.#call('invalidate', () => this.#session.invalidateAll!());
-        this.#missedAll = false;
+        await this.#call('invalidate', send);
+        this.#missedEveryone[kind] = false;
         return true;
       } catch {
-        this.#missedAll = true;
+        this.#missedEveryone[kind] = true;
         return false;
       }
     }));
-    this.#invalidatingAll = done;
+    this.#invalidatingEveryone[kind] = done;
     void done.finally(() => {
-      if (this.#invalidatingAll === done) this.#invalidatingAll = undefined;
+      if (this.#invalidatingEveryone[kind] === done) delete this.#invalidatingEveryone[kind];
     });
     return done;
   }
@@ -278,24 +325,26 @@ export class SharedTier {
     await this.#session.close().catch(() => undefined);
   }
 
-  async #invalidate(userId: string, appId: string | undefined): Promise<boolean> {
+  async #invalidate(userId: string, appId: string | undefined, authorizationOnly: boolean): Promise<boolean> {
+    // Remembered as an invalidation of every answer of the user when authorization-only (more, never less).
+    const remembered = authorizationOnly ? undefined : appId;
     if (!(await this.#admit())) {
-      if (!this.#closing) this.#remember(userId, appId);
+      if (!this.#closing) this.#remember(userId, remembered);
       return false;
     }
     try {
       const generationTtlMs = this.#config.answerTtlMs + this.#config.lockMs + 15 * 60_000;
-      await this.#call('invalidate', () => this.#session.invalidate(userId, appId, { generationTtlMs }));
+      const request = authorizationOnly ? { generationTtlMs, authorizationOnly } : { generationTtlMs };
+      await this.#call('invalidate', () => this.#session.invalidate(userId, appId, request));
       return true;
     } catch {
-      this.#remember(userId, appId);
+      this.#remember(userId, remembered);
       return false;
     }
   }
 
   async #askAndWrite(
-    appId: string,
-    userId: string,
+    slot: Slot,
     read: StoreRead,
     readAt: number,
     lockToken: string | undefined,
@@ -307,12 +356,12 @@ export class SharedTier {
       answer = await ask();
     } catch (error) {
       // Errors are never written; the replicas waiting for this lock take it and ask themselves.
-      if (lockToken) this.#release(appId, userId, lockToken);
+      if (lockToken) this.#release(slot, lockToken);
       throw error;
     }
     if (signal.aborted) {
       // Invalidated while GenAuth was asked: this answer may predate the kick, so it is not written.
-      if (lockToken) this.#release(appId, userId, lockToken);
+      if (lockToken) this.#release(slot, lockToken);
       return { ...answer, origin: 'upstream' };
     }
     if (this.#usable(false)) {
@@ -320,8 +369,9 @@ export class SharedTier {
       // (the read's reply travelled after that time was taken, so this errs on the early side), plus its life left.
       const expireAtStoreMs = Math.floor(read.storeNow + (performance.now() - readAt) + (answer.expiresAt - this.#config.clock()));
       const stored = { active: answer.active, checkedAt: answer.checkedAt, expiresAt: answer.expiresAt };
-      await this.#call('write', () => this.#session.write(appId, userId, stored, { generation: read.generation, expireAtStoreMs, lockToken }))
-        .catch(() => undefined);
+      const { appId, userId, policy } = slot;
+      const request = { generation: read.generation, expireAtStoreMs, lockToken, ...(policy === undefined ? {} : { policy }) };
+      await this.#call('write', () => this.#session.write(appId, userId, stored, request)).catch(() => undefined);
     }
     return { ...answer, origin: 'upstream' };
   }
@@ -330,9 +380,10 @@ export class SharedTier {
     return { ...(await ask()), origin: 'upstream' };
   }
 
-  #release(appId: string, userId: string, lockToken: string): void {
+  #release({ appId, userId, policy }: Slot, lockToken: string): void {
     if (!this.#usable(false)) return;
-    this.#track(this.#call('release', () => this.#session.release(appId, userId, lockToken)).catch(() => undefined));
+    const release = () => (policy === undefined ? this.#session.release(appId, userId, lockToken) : this.#session.release(appId, userId, lockToken, policy));
+    this.#track(this.#call('release', release).catch(() => undefined));
   }
 
   /** Whether to use the store for this lookup; waits (bounded) for the first connection. Counts a skip as an error. */
@@ -418,6 +469,14 @@ export class SharedTier {
     this.#config.onMissed();
   }
 
+  /** Another replica dropped authorization answers (of one user, or everyone's): so does this one. */
+  #receivedAuthorization(userId: string | undefined): void {
+    if (this.#closing) return;
+    this.counters.invalidations++;
+    this.#config.events.store(userId === undefined ? { event: 'invalidation' } : { event: 'invalidation', userId });
+    this.#config.onInvalidatedAuthorization(userId);
+  }
+
   #update(): void {
     const state: SharedTierState = !this.#everReady && !this.#connectWaitOver
       ? 'connecting'
@@ -442,7 +501,8 @@ export class SharedTier {
    * MAX_MISSED_INVALIDATIONS; a replay that is no longer needed costs at most one extra call to GenAuth.
    */
   #replayMissed(): void {
-    if (this.#missedAll && !this.#closing) void this.invalidateAll();
+    if (this.#missedEveryone.all && !this.#closing) void this.invalidateAll();
+    if (this.#missedEveryone.authz && !this.#closing) void this.#invalidateEveryone('authz');
     if (this.#missed.size === 0 || this.#closing) return;
     const missed = [...this.#missed.values()];
     this.#missed.clear();

@@ -17,20 +17,32 @@ export interface UserKeys {
   answers: string;
   /** A counter: invalidations of this user; a write whose read saw another value is dropped. */
   generation: string;
+  /** A string: the authorization answer for (`appId`, canonical `policy`), same format (`a`: allowed). */
+  authorization(appId: string, policy: string): string;
+  /** A string: the lock of an authorization lookup under way. */
+  authorizationLock(appId: string, policy: string): string;
+  /** A set: the authorization answer keys of this user (of every authorization epoch). */
+  authorizations: string;
 }
 
 /**
  * Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:<kind>[:<appId>]`, each part escaped. The braces are a Redis
  * Cluster hash tag: every key of one user lands in one slot, as the scripts need.
  */
-export function userKeys(prefix: string, host: string, accessKeyId: string, userId: string, epoch = 0): UserKeys {
+export function userKeys(prefix: string, host: string, accessKeyId: string, userId: string, epoch = 0, authorizationEpoch = 0): UserKeys {
   // After `invalidateAll` (epoch n > 0) every key moves to `...}:e<n>:<kind>`: the old ones are left to expire.
   const base = `${prefix}:{${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}:${escapeKeyPart(userId)}}${epoch > 0 ? `:e${epoch}` : ''}`;
+  // After `invalidateAuthorization()` (authorization epoch m > 0) authorization answers move to `...:authz:z<m>:...`.
+  const authz = `${base}:authz${authorizationEpoch > 0 ? `:z${authorizationEpoch}` : ''}`;
+  const slot = (appId: string, policy: string) => `${escapeKeyPart(appId)}:${escapeKeyPart(policy)}`;
   return {
     answer: (appId) => `${base}:answer:${escapeKeyPart(appId)}`,
     lock: (appId) => `${base}:lock:${escapeKeyPart(appId)}`,
     answers: `${base}:answers`,
     generation: `${base}:generation`,
+    authorization: (appId, policy) => `${authz}:answer:${slot(appId, policy)}`,
+    authorizationLock: (appId, policy) => `${authz}:lock:${slot(appId, policy)}`,
+    authorizations: `${base}:authz-answers`,
   };
 }
 
@@ -40,6 +52,11 @@ export function userKeys(prefix: string, host: string, accessKeyId: string, user
  */
 export function epochKey(prefix: string, host: string, accessKeyId: string): string {
   return `${prefix}:epoch:${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}`;
+}
+
+/** A counter: the `invalidateAuthorization()` calls of one (host, user pool), the epoch of authorization keys. */
+export function authorizationEpochKey(prefix: string, host: string, accessKeyId: string): string {
+  return `${prefix}:epoch-authz:${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}`;
 }
 
 /** The pub/sub channel of invalidations of one (host, user pool). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  InvalidateRequest,
   ReadRequest,
   SharedStore,
   SharedStoreScope,
@@ -10,7 +11,7 @@ import type {
   WriteRequest,
 } from '../core/shared-store';
 import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
-import { epochKey, invalidationChannel, userKeys } from './keys';
+import { authorizationEpochKey, epochKey, invalidationChannel, userKeys } from './keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
 /** Options of {@link redisStore}. */
@@ -89,31 +90,49 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
   };
 }
 
+/**
+ * One user's invalidation: `a`, the app of a session answer; `z: 1`, authorization answers only. (Replicas of an
+ * older version read a `z` message as an invalidation of every answer of the user: more, never less.)
+ */
 interface InvalidationMessage {
   /** The sending session. */
   o: string;
   u: string;
   a?: string;
+  z?: 1;
 }
 
-/** `invalidateAll`: the new epoch. (Replicas of an older version ignore it: it has no `u`.) */
-interface InvalidateAllMessage {
+/**
+ * `invalidateAll` (`all`) or `invalidateAuthorization()` (`authz`): the new epoch of that kind. (Replicas of an older
+ * version ignore these: they have no `u`.)
+ */
+interface EpochMessage {
   o: string;
-  all: number;
+  kind: 'all' | 'authz';
+  epoch: number;
 }
 
-function parseMessage(text: string): InvalidationMessage | InvalidateAllMessage | undefined {
+function parseMessage(text: string): InvalidationMessage | EpochMessage | undefined {
   try {
-    const message = JSON.parse(text) as Partial<InvalidationMessage & InvalidateAllMessage>;
-    if (typeof message.o === 'string' && Number.isSafeInteger(message.all) && message.all! > 0) {
-      return { o: message.o, all: message.all! };
+    const message = JSON.parse(text) as Partial<InvalidationMessage & { all: number; authz: number }>;
+    if (typeof message !== 'object' || message === null || typeof message.o !== 'string') return undefined;
+    for (const kind of ['all', 'authz'] as const) {
+      const epoch = message[kind];
+      if (Number.isSafeInteger(epoch) && epoch! > 0) return { o: message.o, kind, epoch: epoch! };
     }
-    if (typeof message.o !== 'string' || typeof message.u !== 'string' || message.u === '') return undefined;
+    if (typeof message.u !== 'string' || message.u === '') return undefined;
     if (message.a !== undefined && typeof message.a !== 'string') return undefined;
+    if (message.z !== undefined && message.z !== 1) return undefined;
     return message as InvalidationMessage;
   } catch {
     return undefined;
   }
+}
+
+/** The epochs every key carries: `all` raised by `invalidateAll`, `authz` (authorization keys) by `invalidateAuthorization()`. */
+interface Epochs {
+  all: number;
+  authz: number;
 }
 
 function encodeAnswer({ active, checkedAt, expiresAt }: StoredAnswer): string {
@@ -156,15 +175,15 @@ class RedisStoreSession implements SharedStoreSession {
   readonly #channel: string;
   /** This session's id in its messages, so that it skips its own. */
   readonly #origin = randomUUID();
-  readonly #epochKey: string;
+  readonly #epochKeys: Record<keyof Epochs, string>;
   /**
-   * The epoch every user key carries (raised by `invalidateAll`), read from Redis once per connection (a restarted,
-   * emptied Redis starts again at 0) and raised by the messages received meanwhile.
+   * The epochs the keys carry, read from Redis once per connection (a restarted, emptied Redis starts again at 0) and
+   * raised by the messages received meanwhile.
    */
-  #epoch = 0;
+  readonly #epochs: Epochs = { all: 0, authz: 0 };
   #epochRead: Promise<void> | undefined;
-  /** The highest epoch announced by a message since the last read started. */
-  #announced = 0;
+  /** The highest epochs announced by messages since the last read started. */
+  #announced: Epochs = { all: 0, authz: 0 };
   #commandsUp = false;
 
   constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope) {
@@ -172,18 +191,25 @@ class RedisStoreSession implements SharedStoreSession {
     this.#host = scope.host;
     this.#accessKeyId = scope.accessKeyId;
     this.#channel = invalidationChannel(prefix, scope.host, scope.accessKeyId);
-    this.#epochKey = epochKey(prefix, scope.host, scope.accessKeyId);
+    this.#epochKeys = {
+      all: epochKey(prefix, scope.host, scope.accessKeyId),
+      authz: authorizationEpochKey(prefix, scope.host, scope.accessKeyId),
+    };
     const { listener } = scope;
     this.#connections = openConnections(client, this.#channel, {
       message: (raw) => {
         const message = parseMessage(raw);
         if (!message) return;
-        if ('all' in message) {
-          this.#announced = Math.max(this.#announced, message.all);
-          this.#epoch = Math.max(this.#epoch, message.all);
-          if (message.o !== this.#origin) listener.invalidatedAll();
+        if ('kind' in message) {
+          const { kind, epoch } = message;
+          this.#announced[kind] = Math.max(this.#announced[kind], epoch);
+          this.#epochs[kind] = Math.max(this.#epochs[kind], epoch);
+          if (message.o === this.#origin) return;
+          if (kind === 'all') listener.invalidatedAll();
+          else listener.invalidatedAuthorization(undefined);
         } else if (message.o !== this.#origin) {
-          listener.invalidated(message.u, message.a);
+          if (message.z === 1) listener.invalidatedAuthorization(message.u);
+          else listener.invalidated(message.u, message.a);
         }
       },
       status: (commands, subscribed) => {
@@ -204,16 +230,19 @@ class RedisStoreSession implements SharedStoreSession {
     return this.#connections.ready;
   }
 
+  readonly authorization = true;
+
   whenReady(): Promise<void> {
     return this.#connections.whenReady();
   }
 
   async read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead> {
-    const epoch = await this.#currentEpoch();
-    const keys = this.#keys(userId, epoch);
+    const epochs = await this.#currentEpochs();
+    const keys = this.#keys(userId, epochs);
+    const { answer, lock } = this.#slot(keys, appId, request.policy);
     const reply = await this.#connections.run(
       READ,
-      [keys.answer(appId), keys.lock(appId), keys.generation],
+      [answer, lock, keys.generation],
       [
         request.lockToken,
         String(request.lockMs),
@@ -225,8 +254,8 @@ class RedisStoreSession implements SharedStoreSession {
     );
     if (!Array.isArray(reply) || reply.length !== 5) throw new Error('store read: malformed reply');
     const [kind, raw, left, generation, storeNow] = reply as unknown[];
-    // The epoch travels with the generation, so that the write goes to the keys this read saw.
-    const common = { generation: `${epoch}/${text(generation)}`, storeNow: integer(storeNow) };
+    // The epochs travel with the generation, so that the write goes to the keys this read saw.
+    const common = { generation: `${epochs.all}.${epochs.authz}/${text(generation)}`, storeNow: integer(storeNow) };
     switch (integer(kind)) {
       case 1: {
         const answer = decodeAnswer(text(raw));
@@ -240,50 +269,70 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   async write(appId: string, userId: string, answer: StoredAnswer, request: WriteRequest): Promise<boolean> {
-    const match = /^(\d+)\/(.*)$/s.exec(request.generation);
+    const match = /^(\d+)\.(\d+)\/(.*)$/s.exec(request.generation);
     if (!match) throw new Error('store write: malformed generation');
-    const epoch = Number(match[1]);
-    // Read before an invalidateAll: the answer may predate it, and is not written (its lock is left to expire).
-    if (epoch < this.#epoch) return false;
-    const keys = this.#keys(userId, epoch);
+    const epochs: Epochs = { all: Number(match[1]), authz: Number(match[2]) };
+    const { policy } = request;
+    // Read before an invalidateAll (or, for an authorization answer, an invalidateAuthorization()): the answer may
+    // predate it, and is not written (its lock is left to expire).
+    if (epochs.all < this.#epochs.all || (policy !== undefined && epochs.authz < this.#epochs.authz)) return false;
+    const keys = this.#keys(userId, epochs);
+    const { answer: answerKey, lock, set } = this.#slot(keys, appId, policy);
     const reply = await this.#connections.run(
       WRITE,
-      [keys.answer(appId), keys.lock(appId), keys.generation, keys.answers],
-      [encodeAnswer(answer), String(request.expireAtStoreMs), match[2]!, request.lockToken ?? ''],
+      [answerKey, lock, keys.generation, set],
+      [encodeAnswer(answer), String(request.expireAtStoreMs), match[3]!, request.lockToken ?? ''],
     );
     return integer(reply) === 1;
   }
 
-  async release(appId: string, userId: string, lockToken: string): Promise<void> {
-    await this.#connections.run(RELEASE, [this.#keys(userId, this.#epoch).lock(appId)], [lockToken]);
+  async release(appId: string, userId: string, lockToken: string, policy?: string): Promise<void> {
+    await this.#connections.run(RELEASE, [this.#slot(this.#keys(userId, this.#epochs), appId, policy).lock], [lockToken]);
   }
 
-  async invalidate(userId: string, appId: string | undefined, request: { generationTtlMs: number }): Promise<void> {
-    const keys = this.#keys(userId, await this.#currentEpoch());
-    const message: InvalidationMessage = appId === undefined ? { o: this.#origin, u: userId } : { o: this.#origin, u: userId, a: appId };
+  async invalidate(userId: string, appId: string | undefined, request: InvalidateRequest): Promise<void> {
+    const keys = this.#keys(userId, await this.#currentEpochs());
+    const only = request.authorizationOnly === true;
+    const message: InvalidationMessage = only
+      ? { o: this.#origin, u: userId, z: 1 }
+      : appId === undefined ? { o: this.#origin, u: userId } : { o: this.#origin, u: userId, a: appId };
+    const mode = only ? 'authz' : appId === undefined ? 'user' : 'app';
     await this.#connections.run(
       INVALIDATE,
-      appId === undefined ? [keys.generation, keys.answers] : [keys.generation, keys.answers, keys.answer(appId)],
-      [String(request.generationTtlMs), this.#channel, JSON.stringify(message)],
+      mode === 'app' ? [keys.generation, keys.answers, keys.authorizations, keys.answer(appId!)] : [keys.generation, keys.answers, keys.authorizations],
+      [String(request.generationTtlMs), this.#channel, JSON.stringify(message), mode],
     );
   }
 
-  async invalidateAll(): Promise<void> {
-    const epoch = integer(await this.#connections.run(INVALIDATE_ALL, [this.#epochKey], [this.#channel, this.#origin]));
-    this.#epoch = Math.max(this.#epoch, epoch);
+  invalidateAll(): Promise<void> {
+    return this.#raise('all');
+  }
+
+  invalidateAuthorization(): Promise<void> {
+    return this.#raise('authz');
+  }
+
+  async #raise(kind: keyof Epochs): Promise<void> {
+    const epoch = integer(await this.#connections.run(INVALIDATE_ALL, [this.#epochKeys[kind]], [this.#channel, this.#origin, kind]));
+    this.#epochs[kind] = Math.max(this.#epochs[kind], epoch);
   }
 
   close(): Promise<void> {
     return this.#connections.close();
   }
 
-  /** The epoch, read from Redis first when not known on this connection (bounded by the guard's call timeout). */
-  async #currentEpoch(): Promise<number> {
+  /**
+   * The epochs, read from Redis first when not known on this connection (bounded by the guard's call timeout). Two
+   * calls: each epoch key is in a Cluster slot of its own.
+   */
+  async #currentEpochs(): Promise<Epochs> {
     if (!this.#epochRead) {
-      this.#announced = 0;
-      const reading = this.#connections.run(EPOCH, [this.#epochKey], []).then((value) => {
+      this.#announced = { all: 0, authz: 0 };
+      const run = (kind: keyof Epochs) => this.#connections.run(EPOCH, [this.#epochKeys[kind]], []);
+      const reading = Promise.all([run('all'), run('authz')]).then(([all, authz]) => {
         // Redis is the truth (it may have been emptied), raised by what was announced since the read started.
-        this.#epoch = Math.max(integer(value), this.#announced);
+        this.#epochs.all = Math.max(integer(all), this.#announced.all);
+        this.#epochs.authz = Math.max(integer(authz), this.#announced.authz);
       });
       this.#epochRead = reading;
       reading.catch(() => {
@@ -291,10 +340,17 @@ class RedisStoreSession implements SharedStoreSession {
       });
     }
     await this.#epochRead;
-    return this.#epoch;
+    return { ...this.#epochs };
   }
 
-  #keys(userId: string, epoch: number) {
-    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId, epoch);
+  #keys(userId: string, epochs: Epochs) {
+    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId, epochs.all, epochs.authz);
+  }
+
+  /** The answer and lock keys of a session answer (`policy` undefined) or an authorization answer, and its set. */
+  #slot(keys: ReturnType<typeof userKeys>, appId: string, policy: string | undefined) {
+    return policy === undefined
+      ? { answer: keys.answer(appId), lock: keys.lock(appId), set: keys.answers }
+      : { answer: keys.authorization(appId, policy), lock: keys.authorizationLock(appId, policy), set: keys.authorizations };
   }
 }

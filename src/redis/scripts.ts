@@ -79,22 +79,28 @@ return 0
 `);
 
 /**
- * Invalidates a user: bumps the generation (fencing out writes of answers asked for before), deletes the answer
- * of one app or of every app, and publishes the invalidation.
- * KEYS: generation, user's answer set[, one answer]. ARGV: generation TTL ms, channel, message.
+ * Invalidates a user: bumps the generation (fencing out writes of answers asked for before), deletes the session
+ * answer of one app ('app') or of every app ('user'), or none ('authz'), and in every mode every authorization answer
+ * of the user; publishes the invalidation.
+ * KEYS: generation, user's answer set, user's authorization answer set[, one answer]. ARGV: generation TTL ms,
+ * channel, message, mode ('user' | 'app' | 'authz').
  * Returns how many answers were deleted.
  */
 export const INVALIDATE = script('invalidate', `
 redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local dropped = 0
-if KEYS[3] then
-  dropped = redis.call('DEL', KEYS[3])
-  redis.call('SREM', KEYS[2], KEYS[3])
-else
-  for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do dropped = dropped + redis.call('DEL', key) end
-  redis.call('DEL', KEYS[2])
+local function drop(set)
+  for _, key in ipairs(redis.call('SMEMBERS', set)) do dropped = dropped + redis.call('DEL', key) end
+  redis.call('DEL', set)
 end
+if ARGV[4] == 'app' then
+  dropped = redis.call('DEL', KEYS[4])
+  redis.call('SREM', KEYS[2], KEYS[4])
+elseif ARGV[4] == 'user' then
+  drop(KEYS[2])
+end
+drop(KEYS[3])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return dropped
 `);
@@ -105,11 +111,14 @@ return redis.call('GET', KEYS[1]) or '0'
 `);
 
 /**
- * Invalidates every user: raises the epoch (every key moves, old answers and writes of answers asked for before are
- * out of reach) and publishes it. KEYS: epoch. ARGV: channel, sender's origin. Returns the new epoch.
+ * Invalidates every user: raises an epoch (every key of that kind moves, old answers and writes of answers asked for
+ * before are out of reach) and publishes it. KEYS: epoch. ARGV: channel, sender's origin, the message's field for the
+ * epoch ('all': every answer; 'authz': authorization answers). Returns the new epoch.
  */
 export const INVALIDATE_ALL = script('invalidate-all', `
 local epoch = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', ARGV[1], cjson.encode({o = ARGV[2], all = epoch}))
+local message = {o = ARGV[2]}
+message[ARGV[3]] = epoch
+redis.call('PUBLISH', ARGV[1], cjson.encode(message))
 return epoch
 `);

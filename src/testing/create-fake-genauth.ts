@@ -9,6 +9,7 @@ import { SessionStore } from './sessions';
 import { SignatureVerifier } from './signature-check';
 import { Timers } from './timers';
 import { emitKick } from './handlers';
+import { DEFAULT_NAMESPACE } from './authorization';
 import { WebhookDeliveries } from './webhooks';
 import type { FakeGenAuth, FakeGenAuthCalls, FakeGenAuthOptions, PermissionGrant } from './types';
 
@@ -28,6 +29,22 @@ function requirePositive(name: string, value: number | undefined, fallback: numb
 
 function checkGrant(grant: PermissionGrant): void {
   for (const field of ['namespace', 'action', 'resource'] as const) requireString(`grant.${field}`, grant?.[field], '');
+}
+
+/**
+ * The data of `role:assigned` / `role:unassigned`. GenAuth's docs name these events but not their fields: the fake
+ * sends the user as `kick` does (`users: [{ userId, id }]`) and the role as `role: { code, namespace }`.
+ */
+function roleEventData(userId: string, code: string, namespace: string | undefined) {
+  return { users: [{ userId, id: userId }], role: { code, namespace: namespace ?? DEFAULT_NAMESPACE } };
+}
+
+/**
+ * The data of `permission:add` / `permission:revoke`, with the documented fields (`policyCodes`, `targetType`,
+ * `targetIdentifiers`, `namespace`): the target is the user; the policy code is the fake's own `<action>:<resource>`.
+ */
+function permissionEventData(userId: string, grant: PermissionGrant) {
+  return { policyCodes: [`${grant.action}:${grant.resource}`], targetType: 'USER', targetIdentifiers: [userId], namespace: grant.namespace };
 }
 
 function listen(server: Server): Promise<AddressInfo> {
@@ -177,18 +194,22 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
       requireString('assignRole code', code, '');
       ctx.sessions.addUser(userId);
       ctx.authorization.assignRole(userId, code, namespace);
+      webhooks.emit('role:assigned', roleEventData(userId, code, namespace));
     },
     revokeRole(userId, code, namespace) {
       ctx.authorization.revokeRole(userId, code, namespace);
+      webhooks.emit('role:unassigned', roleEventData(userId, code, namespace));
     },
     grantPermission(userId, grant) {
       checkGrant(grant);
       ctx.sessions.addUser(userId);
       ctx.authorization.grant(userId, grant.namespace, grant.action, grant.resource);
+      webhooks.emit('permission:add', permissionEventData(userId, grant));
     },
     revokePermission(userId, grant) {
       checkGrant(grant);
       ctx.authorization.revoke(userId, grant.namespace, grant.action, grant.resource);
+      webhooks.emit('permission:revoke', permissionEventData(userId, grant));
     },
     fault(fault, faultOptions) {
       ctx.faults.add(fault, faultOptions);

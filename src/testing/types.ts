@@ -200,7 +200,7 @@ export interface FakeGenAuth {
   deleteUser(userId: string): void;
   /**
    * Registers a webhook, as `POST /api/v3/create-webhook` does: from now on kicks (helper and `kick-users`), blocked
-   * and deleted users and {@link emitWebhook} events are POSTed to `url` over HTTP, with `secret` in
+   * and deleted users, role and permission changes and {@link emitWebhook} events are POSTed to `url` over HTTP, with `secret` in
    * `x-authing-webhook-secret` and `x-authing-token`.
    */
   addWebhook(webhook: AddWebhookOptions): FakeWebhook;
@@ -224,17 +224,20 @@ export interface FakeGenAuth {
   /**
    * Gives the user (created if unknown, with no session) the role `code` in `namespace` (the permission group
    * code). `has-any-role` matches a requested role `{ code }` without a namespace against the default namespace.
+   * Delivers `role:assigned` to the webhooks, with `data` `{ users: [{ userId, id }], role: { code, namespace } }`.
    * @param namespace @default 'default'
    */
   assignRole(userId: string, code: string, namespace?: string): void;
-  /** Takes the role back. @param namespace @default 'default' */
+  /** Takes the role back and delivers `role:unassigned` (data as {@link assignRole}). @param namespace @default 'default' */
   revokeRole(userId: string, code: string, namespace?: string): void;
   /**
    * Allows `action` on `resource` in `namespace` for the user (created if unknown, with no session):
-   * `check-permission` then answers `enabled: true` for it. No wildcards, no conditions.
+   * `check-permission` then answers `enabled: true` for it. No wildcards, no conditions. Delivers `permission:add`
+   * to the webhooks, with `data` `{ policyCodes: ['<action>:<resource>'], targetType: 'USER', targetIdentifiers:
+   * [userId], namespace }`.
    */
   grantPermission(userId: string, grant: PermissionGrant): void;
-  /** Takes the grant back. */
+  /** Takes the grant back and delivers `permission:revoke` (data as {@link grantPermission}). */
   revokePermission(userId: string, grant: PermissionGrant): void;
   /**
    * Makes the fake misbehave. Faults are kept in the order given; a request takes the first one that matches its

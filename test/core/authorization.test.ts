@@ -193,6 +193,20 @@ describe('roles and permissions through the guard', () => {
     expect(guard.stats().authorization.size).toBe(1); // bob's new answer; alice's went with the rest
   });
 
+  it('direct checks take the app ids a route takes (or the default), and refuse others before any call', async () => {
+    const { fake } = harness();
+    const guard = harness().guard();
+    fake.assignRole('alice', 'admin');
+    await expect(guard.checkRoles('alice', ['admin'])).resolves.toBe(true);
+    await expect(guard.checkRoles('alice', ['admin'], { appId: APP })).resolves.toBe(true);
+    for (const appId of [' ', 'x'.repeat(129), 'app\u0000', 'app\n1']) {
+      await expect(guard.checkRoles('alice', ['admin'], { appId })).rejects.toMatchObject({ code: 'invalid_app_id', status: 400 });
+      await expect(guard.checkPermissions('alice', { namespace: 'n', action: 'a', resources: ['r'] }, { appId })).rejects.toMatchObject({ code: 'invalid_app_id' });
+    }
+    expect(fake.calls.roles).toBe(2);
+    expect(fake.calls.permissions).toBe(0);
+  });
+
   it('with cache: false asks every time, sharing one call among concurrent identical lookups', async () => {
     const { fake } = harness();
     const guard = harness().guard({ cache: false });

@@ -193,17 +193,26 @@ describe.each(receivers)('genauthWebhook through $name', (receiver) => {
     });
 
     it.each([
-      ['permission:revoke', { policyCodes: ['read'], targetType: 'USER', targetIdentifiers: ['alice', 'bob'] }, [['alice'], ['bob']]],
-      ['permission:add', { policyCodes: ['read'], targetType: 'ROLE', targetIdentifiers: ['admin'] }, [[]]],
-      ['role:unassigned', { users: ['alice'] }, [['alice']]],
-      ['role:deleted', { code: 'admin' }, [[]]],
-    ])('%s calls invalidateAuthorization for its users (or everyone)', async (eventName, data, calls) => {
+      ['permission:revoke', { policyCodes: ['read'], targetType: 'USER', targetIdentifiers: ['alice', 'bob'] }, ['alice', 'bob']],
+      ['permission:add', { policyCodes: ['read'], targetType: 'ROLE', targetIdentifiers: ['admin'] }, ['alice', 'bob', 'carol']],
+      ['role:unassigned', { users: ['alice'] }, ['alice']],
+      ['role:deleted', { code: 'admin' }, ['alice', 'bob', 'carol']],
+    ])('%s drops the authorization answers of its users (or of everyone), and no session answer', async (eventName, data, expected) => {
       await warm(h(), everyone);
-      const invalidateAuthorization = jest.fn();
-      Object.assign(guard, { invalidateAuthorization });
+      const users = ['alice', 'bob', 'carol'];
+      for (const userId of users) {
+        h().fake.assignRole(userId, 'admin');
+        await expect(guard.checkRoles(userId, ['admin'])).resolves.toBe(true);
+      }
       const answer = await post(json(eventName, data));
-      expect(answer.body).toMatchObject({ ok: true, outcome: 'authorization' });
-      expect(invalidateAuthorization.mock.calls).toEqual(calls);
+      expect(answer.body).toMatchObject({ ok: true, outcome: 'authorization', propagated: true });
+      const reasked: string[] = [];
+      for (const userId of users) {
+        const before = h().fake.calls.roles;
+        await guard.checkRoles(userId, ['admin']);
+        if (h().fake.calls.roles > before) reasked.push(userId);
+      }
+      expect(reasked).toEqual(expected);
       expect(await dropped(h(), everyone)).toEqual([]);
     });
 
