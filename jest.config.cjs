@@ -13,5 +13,10 @@ module.exports = {
     '^genauth-session-guard$': '<rootDir>/src/index.ts',
     '^genauth-session-guard/(koa|testing|redis)$': '<rootDir>/src/$1.ts',
   },
-  testTimeout: 20000,
+  // Room for a loaded CI machine (2 cores shared): a test that hangs still fails, within a minute. Tests assert
+  // counts and ordering, never durations; timeouts of the code under test are set per test.
+  testTimeout: 60000,
+  // Two test files at a time: both cores of the CI machine (Jest's default there is one worker, in band). The tests
+  // hold on a machine far busier than that.
+  maxWorkers: 2,
 };

@@ -25,7 +25,7 @@ export function manualClock(start = Date.UTC(2026, 10, 26, 11, 0, 0)) {
 export type ManualClock = ReturnType<typeof manualClock>;
 
 /** Polls (a real wait, bounded) until `condition` holds; for "the fake has seen N requests" points, not for timing. */
-export async function until(condition: () => boolean, what = 'condition', timeoutMs = 5_000): Promise<void> {
+export async function until(condition: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);

@@ -60,7 +60,7 @@ describe.each(['token', 'signature'] as const)('nothing secret leaves the guard 
       identity: bearerJwt({ issuer: fake.issuer, audience: ({ appId }) => appId, clock }),
       clock,
       retries: 0,
-      timeoutMs: 300,
+      timeoutMs: 1_000, // one hang below times out; the healthy calls need room on a busy machine
       circuitBreaker: false as const,
       logger,
       fetch: spyingFetch,

@@ -4,7 +4,7 @@ import { manualClock } from '../support/frameworks';
 
 const APP = 'app-1';
 
-async function until(condition: () => boolean, timeoutMs = 5_000) {
+async function until(condition: () => boolean, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -71,9 +71,9 @@ function launch(port: number): Promise<ChildProcess> {
         clearInterval(poll);
         child.removeAllListeners('exit');
         resolve(child);
-      } else if (Date.now() - started > 10_000) {
+      } else if (Date.now() - started > 30_000) {
         child.kill('SIGKILL');
-        fail(new Error(`redis-server did not accept connections on port ${port} within 10 s:\n${output}`));
+        fail(new Error(`redis-server did not accept connections on port ${port} within 30 s:\n${output}`));
       }
     }, 20);
   });

@@ -79,8 +79,9 @@ describe.each(clients)('Redis tier with $name', (client) => {
     });
 
     it('inactive answers are shared for inactiveTtlMs; GenAuth errors are never written', async () => {
-      const a = guardOf({ cache: { ttlMs: 5_000, inactiveTtlMs: 1_000 } });
-      const b = guardOf({ cache: { ttlMs: 5_000, inactiveTtlMs: 1_000 } });
+      // Locks live a minute here: a lock gone within the wait below was released, not expired.
+      const a = guardOf({ cache: { ttlMs: 5_000, inactiveTtlMs: 1_000 } }, { lockMs: 60_000 });
+      const b = guardOf({ cache: { ttlMs: 5_000, inactiveTtlMs: 1_000 } }, { lockMs: 60_000 });
       await storesUp(a, b);
       await fake.login('alice', APP);
       fake.logout('alice', APP);
@@ -93,8 +94,8 @@ describe.each(clients)('Redis tier with $name', (client) => {
       fake.fault({ kind: 'http-status', status: 503 }, { times: 1 });
       expect(await ask(a, 'bob')).toMatchObject({ status: 503, code: 'session_check_unavailable' });
       expect(await raw.exists(keysOf('bob').answer(APP))).toBe(0);
-      // The lock is released at once (in the background), so B does not wait for it to expire.
-      await until(async () => (await raw.exists(keysOf('bob').lock(APP))) === 0, 200);
+      // The lock is released (in the background), so B does not wait for it to expire.
+      await until(async () => (await raw.exists(keysOf('bob').lock(APP))) === 0);
       expect(await ask(b, 'bob')).toMatchObject({ status: 200, source: 'upstream' });
       expect(fake.calls.check).toBe(3);
     });
@@ -148,7 +149,7 @@ describe.each(clients)('Redis tier with $name', (client) => {
   });
 
   describe('invalidation across replicas', () => {
-    it('invalidate on one replica: the other refuses within 100 ms', async () => {
+    it('invalidate on one replica: the other refuses as soon as the message reaches it (pushed, not a TTL)', async () => {
       const a = guardOf();
       const b = guardOf();
       await storesUp(a, b);
@@ -159,21 +160,19 @@ describe.each(clients)('Redis tier with $name', (client) => {
       fake.kick('alice');
       expect(await ask(b, 'alice')).toMatchObject({ status: 200 }); // B has no way to know yet
 
-      const started = performance.now();
+      const checkedAt = clock();
       expect(a.invalidate('alice')).toBe(1); // sync: this replica's copy is gone at once
       expect(await ask(a, 'alice')).toMatchObject({ status: 401 });
-      let refusedAfter = Infinity;
-      for (;;) {
-        const outcome = await ask(b, 'alice');
-        if (outcome.status === 401) {
-          refusedAfter = performance.now() - started;
-          break;
-        }
-        expect(outcome.status).toBe(200);
-        if (performance.now() - started > 1_000) break;
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-      expect(refusedAfter).toBeLessThanOrEqual(100);
+      // Ordering, not timing: B keeps its copy until the message arrives, and refuses on the first request after.
+      const outcomes: Array<{ received: number; status: number }> = [];
+      await until(async () => {
+        const received = b.stats().remoteInvalidations;
+        outcomes.push({ received, status: (await ask(b, 'alice')).status });
+        return received > 0;
+      });
+      expect(outcomes.filter((o) => o.received === 0).every((o) => o.status === 200)).toBe(true);
+      expect(outcomes.filter((o) => o.received > 0)).toEqual([{ received: 1, status: 401 }]);
+      expect(clock()).toBe(checkedAt); // the clock never moved: no TTL ran out, the message did it
       expect(b.stats().remoteInvalidations).toBe(1);
       expect(a.stats().remoteInvalidations).toBe(0); // its own message is skipped
     });
@@ -206,7 +205,13 @@ describe.each(clients)('Redis tier with $name', (client) => {
     });
 
     it('an answer asked for before an invalidation is not written after it', async () => {
-      const a = guardOf();
+      let settled = 0;
+      const counted: typeof fetch = (input, init) => {
+        const call = fetch(input, init);
+        if (String(input).endsWith('/check-session-status')) void call.finally(() => settled++).catch(() => undefined);
+        return call;
+      };
+      const a = guardOf({ fetch: counted });
       const b = guardOf();
       await storesUp(a, b);
       await fake.login('alice', APP);
@@ -217,7 +222,8 @@ describe.each(clients)('Redis tier with $name', (client) => {
       expect(await b.invalidateEverywhere('alice')).toBe(true);
       // A's lookup was dropped by the message and asked again: it sees the kick.
       expect(await pending).toMatchObject({ status: 401, code: 'session_inactive' });
-      await new Promise((resolve) => setTimeout(resolve, 200)); // the slow "active" answer has arrived by now
+      // The slow "active" answer has come back (or its call was aborted), and A is done with it.
+      await until(() => settled === 2 && a.stats().inFlight === 0);
       const stored = await raw.get(keysOf('alice').answer(APP));
       expect(stored === null || JSON.parse(stored).a === 0).toBe(true);
       expect(await ask(b, 'alice')).toMatchObject({ status: 401 });
@@ -240,18 +246,24 @@ describe.each(clients)('Redis tier with $name', (client) => {
     });
 
     it('a holder that died does not block the others past its lock expiry', async () => {
-      const a = guardOf();
-      const b = guardOf();
+      // Each check call records the lock as it stands in Redis when GenAuth is asked.
+      const lockSeenByCalls: Array<string | null> = [];
+      const recording: typeof fetch = async (input, init) => {
+        if (String(input).endsWith('/check-session-status')) lockSeenByCalls.push(await raw.get(keysOf('alice').lock(APP)));
+        return fetch(input, init);
+      };
+      const a = guardOf({ fetch: recording }, { lockMs: 60_000 });
+      const b = guardOf({ fetch: recording }, { lockMs: 60_000 });
       await storesUp(a, b);
       await fake.login('alice', APP);
       // A replica took the lock and crashed: it never answers, never releases.
       await raw.set(keysOf('alice').lock(APP), 'crashed-replica', { PX: 400 });
-      const started = performance.now();
       const outcomes = await Promise.all([ask(a, 'alice'), ask(b, 'alice')]);
-      const elapsed = performance.now() - started;
       expect(outcomes.map((outcome) => outcome.status)).toEqual([200, 200]);
-      expect(elapsed).toBeGreaterThanOrEqual(350);
-      expect(elapsed).toBeLessThan(400 + 500); // the lock's life, one call to the fake, a few reads
+      // Ordering, not timing: GenAuth was asked only once the crashed lock had expired in Redis. (Their own lock
+      // lifetime is a minute: giving up after two of them cannot be what let them through.)
+      expect(lockSeenByCalls).toHaveLength(1);
+      expect(lockSeenByCalls[0]).not.toBe('crashed-replica');
 
       // After the expiry one of them took the lock and asked; the other read its answer.
       expect(fake.calls.check).toBe(1);
@@ -259,15 +271,22 @@ describe.each(clients)('Redis tier with $name', (client) => {
     });
 
     it('a lock with no expiry at all holds a replica at most two lock lifetimes (lockMs)', async () => {
-      const a = guardOf({}, { lockMs: 200 });
+      const lockSeenByCalls: Array<string | null> = [];
+      const recording: typeof fetch = async (input, init) => {
+        if (String(input).endsWith('/check-session-status')) lockSeenByCalls.push(await raw.get(keysOf('alice').lock(APP)));
+        return fetch(input, init);
+      };
+      const a = guardOf({ fetch: recording }, { lockMs: 200 });
       await storesUp(a);
       await fake.login('alice', APP);
       await raw.set(keysOf('alice').lock(APP), 'broken');
       const started = performance.now();
       expect(await ask(a, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
-      const elapsed = performance.now() - started;
-      expect(elapsed).toBeGreaterThanOrEqual(390);
-      expect(elapsed).toBeLessThan(400 + 500);
+      // It waited the two lifetimes (a lower bound the guard keeps on real time; a busy machine only adds to it),
+      // then asked GenAuth itself with the broken lock still in place: it gave up on the lock, nothing removed it.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+      expect(lockSeenByCalls).toEqual(['broken']);
+      expect(fake.calls.check).toBe(1);
     });
   });
 
@@ -304,7 +323,7 @@ describe.each(clients)('Redis tier with $name', (client) => {
         expect(events.seen.filter((event) => event.event === 'up').length).toBeGreaterThanOrEqual(2);
         // B may have missed the invalidation while Redis was away: its copy of alice is gone all the same (the
         // invalidation is sent again, and B empties its cache when its subscription comes back).
-        await until(async () => (await ask(b, 'alice')).status === 401, 2_000);
+        await until(async () => (await ask(b, 'alice')).status === 401);
         // Shared again: a new user costs one call for both replicas.
         await fake.login('carol', APP);
         const before = fake.calls.check;
@@ -318,19 +337,20 @@ describe.each(clients)('Redis tier with $name', (client) => {
     });
 
     it('a frozen Redis costs one store timeout, then is skipped until it answers again', async () => {
-      const a = guardOf({}, { timeoutMs: 100, retryAfterMs: 300 });
+      // retryAfterMs is roomy so that u2 surely comes within it, on a loaded machine too.
+      const a = guardOf({}, { timeoutMs: 500, retryAfterMs: 2_000 });
       await storesUp(a);
-      for (const user of ['u1', 'u2', 'u3']) await fake.login(user, APP);
+      for (const user of ['u1', 'u2']) await fake.login(user, APP);
       const events = storeEvents();
       redis.pause();
       try {
-        const started = performance.now();
         expect(await ask(a, 'u1')).toMatchObject({ status: 200, source: 'upstream' });
-        const first = performance.now() - started;
-        expect(first).toBeGreaterThanOrEqual(95);
-        expect(first).toBeLessThan(100 + 500); // the store timeout, then one call to the fake
+        // One store timeout (counted, not timed), then one call to the fake.
         expect(a.stats()).toMatchObject({ store: 'down', storeErrors: 1 });
-        expect(events.seen).toContainEqual({ event: 'error', operation: 'read', message: expect.stringMatching(/no answer within 100 ms/) });
+        expect(events.seen.filter((event) => event.event === 'error')).toEqual([
+          { event: 'error', operation: 'read', message: expect.stringMatching(/no answer within 500 ms/) },
+        ]);
+        expect(fake.calls.check).toBe(1);
         expect(await ask(a, 'u2')).toMatchObject({ status: 200, source: 'upstream' });
         // Skipped, not waited for: no second timeout.
         expect(events.seen.filter((event) => event.event === 'error')).toHaveLength(1);
@@ -339,9 +359,16 @@ describe.each(clients)('Redis tier with $name', (client) => {
         redis.resume();
         events.stop();
       }
-      await new Promise((resolve) => setTimeout(resolve, 350));
-      expect(await ask(a, 'u3')).toMatchObject({ status: 200 }); // the probe: Redis answers again
-      expect(a.stats().store).toBe('up');
+      // Once retryAfterMs has passed, a cold lookup probes Redis, which answers again: new users are asked until
+      // then (a cached one would not reach the store), every one answered.
+      const statuses: number[] = [];
+      await until(async () => {
+        const user = `probe-${statuses.length}`;
+        await fake.login(user, APP);
+        statuses.push((await ask(a, user)).status);
+        return a.stats().store === 'up';
+      }, 15_000, 50);
+      expect(new Set(statuses)).toEqual(new Set([200]));
     });
 
     it('lookups right after the guards were created wait (briefly) for the first connection and share', async () => {
@@ -369,10 +396,13 @@ describe.each(clients)('Redis tier with $name', (client) => {
       await fake.login('alice', APP);
       const events = storeEvents();
       try {
-        const started = performance.now();
         expect(await ask(c, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
-        expect(performance.now() - started).toBeLessThan(100 + 500); // the wait for a connection, then the fake
+        // The wait for a connection (one, counted), then the fake: no store call waited for its timeout as well.
+        // (The client's own connection errors, ECONNREFUSED, are reported too, as many as it retried.)
         expect(c.stats()).toMatchObject({ store: 'down', storeErrors: 1 });
+        expect(events.seen.filter((event) => event.event === 'error' && / within \d+ ms$/.test(event.message ?? ''))).toEqual([
+          { event: 'error', operation: 'connect', message: 'no connection within 100 ms' },
+        ]);
         expect(await ask(c, 'alice')).toMatchObject({ status: 200, source: 'cache' });
         c.invalidate('alice');
         expect(await ask(c, 'alice')).toMatchObject({ status: 200, source: 'upstream' });

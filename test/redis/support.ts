@@ -26,7 +26,7 @@ export async function inspector(url: string) {
 }
 
 /** Waits (real time, bounded) for a condition. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, stepMs = 2): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 2): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -46,11 +46,14 @@ export function guardFactory(context: () => { fake: FakeGenAuth; url: string; cl
         accessKeyId: fake.accessKeyId,
         accessKeySecret: fake.accessKeySecret,
         identity: header('x-user-id'),
-        // Roomy: these tests time Redis, not GenAuth, and CI machines can be busy.
-        timeoutMs: 1_000,
+        // Roomy: no test here is about GenAuth's timeout, and a loaded CI machine (2 cores) can take seconds to
+        // answer a burst of calls; a test about a timeout sets its own.
+        timeoutMs: 10_000,
         retries: 0,
         ...(clock ? { clock } : {}),
-        ...(storeOptions === false ? {} : { store: redisStore({ client: client.create(url), ...storeOptions }) }),
+        // The store's timeout likewise (the default, 250 ms, is short on a loaded machine); lockMs stays the
+        // default (from the guard's timeout) unless a test sets it.
+        ...(storeOptions === false ? {} : { store: redisStore({ client: client.create(url), timeoutMs: 5_000, ...storeOptions }) }),
         ...overrides,
       } as SessionGuardOptions);
       guards.push(guard);

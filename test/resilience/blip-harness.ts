@@ -22,7 +22,7 @@ export interface BlipScenario {
   stepMs?: number;
   /** How many guards (replicas) share the load, round robin. @default 1 */
   guards?: number;
-  /** Extra guard options (the defaults are the issue's: ttlMs 200, the default breaker, retries and timeout). */
+  /** Extra guard options (the defaults are the issue's: ttlMs 200, the default breaker and retries; timeout 10 s). */
   guardOptions?: Partial<SessionGuardOptions>;
 }
 
@@ -68,6 +68,9 @@ export async function runBlipScenario(scenario: BlipScenario): Promise<BlipResul
         clock,
         fetch: counted,
         cache: { ttlMs: 200 },
+        // GenAuth's failures here are body statusCode 500 answers, never a timeout: a roomy timeout keeps a busy
+        // machine from adding timeouts (real time) to the simulated outage.
+        timeoutMs: 10_000,
         ...scenario.guardOptions,
       } as SessionGuardOptions));
     }

@@ -27,7 +27,7 @@ describe('circuit breaker and in-flight cap', () => {
       auth: 'signature',
       identity: header('x-user-id'),
       clock,
-      timeoutMs: 500,
+      timeoutMs: 10_000, // roomy: the failures here are answers, never a timeout (a busy machine must not add one)
       retries: 0,
       cache: { ttlMs: 1_000, inactiveTtlMs: 1 },
       ...overrides,
@@ -140,16 +140,17 @@ describe('circuit breaker and in-flight cap', () => {
         inFlight--;
       }
     };
-    makeGuard({ maxInFlight: 2, timeoutMs: 1_000, fetch: countingFetch, circuitBreaker: false });
+    makeGuard({ maxInFlight: 2, timeoutMs: 2_000, fetch: countingFetch, circuitBreaker: false });
     const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
     for (const user of users) await fake.login(user, APP);
-    fake.fault({ kind: 'latency', ms: 300 }, { times: 12 });
+    fake.fault({ kind: 'latency', ms: 600 }, { times: 12 });
     const results = await Promise.allSettled(users.map((user) => ask(user)));
     expect(most).toBe(2);
     const passed = results.filter((result) => result.status === 'fulfilled').length;
     const refused = results.filter((result) => result.status === 'rejected');
-    // 300 ms per call, two at a time, 1 s of wait at most: the first pairs pass, the fifth and sixth (waiting
-    // 1.2 s and 1.5 s) are refused.
+    // At least 600 ms per call (the fake's delay), two at a time, 2 s of wait at most: a slot frees at 600 ms at the
+    // earliest, so the fifth and sixth pairs (no slot before 2.4 s and 3 s) are surely refused, however busy the
+    // machine; the first pair has 1.4 s to spare within its 2 s timeout.
     expect(passed).toBeGreaterThanOrEqual(2);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const result of refused) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(SessionCheckUnavailableError);

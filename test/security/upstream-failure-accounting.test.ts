@@ -18,7 +18,7 @@ beforeEach(async () => {
     identity: () => undefined,
     auth: 'token',
     cache: false,
-    timeoutMs: 300,
+    timeoutMs: 10_000, // roomy: the failures here are 503s, never a timeout (a busy machine must not add one)
     retries: 1,
   });
   for (let i = 0; i < 10; i++) await fake.login(`user-${i}`, APP);
@@ -49,7 +49,7 @@ it('one failed management-token request shared by 10 concurrent checks does not 
     identity: () => undefined,
     auth: 'token',
     cache: false,
-    timeoutMs: 300,
+    timeoutMs: 10_000, // roomy: the failures here are 503s, never a timeout (a busy machine must not add one)
     retries: 1,
   });
   fake.fault({ kind: 'http-status', status: 503 }, { endpoint: 'token', times: 2 }); // the attempt and its retry
