@@ -103,6 +103,8 @@ interface World {
   wrongAudienceToken: string;
   /** RS256 access token of `inactiveUser` for APP_ID. */
   inactiveToken: string;
+  /** A live session, without the role `admin` (which `user` holds). */
+  clerk: string;
 }
 
 async function createWorld(): Promise<World> {
@@ -110,10 +112,13 @@ async function createWorld(): Promise<World> {
   const user = userIdOf(0);
   const inactiveUser = 'ffffffffffffffffffffffff';
   const token = await fake.login(user, APP_ID);
+  fake.assignRole(user, 'admin');
   fake.addUser(inactiveUser);
+  const clerk = userIdOf(1);
+  await fake.login(clerk, APP_ID);
   const wrongAudienceToken = await fake.signToken({ sub: user, aud: 'another-app', iss: fake.issuer });
   const inactiveToken = await fake.signToken({ sub: inactiveUser, aud: APP_ID, iss: fake.issuer });
-  return { fake, user, inactiveUser, token, wrongAudienceToken, inactiveToken };
+  return { fake, user, inactiveUser, token, wrongAudienceToken, inactiveToken, clerk };
 }
 
 function serverConfig(world: World, extra: Record<string, unknown> = {}) {
@@ -150,13 +155,28 @@ interface ServerSpec {
 const NO_HEADERS: Record<string, string> = {};
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-type ServerKey = 'unprotected' | 'guardHeader' | 'guardJwt' | 'oauth2JwtBearer' | 'expressJwt' | 'guardNoCache' | 'sdkPerRequest';
+type ServerKey = 'unprotected' | 'authOnly' | 'guardRole' | 'guardHeader' | 'guardJwt' | 'oauth2JwtBearer' | 'expressJwt' | 'guardNoCache' | 'sdkPerRequest';
 
 const SERVERS: Record<ServerKey, ServerSpec> = {
   unprotected: {
     name: 'unprotected route',
     file: 'unprotected',
     probes: () => [{ label: 'no credentials', headers: NO_HEADERS, status: 200 }],
+  },
+  authOnly: {
+    name: 'middleware setting req.auth only',
+    file: 'auth-only',
+    probes: () => [{ label: 'no credentials', headers: NO_HEADERS, status: 200 }],
+  },
+  guardRole: {
+    name: "guard, header identity, roles: ['admin']",
+    file: 'guard-role',
+    probes: (w) => [
+      { label: 'live session, admin', headers: { 'x-user-id': w.user }, status: 200 },
+      { label: 'no credentials', headers: NO_HEADERS, status: 401 },
+      { label: 'no session', headers: { 'x-user-id': w.inactiveUser }, status: 401 },
+      { label: 'live session, not admin', headers: { 'x-user-id': w.clerk }, status: 403 },
+    ],
   },
   guardHeader: {
     name: 'guard, header identity',
@@ -319,7 +339,7 @@ const median = (values: number[]) => {
 
 const clean = (results: LoadResult[]) => results.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0);
 
-function throughputRow(scenario: number, title: string, target: number, a: string, b: string, results: Map<string, LoadResult[]>): Row {
+function throughputRow(scenario: number | string, title: string, target: number | undefined, a: string, b: string, results: Map<string, LoadResult[]>): Row {
   const ra = results.get(a)!;
   const rb = results.get(b)!;
   const va = median(ra.map((r) => r.rps));
@@ -336,10 +356,15 @@ function throughputRow(scenario: number, title: string, target: number, a: strin
 // Scenarios.
 
 async function scenarioHeaderHit(world: World): Promise<Row[]> {
-  const specs = [SERVERS.guardHeader, SERVERS.unprotected];
+  const specs = [SERVERS.guardHeader, SERVERS.authOnly, SERVERS.guardRole, SERVERS.unprotected];
   return withServers(world, specs, async (servers) => {
     const results = await interleave('1 header hit', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: { 'x-user-id': world.user } }), settings.duration, world);
-    return [throughputRow(1, 'cache hit, `header(\'x-user-id\')` / the same route unprotected', 0.95, specs[0]!.name, specs[1]!.name, results)];
+    return [
+      throughputRow(1, 'cache hit, `header(\'x-user-id\')` / a middleware that only sets `req.auth`', 0.97, SERVERS.guardHeader.name, SERVERS.authOnly.name, results),
+      throughputRow('1a', 'a middleware that only sets `req.auth` / the same route unprotected (reference, no target)', undefined, SERVERS.authOnly.name, SERVERS.unprotected.name, results),
+      throughputRow('1b', 'cache hit, role-protected route (`roles: [\'admin\']`, session and role cached) / a middleware that only sets `req.auth` (no target)', undefined, SERVERS.guardRole.name, SERVERS.authOnly.name, results),
+      throughputRow('1c', 'cache hit, `header(\'x-user-id\')` / the same route unprotected (no target)', undefined, SERVERS.guardHeader.name, SERVERS.unprotected.name, results),
+    ];
   });
 }
 

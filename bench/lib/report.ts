@@ -16,7 +16,8 @@ export interface Settings {
 }
 
 export interface Row {
-  scenario: number;
+  /** 1 to 6; a letter marks a row of a scenario's group (`1a`). */
+  scenario: number | string;
   title: string;
   /** The measured side and what it is compared with. */
   a: string;
@@ -28,7 +29,8 @@ export interface Row {
   ratio: number;
   /** Throughput rows: B's server CPU per request / A's (the ratio as CPU cost, not wall-clock throughput). */
   cpuRatio?: number;
-  target: number;
+  /** None: a reference row, reported without a verdict. */
+  target: number | undefined;
   /** `min`: the ratio must be at least the target; `max`: at most. */
   direction: 'min' | 'max';
   /** No non-2xx answer, error or timeout in any measured run (heap: every user cached, no failure). */
@@ -77,12 +79,13 @@ function figure(row: Row, value: number): string {
 }
 
 function met(row: Row): boolean {
+  if (row.target === undefined) return true;
   return row.direction === 'min' ? row.ratio >= row.target : row.ratio <= row.target;
 }
 
 function verdict(row: Row): string {
   if (!Number.isFinite(row.ratio)) return 'not measured';
-  const base = met(row) ? 'met' : '**missed**';
+  const base = row.target === undefined ? 'reference' : met(row) ? 'met' : '**missed**';
   return row.clean ? base : `${base} (invalid run: see below)`;
 }
 
@@ -91,6 +94,7 @@ function ratioText(row: Row): string {
 }
 
 function targetText(row: Row): string {
+  if (row.target === undefined) return '';
   const sign = row.direction === 'min' ? '≥' : '≤';
   return row.unit === 'MB' ? `${sign} ${row.target} MB` : `${sign} ${row.target}`;
 }
@@ -114,10 +118,10 @@ function runsTable(records: RunRecord[]): string {
 }
 
 /** What bounds each scenario's figure, said when its target is missed (the measured evidence follows it). */
-const LIMITS: Record<number, string> = {
-  1: 'The guard\'s own per-request work on a hit (reading and checking the header, the cache lookup, the promise '
-    + 'chain of `authenticate`, setting `req.auth`) on top of an Express route that does nothing; both sides share '
-    + 'Express\'s routing and JSON answer, so every microsecond of the guard shows. '
+const LIMITS: Record<number | string, string> = {
+  1: 'The guard\'s own per-request work on a hit (reading and checking the header, the cache lookup, building '
+    + '`req.auth`, the second property that `getSessionAuth` reads) against a middleware that only sets `req.auth`; both '
+    + 'sides share Express\'s routing, one middleware layer and the JSON answer, so every microsecond of the guard shows. '
     + '`npm run bench -- --profile --profile-server guard-header` shows where it goes.',
   2: 'The peer verifies the RS256 signature of every request; the guard is ahead only as far as its hit path '
     + '(verified-token cache, session cache) costs less than one verification plus its own work. '
@@ -156,6 +160,12 @@ function evidence(row: Row, records: RunRecord[], heap: HeapResult | undefined):
 const CONFIGURATION = `- **unprotected route**: \`GET /admin\` answering \`{"ok":true}\` with \`res.json\`, nothing in front. Every
   server below answers the same route with the same handler, Express 5, \`x-powered-by\` and ETags off, listening on
   127.0.0.1, keep-alive timeout 60 s.
+- **middleware setting req.auth only**: \`(req, res, next) => { req.auth = CONSTANT; next(); }\`, \`CONSTANT\` a frozen
+  object of the shape of the guard's \`req.auth\`: the least any middleware that must set \`req.auth\` does (issue 12's
+  reference for scenario 1).
+- **guard, header identity, roles: ['admin']**: the guard below on a route with \`requireActiveSession(appId, { guard,
+  roles: ['admin'] })\` (issue 11); the user holds the role in the fake, so the session and the role answers are
+  both cache hits. Probed also with a live user without the role (403).
 - **guard, header identity**: \`createSessionGuard({ host, accessKeyId, accessKeySecret, identity: header('x-user-id') })\`
   (token auth, every other option at the guard's defaults, cache included), mounted as
   \`requireActiveSession(appId, { guard })\`.

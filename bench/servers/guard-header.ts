@@ -16,4 +16,10 @@ const guard = createSessionGuard({
     ...(config.cacheMax !== undefined ? { max: config.cacheMax } : {}),
   },
 });
-await serve(buildApp(requireActiveSession(config.appId, { guard })), () => guard.close());
+await serve(buildApp(requireActiveSession(config.appId, { guard })), () => {
+  // How the cache answered over the whole life of the server (warm-ups and probes included): in scenario 5, whether
+  // refresh ahead kept the expiring side off the miss path.
+  const { hits, misses, coalesced, refreshes, upstreamCalls } = guard.stats();
+  process.stderr.write(`[bench] guard-header ttlMs ${config.ttlMs ?? 'default'}: hits ${hits}, misses ${misses}, coalesced ${coalesced}, refreshes ${refreshes}, upstream calls ${upstreamCalls}\n`);
+  return guard.close();
+});

@@ -342,6 +342,8 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #authorizer: Authorizer;
   /** Policies of the options objects seen, checked and in canonical form (routes pass one object per route). */
   readonly #policies = new WeakMap<AuthenticateOptions, ResolvedPolicy | undefined>();
+  /** The last app id that passed `checkAppId` (a string: `!==` against it is an exact comparison). */
+  #acceptedAppId: string | undefined;
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -412,8 +414,12 @@ class DefaultSessionGuard implements SessionGuard {
    * the hot path, with no promise and no microtask), else with a promise. Throws or rejects with a refusal.
    */
   [AUTHENTICATE_NOW](req: RequestLike, appId: string, options?: AuthenticateOptions): SessionAuth | Promise<SessionAuth> {
-    const invalidAppId = checkAppId(appId);
-    if (invalidAppId) throw this.#refuse(invalidAppId, appId, undefined);
+    // The same string as the last accepted app id (a route's fixed id, every request) is not checked again.
+    if (appId !== this.#acceptedAppId) {
+      const invalidAppId = checkAppId(appId);
+      if (invalidAppId) throw this.#refuse(invalidAppId, appId, undefined);
+      this.#acceptedAppId = appId;
+    }
     const policy = options === undefined ? undefined : this.#policyOf(options);
     let found: ReturnType<IdentityExtractor>;
     try {
@@ -434,7 +440,8 @@ class DefaultSessionGuard implements SessionGuard {
 
   /** The options' policy, checked (a `TypeError` for a malformed one) once per options object. */
   #policyOf(options: AuthenticateOptions): ResolvedPolicy | undefined {
-    if (this.#policies.has(options)) return this.#policies.get(options);
+    const known = this.#policies.get(options);
+    if (known !== undefined || this.#policies.has(options)) return known;
     const policy = resolvePolicy(options);
     this.#policies.set(options, policy);
     return policy;

@@ -66,38 +66,56 @@ function answer(error: SessionGuardError, _req: Request, res: Response, next: Ne
  */
 export function requireActiveSession(appId: ExpressAppId, options?: RequireActiveSessionOptions): RequestHandler {
   const { authenticate, onReject = answer } = resolveRoute<ExpressRejectHandler>(appId, options, defaultGuard);
+  const fixedAppId = typeof appId === 'function' ? undefined : appId;
+  const refuse = (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    // Not a refusal: a TypeError from a bad appId, a programming error for the app's error handler.
+    if (!isSessionGuardError(error)) return fail(error, next);
+    try {
+      const handled: unknown = onReject(error, req, res, next);
+      if (isThenable(handled)) Promise.resolve(handled).catch((thrown: unknown) => fail(thrown, next)); // an async onReject that rejects
+    } catch (thrown) {
+      fail(thrown, next);
+    }
+  };
+  // Nothing is allocated here per request on the hot path (a synchronous answer): no closure, no promise.
   return function requireActiveSessionMiddleware(req: Request, res: Response, next: NextFunction): void {
-    // Never next() with a falsy value or 'route': Express would run the protected handler or skip the guard.
-    const fail = (error: unknown) => next(asError(error));
-    const pass = (auth: SessionAuth) => {
-      try {
-        req.auth = auth;
-        (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
-      } catch (error) {
-        return fail(error);
-      }
-      next();
-    };
-    const refuse = (error: unknown) => {
-      // Not a refusal: a TypeError from a bad appId, a programming error for the app's error handler.
-      if (!isSessionGuardError(error)) return fail(error);
-      try {
-        const handled: unknown = onReject(error, req, res, next);
-        if (isThenable(handled)) Promise.resolve(handled).catch(fail); // an async onReject that rejects
-      } catch (thrown) {
-        fail(thrown);
-      }
-    };
     let result: SessionAuth | PromiseLike<SessionAuth>;
     try {
-      result = authenticate(req, typeof appId === 'function' ? appId(req) : appId);
+      result = authenticate(req, fixedAppId ?? (appId as (req: Request) => string)(req));
     } catch (error) {
-      return refuse(error);
+      return refuse(error, req, res, next);
     }
-    // The hot path (a cache hit with a synchronous extractor) goes on synchronously: no promise, no microtask.
-    if (isThenable(result)) Promise.resolve(result).then(pass, refuse).catch(fail);
-    else pass(result);
+    if (isThenable(result)) settleLater(result, req, res, next, refuse);
+    else pass(result, req, next);
   };
+}
+
+/** Never next() with a falsy value or 'route': Express would run the protected handler or skip the guard. */
+function fail(error: unknown, next: NextFunction): void {
+  next(asError(error));
+}
+
+function pass(auth: SessionAuth, req: Request, next: NextFunction): void {
+  try {
+    req.auth = auth;
+    (req as unknown as Record<symbol, SessionAuth>)[SESSION_AUTH] = auth;
+  } catch (error) {
+    return fail(error, next);
+  }
+  next();
+}
+
+/** The slow path (a miss, an asynchronous extractor): the closures are made here only. */
+function settleLater(
+  result: PromiseLike<SessionAuth>,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  refuse: (error: unknown, req: Request, res: Response, next: NextFunction) => void,
+): void {
+  Promise.resolve(result)
+    .then((auth) => pass(auth, req, next), (error: unknown) => refuse(error, req, res, next))
+    .catch((error: unknown) => fail(error, next));
 }
 
 /**

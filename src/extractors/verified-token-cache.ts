@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { InvalidTokenError } from '../core/errors';
 import type { Clock, Identity } from '../core/types';
@@ -63,7 +63,8 @@ export class VerifiedTokenCache {
 
   /** The hash a token is remembered under. */
   keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64');
+    // The one-shot `crypto.hash` (Node 20.12+): no Hash object per request, about half the cost of createHash.
+    return hash('sha256', token, 'base64');
   }
 
   /**
