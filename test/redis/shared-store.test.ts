@@ -163,15 +163,17 @@ describe.each(clients)('Redis tier with $name', (client) => {
       const checkedAt = clock();
       expect(a.invalidate('alice')).toBe(1); // sync: this replica's copy is gone at once
       expect(await ask(a, 'alice')).toMatchObject({ status: 401 });
-      // Ordering, not timing: B keeps its copy until the message arrives, and refuses on the first request after.
-      const outcomes: Array<{ received: number; status: number }> = [];
+      // Ordering, not timing: B keeps its copy until the message arrives (it has no way to know), and refuses the
+      // first request that starts after it arrived.
+      const outcomes: Array<{ before: number; after: number; status: number }> = [];
       await until(async () => {
-        const received = b.stats().remoteInvalidations;
-        outcomes.push({ received, status: (await ask(b, 'alice')).status });
-        return received > 0;
+        const before = b.stats().remoteInvalidations;
+        const { status } = await ask(b, 'alice');
+        outcomes.push({ before, after: b.stats().remoteInvalidations, status });
+        return before > 0;
       });
-      expect(outcomes.filter((o) => o.received === 0).every((o) => o.status === 200)).toBe(true);
-      expect(outcomes.filter((o) => o.received > 0)).toEqual([{ received: 1, status: 401 }]);
+      expect(outcomes.filter((o) => o.after === 0).every((o) => o.status === 200)).toBe(true);
+      expect(outcomes.filter((o) => o.before > 0)).toEqual([{ before: 1, after: 1, status: 401 }]);
       expect(clock()).toBe(checkedAt); // the clock never moved: no TTL ran out, the message did it
       expect(b.stats().remoteInvalidations).toBe(1);
       expect(a.stats().remoteInvalidations).toBe(0); // its own message is skipped
