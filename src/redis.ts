@@ -19,4 +19,5 @@ export type {
   StoreRead,
   ReadRequest,
   WriteRequest,
+  InvalidateRequest,
 } from './core/shared-store';
