@@ -1,11 +1,13 @@
-import { parseArgs } from 'node:util';
+import { authOf, parseCommandArgs, timeoutOf, UsageError } from './cli-args';
+
+export { UsageError };
 
 /** What `doctor` checks, read from the flags, then the `GENAUTH_*` variables. */
 export interface DoctorOptions {
   host: string;
   accessKeyId: string | undefined;
   accessKeySecret: string | undefined;
-  auth: string;
+  auth: 'token' | 'signature';
   issuer: string | undefined;
   appId: string | undefined;
   userId: string | undefined;
@@ -16,9 +18,6 @@ export interface DoctorOptions {
   /** `NODE_TLS_REJECT_UNAUTHORIZED=0` in the environment: TLS is not verified. */
   tlsUnverified: boolean;
 }
-
-/** A usage mistake: printed with the usage, exit code 2. */
-export class UsageError extends Error {}
 
 export const DOCTOR_USAGE = `Usage: genauth-session-guard doctor [options]
 
@@ -45,44 +44,16 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** Reads flags over the environment. Throws a {@link UsageError} for an unknown flag or a bad value. */
 export function parseDoctorOptions(argv: string[], env: Record<string, string | undefined>): DoctorOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        'access-key-id': { type: 'string' },
-        'access-key-secret': { type: 'string' },
-        auth: { type: 'string' },
-        issuer: { type: 'string' },
-        'app-id': { type: 'string' },
-        'user-id': { type: 'string' },
-        token: { type: 'string' },
-        audience: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    // A stray positional is not echoed (it could be a secret pasted in the wrong place); flags are named.
-    const { code, message } = error as { code?: unknown; message: string };
-    throw new UsageError(code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? 'doctor takes no positional arguments.' : message);
-  }
+  const { values, text } = parseCommandArgs('doctor', argv, env, {
+    issuer: { type: 'string' },
+    'app-id': { type: 'string' },
+    'user-id': { type: 'string' },
+    token: { type: 'string' },
+    audience: { type: 'string' },
+  });
   if (values.help) return 'help';
-  const text = (flag: string, variable?: string): string | undefined => {
-    const value = (values[flag] as string | undefined) ?? (variable === undefined ? undefined : env[variable]);
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
-  const auth = text('auth', 'GENAUTH_AUTH') ?? 'token';
-  if (auth !== 'token' && auth !== 'signature') throw new UsageError(`--auth must be 'token' or 'signature'.`);
-  const timeout = text('timeout');
-  const timeoutMs = timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
-    throw new UsageError('--timeout must be a whole number of milliseconds between 1 and 600000.');
-  }
+  const auth = authOf(text);
+  const timeoutMs = timeoutOf(text, DEFAULT_TIMEOUT_MS);
   const appId = text('app-id', 'GENAUTH_APP_ID');
   return {
     host: text('host', 'GENAUTH_HOST') ?? 'https://api.genauth.ai',

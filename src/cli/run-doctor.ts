@@ -37,7 +37,7 @@ export async function runDoctor(argv: string[], env: Record<string, string | und
 
   const { value: config } = await step('configuration', 'configuration', () => checkConfiguration(options));
   const { host, issuer, accessKey } = config!;
-  const auth = options.auth as 'token' | 'signature';
+  const auth = options.auth;
 
   const reached = await step('host', 'host answers over verified TLS', () =>
     host === undefined ? skip('no valid host') : checkHost(host, options.timeoutMs, options.tlsUnverified));

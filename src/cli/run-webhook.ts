@@ -1,6 +1,6 @@
 import { failureReason } from '../core/failure-reason';
 import { createDoctorClient } from './check-genauth';
-import { UsageError } from './doctor-options';
+import { UsageError } from './cli-args';
 import { redact, type DoctorIo } from './doctor-report';
 import { parseWebhookRegisterOptions, WEBHOOK_USAGE } from './webhook-options';
 

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { isTrustedTransport, normalizeHost } from '../client/host';
 import type { WebhookRegistration } from '../client/genauth-client';
-import { UsageError } from './doctor-options';
+import { authOf, parseCommandArgs, timeoutOf, UsageError } from './cli-args';
 
 /**
  * The events the receiver acts on (see docs/webhooks.md): the ones that end sessions, the ones after which a cached
@@ -69,37 +68,15 @@ const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-
 
 /** Reads `webhook register`'s flags over the environment. Throws a {@link UsageError}; no value is echoed. */
 export function parseWebhookRegisterOptions(argv: string[], env: Record<string, string | undefined>): WebhookRegisterOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        secret: { type: 'string' },
-        events: { type: 'string' },
-        'content-type': { type: 'string' },
-        name: { type: 'string' },
-        disabled: { type: 'boolean' },
-        host: { type: 'string' },
-        'access-key-id': { type: 'string' },
-        'access-key-secret': { type: 'string' },
-        auth: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    const { code, message } = error as { code?: unknown; message: string };
-    throw new UsageError(code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? 'webhook register takes no positional arguments.' : message);
-  }
+  const { values, text } = parseCommandArgs('webhook register', argv, env, {
+    url: { type: 'string' },
+    secret: { type: 'string' },
+    events: { type: 'string' },
+    'content-type': { type: 'string' },
+    name: { type: 'string' },
+    disabled: { type: 'boolean' },
+  });
   if (values.help) return 'help';
-  const text = (flag: string, variable?: string): string | undefined => {
-    const value = (values[flag] as string | undefined) ?? (variable === undefined ? undefined : env[variable]);
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
 
   const url = webhookUrl(text('url'));
   const secret = text('secret', 'GENAUTH_WEBHOOK_SECRET');
@@ -128,13 +105,8 @@ export function parseWebhookRegisterOptions(argv: string[], env: Record<string, 
   if (accessKeyId === undefined || accessKeySecret === undefined) {
     throw new UsageError('the access key is required: set GENAUTH_ACCESS_KEY_ID and GENAUTH_ACCESS_KEY_SECRET (or --access-key-id, --access-key-secret).');
   }
-  const auth = text('auth', 'GENAUTH_AUTH') ?? 'token';
-  if (auth !== 'token' && auth !== 'signature') throw new UsageError(`--auth must be 'token' or 'signature'.`);
-  const timeout = text('timeout');
-  const timeoutMs = timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
-    throw new UsageError('--timeout must be a whole number of milliseconds between 1 and 600000.');
-  }
+  const auth = authOf(text);
+  const timeoutMs = timeoutOf(text, DEFAULT_TIMEOUT_MS);
   return {
     host,
     accessKeyId,
