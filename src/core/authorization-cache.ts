@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import { InvalidationEpochs } from './invalidation-epochs';
+import { isFresh } from './session-cache';
 import type { AskedAnswer, SharedTier } from './shared-tier';
 import type { Clock } from './types';
 
@@ -207,7 +208,7 @@ export class AuthorizationCache {
     const entry = this.#lru.get(key);
     if (entry === undefined) return undefined;
     const now = this.#config.clock();
-    if (this.#config.enabled && now >= entry.checkedAt && now < entry.expiresAt && !this.#superseded(entry)) return entry;
+    if (this.#config.enabled && isFresh(entry, now) && !this.#superseded(entry)) return entry;
     // Not while a lookup is under way for the key: lru-cache would abort it.
     if (this.#lru.peek(key) === entry) this.#lru.delete(key);
     return undefined;

@@ -103,7 +103,7 @@ function userIdOfKey(key: string): string {
  * makes the answer expired: how much time really passed is unknown, so GenAuth is asked again rather than the
  * answer trusted past its TTL.
  */
-export function isFresh(session: CachedSession, now: number): boolean {
+export function isFresh(session: Pick<CachedSession, 'checkedAt' | 'expiresAt'>, now: number): boolean {
   return now >= session.checkedAt && now < session.expiresAt;
 }
 
