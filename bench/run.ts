@@ -284,11 +284,15 @@ const autocannonDriver = (shape: LoadShape): Driver => (url, duration) => runLoa
 
 const records: RunRecord[] = [];
 
-/** Runs every server of a group once per round, in order (A B A B, or A B C A B C), after an unmeasured warm-up. */
+/**
+ * Runs every server of a group once per round, after an unmeasured warm-up, each round starting one server further
+ * on (A B C, B C A, C A B, ...): no server always runs first, right after the runner's own work between rounds.
+ */
 async function interleave(group: string, servers: RunningServer[], drive: Driver, duration: number, world: World): Promise<Map<string, LoadResult[]>> {
   const results = new Map<string, LoadResult[]>(servers.map((server) => [server.name, []]));
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const server of servers) {
+    const shift = (round - 1) % servers.length;
+    for (const server of [...servers.slice(shift), ...servers.slice(0, shift)]) {
       // The first run of a server gets a longer warm-up (JIT, connection pools, caches); later ones the set one.
       const warmup = round === 1 ? Math.max(2, settings.warmup) : settings.warmup;
       if (warmup > 0) await drive(server.url, warmup);
