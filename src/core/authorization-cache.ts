@@ -114,12 +114,24 @@ function boundedTtl(ttlMs: number, expiresAt: number | undefined, now: number): 
 export class AuthorizationCache {
   readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0, storeHits: 0 };
   readonly #config: AuthorizationCacheConfig;
-  readonly #lru: LRUCache<string, AuthorizationAnswer, FetchContext>;
+  /**
+   * Made at the first lookup: lru-cache allocates its index arrays for `max` up front (about 3 MB for 100,000), which
+   * a guard whose routes never ask for roles or permissions should not pay.
+   */
+  #lru: LRUCache<string, AuthorizationAnswer, FetchContext> | undefined;
   readonly #epochs = new InvalidationEpochs();
 
   constructor(config: AuthorizationCacheConfig) {
     this.#config = config;
-    this.#lru = new LRUCache<string, AuthorizationAnswer, FetchContext>({
+  }
+
+  get size(): number {
+    return this.#lru?.size ?? 0;
+  }
+
+  #store(): LRUCache<string, AuthorizationAnswer, FetchContext> {
+    const config = this.#config;
+    this.#lru ??= new LRUCache<string, AuthorizationAnswer, FetchContext>({
       // Without caching entries are still written (and never served), so that lookups under way coalesce.
       max: config.enabled ? config.max : 1_000,
       ttl: Math.max(1, config.ttlMs, config.deniedTtlMs),
@@ -127,10 +139,7 @@ export class AuthorizationCache {
       perf: { now: config.clock },
       fetchMethod: (_key, _stale, { signal, options, context }) => this.#fetch(signal, options, context),
     });
-  }
-
-  get size(): number {
-    return this.#lru.size;
+    return this.#lru;
   }
 
   /** The cached answer, synchronously, or `undefined` (then call {@link lookup}). Counts a hit unless `count` is false. */
@@ -154,7 +163,7 @@ export class AuthorizationCache {
       const status: LRUCache.Status<string, AuthorizationAnswer, FetchContext> = {};
       let fromStore = false;
       try {
-        const answer = await this.#lru.fetch(key, { context, status });
+        const answer = await this.#store().fetch(key, { context, status });
         if (answer === undefined) throw new UpstreamError('aborted', 'authorization: lookup dropped');
         // Invalidated after the answer arrived but before this waiter got it: it may predate a revocation.
         if (this.#superseded(answer)) throw new SupersededError();
@@ -185,17 +194,19 @@ export class AuthorizationCache {
     // First: from here on no answer asked for before this call is served, wherever it is (see the class invariant).
     if (userId === undefined) {
       this.#epochs.invalidateAll();
-      const size = this.#lru.size;
-      this.#lru.clear();
+      const size = this.size;
+      this.#lru?.clear();
       return size;
     }
     this.#epochs.invalidate(userId);
+    const lru = this.#lru;
+    if (lru === undefined) return 0;
     const keys: string[] = [];
-    this.#lru.forEach((answer, key) => {
+    lru.forEach((answer, key) => {
       if (answer.userId === userId) keys.push(key);
     });
     let dropped = 0;
-    for (const key of keys) if (this.#lru.delete(key)) dropped++;
+    for (const key of keys) if (lru.delete(key)) dropped++;
     return dropped;
   }
 
@@ -205,12 +216,13 @@ export class AuthorizationCache {
   }
 
   #fresh(key: string): AuthorizationAnswer | undefined {
-    const entry = this.#lru.get(key);
-    if (entry === undefined) return undefined;
+    const lru = this.#lru;
+    const entry = lru?.get(key);
+    if (lru === undefined || entry === undefined) return undefined;
     const now = this.#config.clock();
     if (this.#config.enabled && isFresh(entry, now) && !this.#superseded(entry)) return entry;
     // Not while a lookup is under way for the key: lru-cache would abort it.
-    if (this.#lru.peek(key) === entry) this.#lru.delete(key);
+    if (lru.peek(key) === entry) lru.delete(key);
     return undefined;
   }
 

@@ -143,6 +143,9 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
       const claims = { ...accessTokenClaims(issuer, userId, appId), ...loginOptions.claims };
       return ctx.keys.sign(claims, clock(), { expiresInSec: loginOptions.expiresInSec ?? 3600 });
     },
+    startSession(userId, appId) {
+      ctx.sessions.login(userId, appId);
+    },
     signToken(claims, signOptions) {
       return ctx.keys.sign(claims, clock(), signOptions);
     },

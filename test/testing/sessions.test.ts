@@ -42,6 +42,18 @@ describe('sessions, kick-users and counters', () => {
     expect(fake.jwksUri).toBe(`${fake.host}/oidc/.well-known/jwks.json`);
   });
 
+  it('startSession starts a live session without a token, seen over the wire, ended by kick', async () => {
+    const signed = fake.calls.check;
+    fake.startSession('user-s', 'app-1');
+    expect(fake.isActive('user-s', 'app-1')).toBe(true);
+    expect(fake.isActive('user-s', 'app-2')).toBe(false);
+    expect(await active('user-s', 'app-1')).toBe(true);
+    expect(await active('user-s', 'app-2')).toBe(false);
+    expect(fake.calls.check).toBe(signed + 2);
+    fake.kick('user-s');
+    expect(await active('user-s', 'app-1')).toBe(false);
+  });
+
   it('tracks login, logout, kick and addUser as ground truth and over the wire', async () => {
     fake.addUser('user-0');
     expect(fake.isActive('user-0', 'app-1')).toBe(false);
