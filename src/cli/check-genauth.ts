@@ -13,7 +13,6 @@ export function createDoctorClient(settings: {
   return new GenAuthClient({
     ...settings,
     retries: 0,
-    fetch: (input, init) => fetch(input, init),
     clock: Date.now,
     maxResponseBytes: 65_536,
     circuitBreaker: false,

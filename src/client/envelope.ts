@@ -1,3 +1,4 @@
+import type { UpstreamResponse } from './transport';
 import { UpstreamError } from './upstream-error';
 
 /** GenAuth's answer envelope: success is `statusCode === 200` in the body, whatever the HTTP status. */
@@ -6,30 +7,6 @@ export interface Envelope {
   apiCode?: number;
   message?: string;
   data?: unknown;
-}
-
-/** Reads at most `maxBytes` of a body; a longer body is an error (and the rest is not downloaded). */
-async function readCapped(response: Response, maxBytes: number, endpoint: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new UpstreamError('malformed', `${endpoint}: the answer is larger than ${maxBytes} bytes`, { httpStatus: response.status });
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new UpstreamError('malformed', `${endpoint}: the answer is larger than ${maxBytes} bytes`, { httpStatus: response.status });
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** `Retry-After` in seconds (delta-seconds or an HTTP date), or `undefined`. */
@@ -54,18 +31,24 @@ function asEnvelope(value: unknown): Envelope | undefined {
 }
 
 /**
- * Turns a fetch `Response` into an envelope, or throws an `UpstreamError` for HTTP 429, HTTP errors without an
+ * Turns GenAuth's answer into an envelope, or throws an `UpstreamError` for HTTP 429, HTTP errors without an
  * envelope, bodies that are not JSON, too large or not shaped like the envelope. Envelopes with a non-200
  * `statusCode` are returned: the caller decides what they mean.
  */
-export async function readEnvelope(response: Response, endpoint: string, maxBytes: number): Promise<Envelope> {
+export async function readEnvelope(response: UpstreamResponse, endpoint: string, maxBytes: number): Promise<Envelope> {
   const httpStatus = response.status;
-  const retryAfterSec = parseRetryAfter(response.headers.get('retry-after'));
+  const retryAfterSec = parseRetryAfter(response.header('retry-after'));
   if (httpStatus === 429) {
-    await response.body?.cancel().catch(() => undefined);
+    response.discard();
     throw new UpstreamError('throttled', `${endpoint}: HTTP 429`, { httpStatus, retryAfterSec });
   }
-  const text = await readCapped(response, maxBytes, endpoint);
+  // Not followed (a redirect could send the management credentials elsewhere): a network-level failure, as Node's
+  // fetch reports `redirect: 'error'`.
+  if (httpStatus >= 300 && httpStatus < 400) {
+    response.discard();
+    throw new UpstreamError('network', `${endpoint}: HTTP ${httpStatus} redirect, not followed`, { httpStatus });
+  }
+  const text = await response.text(maxBytes, endpoint);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -5,6 +5,7 @@ import { sleep } from '../core/sleep';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { envelopeError, parseRetryAfter, readEnvelope, type Envelope } from './envelope';
+import { fetchTransport, nodeTransport, type Transport } from './transport';
 import { ManagementTokenProvider, type ManagementToken } from './management-token';
 import { signRequest } from './request-signature';
 import { UpstreamError, type UpstreamFailureKind } from './upstream-error';
@@ -32,7 +33,8 @@ export interface GenAuthClientOptions {
   timeoutMs: number;
   /** Extra attempts after a retryable failure (network, timeout, 429, 5xx). */
   retries: number;
-  fetch: FetchLike;
+  /** The caller's own `fetch`; without it, Node's `http`/`https` ({@link nodeTransport}). */
+  fetch?: FetchLike;
   clock: Clock;
   maxResponseBytes: number;
   /** Longest `Retry-After` (seconds) still worth waiting for inside one call; longer ones fail the call at once. */
@@ -100,6 +102,7 @@ export class GenAuthClient {
   readonly #options: GenAuthClientOptions;
   readonly #tokens: ManagementTokenProvider;
   readonly #closed = new AbortController();
+  readonly #transport: Transport;
   readonly #baseHeaders: Record<string, string>;
   readonly #breaker: CircuitBreaker | undefined;
   readonly #limit: ConcurrencyLimit;
@@ -108,6 +111,7 @@ export class GenAuthClient {
 
   constructor(options: GenAuthClientOptions) {
     this.#options = options;
+    this.#transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
     // Every call under way listens on it (see #call): as many as there are calls in flight, by design.
     setMaxListeners(0, this.#closed.signal);
     this.#breaker = options.circuitBreaker ? new CircuitBreaker(options.circuitBreaker, options.clock) : undefined;
@@ -236,6 +240,7 @@ export class GenAuthClient {
   /** Aborts every call under way; later calls fail at once. */
   close(): void {
     this.#closed.abort();
+    this.#transport.close();
   }
 
   async #fetchManagementToken(): Promise<{ accessToken: string; expiresInSec: number }> {
@@ -323,19 +328,17 @@ export class GenAuthClient {
     const started = performance.now();
     let httpStatus: number | undefined;
     try {
-      const response = await this.#options.fetch(host + path, {
-        method: 'POST',
+      const response = await this.#transport.post(host + path, {
         headers: this.#headers(path, body, authenticated, token),
         body: JSON.stringify(body),
         signal,
-        redirect: 'error',
       });
       httpStatus = response.status;
       const envelope = await readEnvelope(response, endpoint, maxResponseBytes);
       // A body 429/5xx may come with a Retry-After header too (HTTP 200 + statusCode 429): honour it as for HTTP 429.
       const failure = envelope.statusCode === 200
         ? undefined
-        : envelopeError(endpoint, envelope, httpStatus, parseRetryAfter(response.headers.get('retry-after')));
+        : envelopeError(endpoint, envelope, httpStatus, parseRetryAfter(response.header('retry-after')));
       // A retryable body error (5xx, 429) is thrown so that the retry loop sees it; others are returned.
       if (failure?.retryable) throw failure;
       // A success whose data is not of the documented shape is reported (and fails) as malformed here.
@@ -411,6 +414,7 @@ function toUpstreamError(
   if (caught instanceof UpstreamError) return caught;
   if (callSignal.aborted) return new UpstreamError('aborted', `${endpoint}: aborted`, { httpStatus, cause: caught });
   if (timeout.aborted) return new UpstreamError('timeout', `${endpoint}: no answer within ${timeoutMs} ms`, { httpStatus, cause: caught });
-  const code = (caught as { cause?: { code?: unknown } })?.cause?.code;
+  // Node's http reports the code on the error, fetch on its cause.
+  const code = (caught as { code?: unknown })?.code ?? (caught as { cause?: { code?: unknown } })?.cause?.code;
   return new UpstreamError('network', `${endpoint}: network error${typeof code === 'string' ? ` (${code})` : ''}`, { httpStatus, cause: caught });
 }

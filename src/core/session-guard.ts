@@ -315,7 +315,7 @@ export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
 }
 
 /**
- * TLS is verified by Node's `fetch` and cannot be turned off through this package; a custom CA goes in
+ * TLS is verified by Node's `https` (or `fetch`) and cannot be turned off through this package; a custom CA goes in
  * `NODE_EXTRA_CA_CERTS` (or a `fetch` of your own). Node's global switch `NODE_TLS_REJECT_UNAUTHORIZED=0` would
  * turn it off for the whole process: the guard says so, loudly, rather than run silently without it.
  */
