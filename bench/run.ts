@@ -13,6 +13,7 @@ import { runLoad, type LoadResult } from './lib/load';
 import { runSteady } from './lib/steady';
 import { APP_ID, userIdOf } from './lib/ids';
 import { describeMachine } from './lib/machine';
+import { pinServer, setUpPinning } from './lib/pinning';
 import { summarizeProfile } from './lib/profile';
 import { renderReport, type CpuShare, type HeapResult, type Row, type RunRecord, type Settings } from './lib/report';
 
@@ -33,6 +34,7 @@ const HELP = `npm run bench [-- flags]
   --dry-run                 print the table, write nothing
   --profile                 CPU profile (node --cpu-prof) of scenario 2 on our server, into .tmp/profiles/
   --profile-server <name>   profile another server of bench/servers/ instead (default guard-jwt)
+  --no-pin                  do not pin the server to core 0 and the runner to the others (taskset; on by default)
   --help`;
 
 const { values: flags } = parseArgs({
@@ -52,6 +54,7 @@ const { values: flags } = parseArgs({
     'dry-run': { type: 'boolean' },
     profile: { type: 'boolean' },
     'profile-server': { type: 'string' },
+    'no-pin': { type: 'boolean' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -69,6 +72,8 @@ function numberFlag(name: keyof typeof flags, fallback: number, min = 1): number
   if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number >= ${min}, got ${String(raw)}`);
   return value;
 }
+
+const pinning = setUpPinning(!flags['no-pin']);
 
 const settings: Settings = {
   duration: numberFlag('duration', flags.profile ? 10 : 3),
@@ -259,6 +264,7 @@ async function launch(world: World, spec: ServerSpec, nodeFlags: string[] = []):
     config: serverConfig(world, spec.extraConfig),
     nodeFlags,
   });
+  pinServer(pinning, server.process.pid);
   try {
     await probe(server, spec.probes(world));
   } catch (error) {
@@ -579,7 +585,12 @@ async function main(): Promise<void> {
       bench,
       others: childCpu.measured ? Math.max(0, machineBusySeconds() - busyAtStart - bench) : undefined,
     };
-    const report = renderReport({ machine, command, settings, rows, records, heap, elapsedSec, cpu });
+    const report = renderReport({
+      machine, command, settings, rows, records, heap, elapsedSec, cpu,
+      placement: pinning.enabled
+        ? `each server pinned to core ${pinning.serverCores}, the runner (load generator, fake GenAuth) to core ${pinning.runnerCores} (\`taskset\`; \`--no-pin\` turns it off)`
+        : `not pinned (${pinning.reason})`,
+    });
     console.log(report.table);
     const out = flags.out ?? (only === undefined ? 'BENCHMARKS.md' : undefined);
     if (out && !flags['dry-run']) {

@@ -240,6 +240,8 @@ export interface ReportInput {
   heap: HeapResult | undefined;
   elapsedSec: number;
   cpu: CpuShare;
+  /** How the processes were placed on the cores (see bench/lib/pinning.ts). */
+  placement: string;
 }
 
 function cpuLine(cpu: CpuShare): string {
@@ -251,7 +253,7 @@ function cpuLine(cpu: CpuShare): string {
     + `${cpu.loadAtEnd.toFixed(2)} at the end. Other work competing for the cores adds noise; interleaving spreads it over both sides.`;
 }
 
-export function renderReport({ machine, command, settings, rows, records, heap, elapsedSec, cpu }: ReportInput): { table: string; markdown: string } {
+export function renderReport({ machine, command, settings, rows, records, heap, elapsedSec, cpu, placement }: ReportInput): { table: string; markdown: string } {
   const table = resultsTable(rows);
   const missed = rows.filter((row) => Number.isFinite(row.ratio) && !met(row));
   const invalid = rows.filter((row) => !row.clean);
@@ -289,6 +291,7 @@ export function renderReport({ machine, command, settings, rows, records, heap, 
     `- Code: \`src/\` at ${machine.commit}${machine.dirtySrc.length ? ` plus uncommitted changes to ${machine.dirtySrc.map((f) => `\`${f}\``).join(', ')}` : ''}`,
     `- Command: \`${command}\` (${elapsedSec} s)`,
     cpuLine(cpu),
+    `- Placement: ${placement}`,
     '',
     '## Results',
     '',
