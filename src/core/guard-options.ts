@@ -23,10 +23,12 @@ export interface SessionCacheOptions {
    */
   max?: number;
   /**
-   * An active answer hit within this many ms of its expiry is refreshed in the background while it keeps
-   * serving, so steady traffic never waits on GenAuth at expiry. It never serves past its own `ttlMs`, so the
-   * revocation delay is unchanged; the cost is at most one extra call per user every `ttlMs / refreshAheadMs`
-   * TTLs. `0` turns it off.
+   * Refresh ahead: an active answer served from the cache at least once during its life is asked for again in the
+   * background at `ttlMs - refreshAheadMs` (on a schedule, whether or not a request comes then), and keeps serving
+   * meanwhile, so users who keep coming never wait on GenAuth at expiry. Answers nobody used are not refreshed:
+   * they expire as usual. It never serves past its own `ttlMs`, so the revocation delay is unchanged; a user who
+   * keeps using the route costs one call every `ttlMs - refreshAheadMs`, one who stops at most one more call.
+   * `0` turns it off.
    * @default ttlMs / 10
    */
   refreshAheadMs?: number;

@@ -14,7 +14,10 @@ export interface SessionCacheConfig {
   ttlMs: number;
   inactiveTtlMs: number;
   max: number;
-  /** An active answer hit within this long of its expiry is refreshed in the background; 0 turns it off. */
+  /**
+   * An active answer served from the cache during its life is refreshed in the background this long before its
+   * expiry (at `refreshAt`, by a schedule, whether or not a request comes then); 0 turns it off.
+   */
   refreshAheadMs: number;
   /** How old a confirmed active answer may be and still serve when GenAuth cannot answer; 0 turns it off. */
   staleIfErrorMs: number;
@@ -40,7 +43,10 @@ export interface CachedSession extends SessionStatus {
   readonly expiresAt: number;
   /** The invalidation epoch taken when it was asked for: an `invalidate` since supersedes it. */
   readonly asOf: number;
-  /** From this time on (clock ms), a hit starts a background refresh. */
+  /**
+   * From this time on (clock ms), a hit starts a background refresh; an answer hit before it is refreshed then by
+   * the schedule. `Infinity`: never refreshed.
+   */
   readonly refreshAt: number;
   /** Read from the shared store rather than asked of GenAuth by this process. */
   readonly fromStore?: boolean;
@@ -66,7 +72,7 @@ export interface SessionCacheCounters {
   stale: number;
   errors: number;
   upstreamCalls: number;
-  /** Background refreshes started by hits close to their expiry. */
+  /** Background refreshes: started by hits close to their expiry, or by the schedule of answers used earlier. */
   refreshes: number;
   /** Lookups answered by the shared store (not by this process's cache, nor by a call of this process). */
   storeHits: number;
@@ -86,6 +92,16 @@ function superseded(): UpstreamError {
 /** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
 function keyOf(appId: string, userId: string): string {
   return `${appId.length}:${appId}:${userId}`;
+}
+
+/** The longest delay `setTimeout` takes; a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** An answer served from the cache before its `refreshAt`: the schedule refreshes it then. */
+interface ScheduledRefresh {
+  readonly session: CachedSession;
+  /** The credential expiry of the request that scheduled it: the refreshed answer is not kept past it. */
+  readonly credentialExpiresAt: number | undefined;
 }
 
 function userIdOfKey(key: string): string {
@@ -144,10 +160,28 @@ export class SessionCache {
   readonly #inFlight = new Map<string, number>();
   /** Without a cache: calls under way, shared by identical lookups. */
   readonly #flights = new Map<string, Promise<CachedSession>>();
+  /**
+   * Scheduled refresh: key → the answer served from the cache before its `refreshAt` (at most one entry per key;
+   * a later answer of the key replaces it). Answers nobody used are never listed, so they expire as before.
+   */
+  readonly #scheduled = new Map<string, ScheduledRefresh>();
+  /**
+   * The keys of {@link #scheduled} by due time: bucket `t` (a multiple of #grain) holds the keys whose answer is due
+   * in `(t - grain, t]`. A key may sit in an older bucket too (its answer replaced since): the sweep skips it there.
+   */
+  readonly #buckets = new Map<number, string[]>();
+  /** Bucket width (ms): a refresh starts at most this late after `refreshAt`. */
+  readonly #grain: number;
+  /** The earliest bucket (no bucket is earlier), or Infinity when there is none: reads sweep once `now` reaches it. */
+  #nextSweepAt = Infinity;
+  /** Sweeps when no read comes (an unref'd timer: it never keeps the process alive). */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
 
   constructor(config: SessionCacheConfig) {
     this.#config = config;
     this.#epochs = config.epochs ?? new InvalidationEpochs();
+    this.#grain = Math.max(1, Math.floor(config.refreshAheadMs / 4));
     if (!config.enabled) return;
     const keepStale = config.staleIfErrorMs > 0;
     const { clock } = config;
@@ -181,6 +215,7 @@ export class SessionCache {
     const cached = lru.get(key);
     if (cached === undefined) return undefined;
     const now = this.#config.clock();
+    if (now >= this.#nextSweepAt) this.#sweep(lru, now);
     if (this.#superseded(cached)) {
       this.#dropIfHeld(lru, key, cached);
       return undefined;
@@ -189,7 +224,12 @@ export class SessionCache {
     if (!isFresh(cached, now)) return undefined;
     this.counters.hits++;
     this.#config.events.cache(appId, userId, 'hit');
-    if (cached.refreshAt <= now && !this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
+    if (cached.refreshAt <= now) {
+      if (!this.#inFlight.has(key)) this.#refresh(lru, key, { appId, userId, expiresAt });
+    } else if (cached.refreshAt !== Infinity && this.#scheduled.get(key)?.session !== cached) {
+      // Used before its refresh point: the schedule refreshes it then (once per answer: later hits find it listed).
+      this.#schedule(key, cached, expiresAt);
+    }
     return cached;
   }
 
@@ -199,6 +239,9 @@ export class SessionCache {
     if (!lru) return this.#uncached(appId, userId);
     const cached = this.cached(appId, userId, expiresAt);
     if (cached !== undefined) return { session: cached, source: 'cache' };
+    // A miss sweeps too (cached() swept already if it found an entry; a second sweep of the same `now` is a no-op).
+    const now = this.#config.clock();
+    if (now >= this.#nextSweepAt) this.#sweep(lru, now);
     const key = keyOf(appId, userId);
     const context: FetchContext = { appId, userId, expiresAt };
     for (let asks = 1; ; asks++) {
@@ -239,14 +282,23 @@ export class SessionCache {
       this.#dropFlights(userId, appId);
       return 0;
     }
-    if (appId !== undefined) return lru.delete(keyOf(appId, userId)) ? 1 : 0;
+    // Scheduled refreshes of the dropped answers go too. Not what keeps the invariant (a sweep refreshes only an
+    // answer that lru-cache still holds and that no invalidation superseded: see #sweepKey); it frees the entries.
+    if (appId !== undefined) {
+      const key = keyOf(appId, userId);
+      this.#scheduled.delete(key);
+      return lru.delete(key) ? 1 : 0;
+    }
     const keys = new Set<string>();
     // Not lru.keys(): it skips expired entries, and with allow-stale those are kept to serve during an outage, so a
     // kicked user's answer would survive invalidate(userId) and still be served as stale. dump() lists them all.
     for (const [key] of lru.dump()) if (userIdOfKey(key) === userId) keys.add(key);
     for (const key of this.#inFlight.keys()) if (userIdOfKey(key) === userId) keys.add(key);
     let dropped = 0;
-    for (const key of keys) if (lru.delete(key)) dropped++;
+    for (const key of keys) {
+      this.#scheduled.delete(key);
+      if (lru.delete(key)) dropped++;
+    }
     return dropped;
   }
 
@@ -255,6 +307,115 @@ export class SessionCache {
     this.#epochs.invalidateAll();
     this.#lru?.clear();
     this.#flights.clear();
+    this.#scheduled.clear();
+    this.#buckets.clear();
+    this.#nextSweepAt = Infinity;
+    this.#disarm();
+  }
+
+  /** Scheduled refreshes waiting (at most one per key). */
+  get scheduledRefreshes(): number {
+    return this.#scheduled.size;
+  }
+
+  /** Lists `session` (just hit, due later) for a refresh at its `refreshAt`, replacing an older answer of the key. */
+  #schedule(key: string, session: CachedSession, credentialExpiresAt: number | undefined): void {
+    this.#scheduled.set(key, { session, credentialExpiresAt });
+    const grain = this.#grain;
+    const due = Math.ceil(session.refreshAt / grain) * grain;
+    const bucket = this.#buckets.get(due);
+    if (bucket) {
+      bucket.push(key);
+      return;
+    }
+    this.#buckets.set(due, [key]);
+    // Earlier than every other bucket (the first one, an answer cut short by its credential, a clock moved back).
+    if (due < this.#nextSweepAt) {
+      this.#nextSweepAt = due;
+      this.#arm(this.#config.clock());
+    }
+  }
+
+  /**
+   * Refreshes the scheduled answers due by `now` (buckets up to `now`), then finds the next bucket. Steps bucket by
+   * bucket, or, when `now` is further ahead than there are buckets (a clock that jumped), goes through the buckets
+   * once instead: never more steps than buckets. A clock moved back only finds nothing due yet.
+   */
+  #sweep(lru: LRUCache<string, CachedSession, FetchContext>, now: number): void {
+    const buckets = this.#buckets;
+    const grain = this.#grain;
+    const from = this.#nextSweepAt;
+    if ((now - from) / grain <= buckets.size) {
+      for (let due = from; due <= now; due += grain) {
+        const keys = buckets.get(due);
+        if (keys === undefined) continue;
+        buckets.delete(due);
+        for (const key of keys) this.#sweepKey(lru, key, now);
+      }
+    } else {
+      for (const [due, keys] of buckets) {
+        if (due > now) continue;
+        buckets.delete(due);
+        for (const key of keys) this.#sweepKey(lru, key, now);
+      }
+    }
+    this.#nextSweepAt = this.#firstBucketAfter(now);
+    this.#arm(now);
+  }
+
+  /** The earliest bucket (all are later than `now`), stepping at most as many times as there are buckets. */
+  #firstBucketAfter(now: number): number {
+    const buckets = this.#buckets;
+    if (buckets.size === 0) return Infinity;
+    const grain = this.#grain;
+    let due = (Math.floor(now / grain) + 1) * grain;
+    for (let step = 0; step < buckets.size; step++, due += grain) if (buckets.has(due)) return due;
+    let first = Infinity;
+    for (const at of buckets.keys()) if (at < first) first = at;
+    return first;
+  }
+
+  /**
+   * Refreshes `key` if the cache still holds exactly the answer scheduled (not dropped, evicted or replaced), it is
+   * active, fresh and not superseded by an invalidation, nothing is asking for the key already, and a refresh can
+   * extend it (an answer cut short by its credential's exp would come back cut short at the same time).
+   */
+  #sweepKey(lru: LRUCache<string, CachedSession, FetchContext>, key: string, now: number): void {
+    const entry = this.#scheduled.get(key);
+    if (entry === undefined) return;
+    const { session, credentialExpiresAt } = entry;
+    // Listed again for a later answer (in a later bucket): that bucket refreshes it.
+    if (Math.ceil(session.refreshAt / this.#grain) * this.#grain > now) return;
+    this.#scheduled.delete(key);
+    if (lru.peek(key, { allowStale: true }) !== session || !session.active || !isFresh(session, now)) return;
+    if (this.#superseded(session) || this.#inFlight.has(key)) return;
+    if (credentialExpiresAt !== undefined && credentialExpiresAt <= session.expiresAt) return;
+    this.#refresh(lru, key, { appId: session.appId, userId: session.userId, expiresAt: credentialExpiresAt });
+  }
+
+  /** Sets the timer for the earliest bucket (not before `now`), unless it is set for it already; none without buckets. */
+  #arm(now: number): void {
+    const at = this.#nextSweepAt;
+    if (at === this.#timerAt) return;
+    this.#disarm();
+    if (at === Infinity) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(at - now)));
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      const lru = this.#lru;
+      const time = this.#config.clock();
+      if (lru && time >= this.#nextSweepAt) this.#sweep(lru, time);
+      else this.#arm(time);
+    }, delay);
+    this.#timer.unref?.();
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
   }
 
   #superseded(session: CachedSession): boolean {
