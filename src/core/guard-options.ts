@@ -153,7 +153,6 @@ export interface ResolvedGuardOptions {
   logger: Logger | undefined;
   fetch: FetchLike | undefined;
   clock: Clock;
-  injectedClock: boolean;
 }
 
 const PREFIX = 'genauth-session-guard:';
@@ -268,6 +267,5 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
     logger: options.logger,
     fetch: fetchImpl,
     clock: options.clock ?? Date.now,
-    injectedClock: options.clock !== undefined,
   };
 }

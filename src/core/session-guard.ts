@@ -391,7 +391,6 @@ class DefaultSessionGuard implements SessionGuard {
       shared: this.#shared,
       staleIfErrorMs: options.staleIfErrorMs,
       clock: options.clock,
-      injectedClock: options.injectedClock,
       load: (appId, userId, signal) => this.#health.observe(this.#client.checkSessionStatus(appId, userId, signal)),
       events: this.#events,
     });

@@ -27,7 +27,7 @@ describe('invalidate and lookups under way', () => {
         };
         const cache = new SessionCache({
           enabled: true, ttlMs: 60_000, inactiveTtlMs: 1_000, max: 100, refreshAheadMs: 0, staleIfErrorMs: 0,
-          clock, injectedClock: true, load, events: new GuardEvents(undefined),
+          clock, load, events: new GuardEvents(undefined),
         });
         const first = cache.lookup(APP, 'alice', undefined).catch((error: unknown) => error);
         await until(() => calls === 1, 'loader called');

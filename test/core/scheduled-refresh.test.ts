@@ -251,7 +251,7 @@ describe('the schedule (SessionCache)', () => {
     let calls = 0;
     const cache = new SessionCache({
       enabled: true, ttlMs: T, inactiveTtlMs: 1_000, max: 200_000, refreshAheadMs: 100, staleIfErrorMs: 0,
-      clock, injectedClock: true, events: new GuardEvents(undefined),
+      clock, events: new GuardEvents(undefined),
       load: () => {
         calls++;
         return Promise.resolve(true);
