@@ -89,7 +89,19 @@ function superseded(): UpstreamError {
 
 /** Keeps host-free keys unambiguous: the length prefix means no two (appId, userId) pairs share a key. */
 function keyOf(appId: string, userId: string): string {
-  return `${appId.length}:${appId}:${userId}`;
+  return prefixOf(appId) + userId;
+}
+
+let lastAppId: string | undefined;
+let lastPrefix = '';
+
+/** `<length>:<appId>:`, remembered for the last app id (a route's fixed id, every request): one concatenation per key. */
+function prefixOf(appId: string): string {
+  if (appId !== lastAppId) {
+    lastPrefix = `${appId.length}:${appId}:`;
+    lastAppId = appId;
+  }
+  return lastPrefix;
 }
 
 /** The longest delay `setTimeout` takes; a longer one fires after 1 ms. */

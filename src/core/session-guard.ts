@@ -28,7 +28,7 @@ import { challengeHeaders } from './challenge';
 import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
 import { SessionCache, type LookupResult } from './session-cache';
 import { SharedTier } from './shared-tier';
-import type { Identity, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
+import type { Identity, IdentityContext, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
 import { warmUpOf } from '../extractors/warm-up';
 import { failureReason } from './failure-reason';
 import { GuardNotReadyError } from './not-ready-error';
@@ -344,6 +344,8 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #policies = new WeakMap<AuthenticateOptions, ResolvedPolicy | undefined>();
   /** The last app id that passed `checkAppId` (a string: `!==` against it is an exact comparison). */
   #acceptedAppId: string | undefined;
+  /** The extractor context of the last app id (see #contextOf). */
+  #context: Readonly<IdentityContext> | undefined;
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -423,7 +425,7 @@ class DefaultSessionGuard implements SessionGuard {
     let found: ReturnType<IdentityExtractor>;
     try {
       if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
-      found = (options?.identity ?? this.#options.identity)(req, { appId });
+      found = (options?.identity ?? this.#options.identity)(req, this.#contextOf(appId));
     } catch (error) {
       throw this.#refuse(error, appId, undefined);
     }
@@ -435,6 +437,16 @@ class DefaultSessionGuard implements SessionGuard {
       });
     }
     return this.#decide(found, appId, policy);
+  }
+
+  /** What extractors are told about the route: frozen, and made once for the same app id as the last request. */
+  #contextOf(appId: string): IdentityContext {
+    let context = this.#context;
+    if (context === undefined || context.appId !== appId) {
+      context = Object.freeze({ appId });
+      this.#context = context;
+    }
+    return context;
   }
 
   /** The options' policy, checked (a `TypeError` for a malformed one) once per options object. */

@@ -28,7 +28,10 @@ export type IdentityExtractor = (
   context?: IdentityContext,
 ) => Identity | undefined | PromiseLike<Identity | undefined>;
 
-/** What the guard tells an extractor about the route: its GenAuth app id (e.g. the expected JWT audience). */
+/**
+ * What the guard tells an extractor about the route: its GenAuth app id (e.g. the expected JWT audience). Frozen, and
+ * shared by the requests of one app id: read it, do not keep state in it.
+ */
 export interface IdentityContext {
   appId: string;
 }

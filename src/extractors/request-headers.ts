@@ -13,7 +13,8 @@ function timesSent(req: RequestLike, name: string): number | undefined {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const header = raw[i];
-    if (typeof header === 'string' && header.length === name.length && header.toLowerCase() === name) count++;
+    // An exact match first: most clients and proxies send lower-case names, and toLowerCase allocates a string.
+    if (header === name || (typeof header === 'string' && header.length === name.length && header.toLowerCase() === name)) count++;
   }
   return count;
 }
