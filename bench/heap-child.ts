@@ -44,7 +44,7 @@ async function settledHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-// 1. Baseline: modules loaded, undici's fetch (the guard's default transport) warmed on the fake.
+// 1. Baseline: modules loaded, the fake reached once (with fetch; the guard's own http agent is part of step 2).
 await (await fetch(`${config.host}/oidc/.well-known/openid-configuration`)).arrayBuffer();
 process.send({ type: 'started' });
 const baseline = await settledHeap();

@@ -191,18 +191,20 @@ const CONFIGURATION = `- **unprotected route**: \`GET /admin\` answering \`{"ok"
   \`cache: { ttlMs: 3600000 }\` (pure hits); both pre-warmed with every user, then loaded identically.
 - **scenario 6** (\`bench/heap-child.ts\`, \`node --expose-gc\`): the header guard with \`cache: { max: N, ttlMs: 3600000 }\`
   in a process of its own; N distinct users authenticated through \`guard.authenticate({ headers: { 'x-user-id' } }, appId)\`,
-  each answered by the fake: the runner logs the users in to the fake in batches of 1,000 and announces each batch,
-  which the heap process then authenticates, 64 at a time.`;
+  each answered by the fake: the runner starts the users' sessions at the fake (\`fake.startSession\`, no token) in
+  batches of 1,000 and announces each batch, which the heap process then authenticates, 64 at a time.`;
 
 function method(settings: Settings): string {
   return `- Each server runs in its own Node process (\`node --import tsx bench/servers/<name>.ts\`, the current \`src/\`),
   the fake GenAuth (\`createFakeGenAuth\` from \`src/testing\`) and autocannon in the runner process; all on 127.0.0.1.
+  Placement: see "Machine and run" (by default each server is pinned to core 0 and the runner to the others, so the
+  server under load has a core of its own and the scheduler does not move it between cores mid-run).
 - Before any load each server is probed: a live session passes (200), no credential is refused (401), and, as the
   server claims, a token for another audience (JWT servers) and a user without a session (session-checking servers)
   are refused (401). A server that does not answer as configured stops the bench.
 - Scenarios 1-4: autocannon, ${settings.connections} connections, pipelining 1, unlimited rate; ${settings.warmup} s unmeasured
-  warm-up (${Math.max(2, settings.warmup)} s before a server's first run) then ${settings.duration} s measured, per run. The servers of a scenario run interleaved (A B A B; scenarios 2 and 3
-  share the guard's runs: A B C A B C), ${settings.rounds} rounds; the figure is the median over rounds of 2xx requests per second.
+  warm-up (${Math.max(2, settings.warmup)} s before a server's first run) then ${settings.duration} s measured, per run. The servers of a scenario run interleaved, each round starting one server further
+  on (A B C, B C A, ...; scenarios 2 and 3 share the guard's runs), ${settings.rounds} rounds; the figure is the median over rounds of 2xx requests per second.
 - Scenario 5: ${settings.steadyUsers} users, each request for a user picked at random, paced open-loop at ${settings.steadyRate} req/s
   (\`bench/lib/steady.ts\`: request i is due at start + i / rate whatever has come back, node:http keep-alive, at most
   ${settings.steadyConnections} connections). Not autocannon here: its \`connectionRate\`/\`overallRate\` send each connection's
@@ -210,7 +212,7 @@ function method(settings: Settings): string {
   second rather than steady traffic. ${settings.warmup} s warm-up (${Math.max(2, settings.warmup)} s before a server's first run) then ${settings.steadyDuration} s measured, interleaved over ${settings.rounds}
   rounds. Latency runs from when a request was due to the end of its answer (no coordinated omission; the time from
   the write is listed too); the figure is the median over rounds of each run's p99.
-- Scenario 6: \`heapUsed\` after four forced GCs. Baseline: modules loaded and \`fetch\` warmed, before the guard is
+- Scenario 6: \`heapUsed\` after four forced GCs. Baseline: modules loaded and the fake reached once, before the guard is
   created. Also reported: above the guard warmed with one user (excludes the guard's fixed cost and lru-cache's
   preallocation for \`max\`).
 - Ratios are the figures that count: the absolute numbers describe this machine (and the runner shares its cores
@@ -263,7 +265,7 @@ export function renderReport({ machine, command, settings, rows, records, heap, 
         '',
         '| | heapUsed MB |',
         '| --- | ---: |',
-        `| baseline (modules loaded, fetch warmed) | ${(heap.baseline / MB).toFixed(1)} |`,
+        `| baseline (modules loaded, the fake reached once) | ${(heap.baseline / MB).toFixed(1)} |`,
         `| guard created, one user authenticated | ${(heap.warmBaseline / MB).toFixed(1)} |`,
         `| ${heap.users.toLocaleString('en-US')} users cached | ${(heap.after / MB).toFixed(1)} |`,
         `| **above baseline** | **${((heap.after - heap.baseline) / MB).toFixed(1)}** |`,

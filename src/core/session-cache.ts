@@ -133,13 +133,6 @@ export function isFresh(session: Pick<CachedSession, 'checkedAt' | 'expiresAt'>,
   return now >= session.checkedAt && now < session.expiresAt;
 }
 
-/** lru-cache's TTL for an entry that expires at `expiresAt` (our own check decides; this only lets lru-cache purge). */
-function lruTtl(expiresAt: number, now: number): number {
-  const left = Math.ceil(expiresAt - now);
-  // lru-cache reads a ttl of 0 as "forever": the shortest real ttl is 1 ms.
-  return Number.isFinite(left) && left > 0 ? left : 1;
-}
-
 /** lru-cache's abort reasons when an entry with a lookup under way is deleted, evicted or replaced. */
 function isCacheAbort(error: unknown): boolean {
   return !(error instanceof UpstreamError) && error instanceof Error &&
@@ -194,20 +187,14 @@ export class SessionCache {
     this.#grain = Math.max(1, Math.floor(config.refreshAheadMs / 4));
     if (!config.enabled) return;
     const keepStale = config.staleIfErrorMs > 0;
-    const { clock } = config;
     this.#lru = new LRUCache<string, CachedSession, FetchContext>({
       max: config.max,
-      ttl: config.ttlMs,
-      // 0: lru-cache reads the clock on each lookup instead of caching it behind a 1 ms timer (with 1, a busy server
-      // armed one timer per millisecond: ~7 % of the guard's own time on a hit in a CPU profile).
-      ttlResolution: 0,
-      // Never 0 (a start time of 0 is "no TTL" to lru-cache), so that it purges entries of a clock starting at 0.
-      // Serving is decided by isFresh, not by this.
-      perf: { now: () => Math.max(1, clock()) },
-      // Keep expired entries (bounded by `max`) only when they may serve as a stale answer.
-      noDeleteOnStaleGet: keepStale,
+      // No lru-cache TTL: every read decides by the answer's own times (isFresh), so lru-cache's per-entry start and
+      // TTL arrays (16 bytes per `max` slot) and its clock reads on each hit would only repeat that. An expired answer
+      // stays until a lookup replaces it or `max` evicts it; it serves only as a bounded stale answer (#staleAnswer).
+      // A failed lookup keeps the expired answer only when it may serve as such.
       noDeleteOnFetchRejection: keepStale,
-      fetchMethod: (key, stale, { signal, options, context }) => this.#fetch(key, stale, signal, options, context),
+      fetchMethod: (key, stale, { signal, context }) => this.#fetch(key, stale, signal, context),
     });
   }
 
@@ -485,7 +472,6 @@ export class SessionCache {
     key: string,
     stale: CachedSession | undefined,
     signal: AbortSignal,
-    options: LRUCache.FetcherFetchOptions<string, CachedSession, FetchContext>,
     context: FetchContext,
   ): Promise<CachedSession> {
     const { appId, userId, expiresAt: credentialExpiresAt } = context;
@@ -516,7 +502,6 @@ export class SessionCache {
       }
       const { active, checkedAt, expiresAt } = answer;
       const now = clock();
-      options.ttl = lruTtl(expiresAt, now);
       // An answer that lives no longer than the refresh window (cut short by the credential's exp) is not refreshed:
       // it would be due at once, and every hit would re-ask GenAuth until the exp.
       const { refreshAheadMs } = this.#config;

@@ -49,6 +49,7 @@ export function cookie(name: string, options: CookieOptions = {}): ContextualIde
     throw new TypeError('cookie: `options` must be an object, e.g. { jwt: { issuer, audience } }.');
   }
   const maxLength = positiveIntegerOption(options.maxLength, DEFAULT_MAX_USER_ID_LENGTH, 'cookie: `maxLength`');
+  const what = `${cookieName} cookie`;
   if (options.jwt !== undefined) {
     const verify = createJwtVerifier(options.jwt, 'cookie: `jwt`');
     const extractor: ContextualIdentityExtractor = async (req, context) => {
@@ -62,6 +63,6 @@ export function cookie(name: string, options: CookieOptions = {}): ContextualIde
   return (req) => {
     const value = readCookie(req, cookieName);
     if (value === undefined) return undefined;
-    return { userId: requireUserId(value, maxLength, `${cookieName} cookie`) };
+    return { userId: requireUserId(value, maxLength, what) };
   };
 }

@@ -35,9 +35,10 @@ export interface HeaderOptions {
 export function header(name: string, options: HeaderOptions = {}): ContextualIdentityExtractor {
   const headerName = tokenNameOption(name, 'header: `name`').toLowerCase();
   const maxLength = positiveIntegerOption(options?.maxLength, DEFAULT_MAX_USER_ID_LENGTH, 'header: `maxLength`');
+  const what = `${headerName} header`;
   return (req) => {
     const value = readSingleHeader(req, headerName);
     if (value === undefined) return undefined;
-    return { userId: requireUserId(value, maxLength, `${headerName} header`) };
+    return { userId: requireUserId(value, maxLength, what) };
   };
 }
