@@ -323,8 +323,12 @@ export class GenAuthClient {
     callSignal: AbortSignal,
   ): Promise<Envelope> {
     const { host, timeoutMs, maxResponseBytes, onAttempt } = this.#options;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([callSignal, timeout]);
+    // Not AbortSignal.timeout: its timer and signal live on for timeoutMs after the attempt ends (thousands of them
+    // under a steady miss load); this one is cleared as soon as the attempt settles.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    timer.unref();
+    const signal = AbortSignal.any([callSignal, timeout.signal]);
     const started = performance.now();
     let httpStatus: number | undefined;
     try {
@@ -348,9 +352,11 @@ export class GenAuthClient {
       onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: failure ? failure.kind : 'ok', httpStatus, statusCode: envelope.statusCode, apiCode: envelope.apiCode });
       return envelope;
     } catch (caught) {
-      const error = toUpstreamError(caught, endpoint, timeout, callSignal, timeoutMs, httpStatus);
+      const error = toUpstreamError(caught, endpoint, timeout.signal, callSignal, timeoutMs, httpStatus);
       onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: error.kind, httpStatus: error.httpStatus ?? httpStatus, statusCode: error.statusCode, apiCode: error.apiCode });
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
