@@ -34,6 +34,7 @@ const HELP = `npm run bench [-- flags]
   --dry-run                 print the table, write nothing
   --profile                 CPU profile (node --cpu-prof) of scenario 2 on our server, into .tmp/profiles/
   --profile-server <name>   profile another server of bench/servers/ instead (default guard-jwt)
+  --same-processes          scenarios 1-4: keep each server's process for every round (default: a new one per round)
   --no-pin                  do not pin the server to core 0 and the runner to the others (taskset; on by default)
   --help`;
 
@@ -55,6 +56,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean' },
     'profile-server': { type: 'string' },
     'no-pin': { type: 'boolean' },
+    'same-processes': { type: 'boolean' },
     help: { type: 'boolean' },
   },
   strict: true,
@@ -294,13 +296,24 @@ const records: RunRecord[] = [];
  * Runs every server of a group once per round, after an unmeasured warm-up, each round starting one server further
  * on (A B C, B C A, C A B, ...): no server always runs first, right after the runner's own work between rounds.
  */
-async function interleave(group: string, servers: RunningServer[], drive: Driver, duration: number, world: World): Promise<Map<string, LoadResult[]>> {
+async function interleave(
+  group: string,
+  servers: RunningServer[],
+  drive: Driver,
+  duration: number,
+  world: World,
+  restart?: (server: RunningServer) => Promise<RunningServer>,
+): Promise<Map<string, LoadResult[]>> {
   const results = new Map<string, LoadResult[]>(servers.map((server) => [server.name, []]));
+  const fresh = restart !== undefined && !flags['same-processes'];
   for (let round = 1; round <= settings.rounds; round++) {
+    // A new process per server per round: one process's luck (code placement, JIT timing) varied its throughput by up
+    // to ±10 % against a twin process of the same server; the median over rounds is then also over processes.
+    if (fresh && round > 1) for (let i = 0; i < servers.length; i++) servers[i] = await restart(servers[i]!);
     const shift = (round - 1) % servers.length;
     for (const server of [...servers.slice(shift), ...servers.slice(0, shift)]) {
-      // The first run of a server gets a longer warm-up (JIT, connection pools, caches); later ones the set one.
-      const warmup = round === 1 ? Math.max(2, settings.warmup) : settings.warmup;
+      // A server's first run in a process gets a longer warm-up (JIT, connection pools, caches); later ones the set one.
+      const warmup = round === 1 || fresh ? Math.max(2, settings.warmup) : settings.warmup;
       if (warmup > 0) await drive(server.url, warmup);
       const checksBefore = world.fake.calls.check;
       const serverCpuBefore = server.cpuSeconds();
@@ -330,12 +343,23 @@ async function interleave(group: string, servers: RunningServer[], drive: Driver
   return results;
 }
 
-async function withServers<T>(world: World, specs: ServerSpec[], body: (servers: RunningServer[]) => Promise<T>): Promise<T> {
+async function withServers<T>(
+  world: World,
+  specs: ServerSpec[],
+  body: (servers: RunningServer[], restart: (server: RunningServer) => Promise<RunningServer>) => Promise<T>,
+): Promise<T> {
   const servers: RunningServer[] = [];
+  const restart = async (server: RunningServer): Promise<RunningServer> => {
+    const index = servers.indexOf(server);
+    await server.stop();
+    const again = await launch(world, specs[index]!);
+    servers[index] = again;
+    return again;
+  };
   try {
     // One at a time: a starting server (tsx transpiling) must not steal CPU from another's readiness.
     for (const spec of specs) servers.push(await launch(world, spec));
-    return await body(servers);
+    return await body(servers, restart);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -367,8 +391,8 @@ function throughputRow(scenario: number | string, title: string, target: number 
 
 async function scenarioHeaderHit(world: World): Promise<Row[]> {
   const specs = [SERVERS.guardHeader, SERVERS.authOnly, SERVERS.guardRole, SERVERS.unprotected];
-  return withServers(world, specs, async (servers) => {
-    const results = await interleave('1 header hit', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: { 'x-user-id': world.user } }), settings.duration, world);
+  return withServers(world, specs, async (servers, restart) => {
+    const results = await interleave('1 header hit', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: { 'x-user-id': world.user } }), settings.duration, world, restart);
     return [
       throughputRow(1, 'cache hit, `header(\'x-user-id\')` / a middleware that only sets `req.auth`', 0.97, SERVERS.guardHeader.name, SERVERS.authOnly.name, results),
       throughputRow('1a', 'a middleware that only sets `req.auth` / the same route unprotected (reference, no target)', undefined, SERVERS.authOnly.name, SERVERS.unprotected.name, results),
@@ -380,8 +404,8 @@ async function scenarioHeaderHit(world: World): Promise<Row[]> {
 
 async function scenarioJwt(world: World): Promise<Row[]> {
   const specs = [SERVERS.guardJwt, ...(wants(2) ? [SERVERS.oauth2JwtBearer] : []), ...(wants(3) ? [SERVERS.expressJwt] : [])];
-  return withServers(world, specs, async (servers) => {
-    const results = await interleave('2-3 bearer JWT', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: bearer(world.token) }), settings.duration, world);
+  return withServers(world, specs, async (servers, restart) => {
+    const results = await interleave('2-3 bearer JWT', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: bearer(world.token) }), settings.duration, world, restart);
     const rows: Row[] = [];
     if (wants(2)) rows.push(throughputRow(2, 'cache hit, RS256 bearer JWT + session check / express-oauth2-jwt-bearer (JWT only), same token and JWKS', 1.5, SERVERS.guardJwt.name, SERVERS.oauth2JwtBearer.name, results));
     if (wants(3)) rows.push(throughputRow(3, 'the same / express-jwt + jwks-rsa (JWT only)', 3, SERVERS.guardJwt.name, SERVERS.expressJwt.name, results));
@@ -391,8 +415,8 @@ async function scenarioJwt(world: World): Promise<Row[]> {
 
 async function scenarioNoCache(world: World): Promise<Row[]> {
   const specs = [SERVERS.guardNoCache, SERVERS.sdkPerRequest];
-  return withServers(world, specs, async (servers) => {
-    const results = await interleave('4 no cache', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: { 'x-user-id': world.user } }), settings.duration, world);
+  return withServers(world, specs, async (servers, restart) => {
+    const results = await interleave('4 no cache', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: { 'x-user-id': world.user } }), settings.duration, world, restart);
     return [throughputRow(4, 'guard with `cache: false`, `auth: \'signature\'` / a middleware calling authing-node-sdk `checkSessionStatus` per request', 3, specs[0]!.name, specs[1]!.name, results)];
   });
 }

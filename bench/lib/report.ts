@@ -204,7 +204,9 @@ function method(settings: Settings): string {
   are refused (401). A server that does not answer as configured stops the bench.
 - Scenarios 1-4: autocannon, ${settings.connections} connections, pipelining 1, unlimited rate; ${settings.warmup} s unmeasured
   warm-up (${Math.max(2, settings.warmup)} s before a server's first run) then ${settings.duration} s measured, per run. The servers of a scenario run interleaved, each round starting one server further
-  on (A B C, B C A, ...; scenarios 2 and 3 share the guard's runs), ${settings.rounds} rounds; the figure is the median over rounds of 2xx requests per second.
+  on (A B C, B C A, ...; scenarios 2 and 3 share the guard's runs), ${settings.rounds} rounds, each round in new server processes (one process's luck, code placement and JIT
+  timing, moved a server's throughput by up to ±10 % against a twin process; \`--same-processes\` keeps them); the
+  figure is the median over rounds of 2xx requests per second.
 - Scenario 5: ${settings.steadyUsers} users, each request for a user picked at random, paced open-loop at ${settings.steadyRate} req/s
   (\`bench/lib/steady.ts\`: request i is due at start + i / rate whatever has come back, node:http keep-alive, at most
   ${settings.steadyConnections} connections). Not autocannon here: its \`connectionRate\`/\`overallRate\` send each connection's
