@@ -55,7 +55,10 @@ export function nodeTransport(): Transport {
           agent: agents[secure ? 'https:' : 'http:'],
           signal,
         }, (response) => resolve(nodeResponse(response)));
-        request.once('error', reject);
+        request.on('error', reject);
+        // Closed with no answer: an unasked-for upgrade (101: Node drops the socket and emits neither a response nor
+        // an error), or anything else that ends it silently. No-op once resolved.
+        request.once('close', () => reject(new Error('the connection closed without an answer')));
         request.end(body);
       });
     },
@@ -108,7 +111,8 @@ function nodeResponse(response: http.IncomingMessage): UpstreamResponse {
       });
     },
     discard() {
-      response.resume();
+      // Not resume(): that would read a body of any size, for any time, after the attempt's timeout is gone.
+      response.destroy();
     },
   };
 }

@@ -289,9 +289,10 @@ export class SessionCache {
       return lru.delete(key) ? 1 : 0;
     }
     const keys = new Set<string>();
-    // Not lru.keys(): it skips expired entries, and with allow-stale those are kept to serve during an outage, so a
-    // kicked user's answer would survive invalidate(userId) and still be served as stale. dump() lists them all.
-    for (const [key] of lru.dump()) if (userIdOfKey(key) === userId) keys.add(key);
+    // lru-cache holds no TTL here, so keys() lists every answer held, expired ones kept for stale serving included (a
+    // kicked user's answer must not survive to be served as stale); keys with a lookup under way come from #inFlight.
+    // Not dump(): it builds its array with unshift, quadratic in the number of entries.
+    for (const key of lru.keys()) if (userIdOfKey(key) === userId) keys.add(key);
     for (const key of this.#inFlight.keys()) if (userIdOfKey(key) === userId) keys.add(key);
     let dropped = 0;
     for (const key of keys) {

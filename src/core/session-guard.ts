@@ -71,9 +71,12 @@ export interface SessionGuardStats {
   stale: number;
   /** Management tokens fetched (`auth: 'token'`). */
   tokenFetches: number;
-  /** Background refreshes of answers close to their expiry (`cache.refreshAheadMs`). */
+  /**
+   * Background refreshes (`cache.refreshAheadMs`): of answers used during their life, at their refresh point, and of
+   * answers hit within `refreshAheadMs` of their expiry.
+   */
   refreshes: number;
-  /** Answers held in the cache now. */
+  /** Answers held in the cache now, expired ones waiting to be replaced or evicted included (at most `cache.max`). */
   size: number;
   /** The circuit breaker: `closed` (calls go), `open` (failing fast), `half-open` (one probe under way), `off`. */
   circuit: 'closed' | 'open' | 'half-open' | 'off';

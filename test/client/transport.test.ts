@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { SessionCheckUnavailableError } from '../../src/index';
 import { APP, asUser, rejectionOf, startServer, until, useHarness } from '../core/fixtures';
 
@@ -76,6 +76,36 @@ describe('the default transport (Node http with a keep-alive agent)', () => {
     const error = await rejectionOf(guard.authenticate(asUser('alice'), APP));
     expect(error).toBeInstanceOf(SessionCheckUnavailableError);
     expect(genauth.requests).toBe(1);
+  });
+
+  it('an unasked-for 101 upgrade is a 503, not a call that never settles', async () => {
+    const raw = createTcpServer((socket) => {
+      socket.once('data', () => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    h().defer(() => new Promise<void>((resolve) => raw.close(() => resolve())));
+    const { port } = raw.address() as AddressInfo;
+    const guard = h().guard({ host: `http://127.0.0.1:${port}`, auth: 'signature', cache: false, retries: 0, circuitBreaker: false });
+    const error = await rejectionOf(guard.authenticate(asUser('alice'), APP));
+    expect(error).toBeInstanceOf(SessionCheckUnavailableError);
+  });
+
+  it('a redirect with an endless body is a 503 and its connection is dropped, not read on', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const genauth = await countingGenAuth((_body, res) => {
+      res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' });
+      timer = setInterval(() => res.write('x'.repeat(1024)), 1);
+      res.on('close', () => clearInterval(timer));
+    });
+    h().defer(() => {
+      clearInterval(timer);
+      return genauth.close();
+    });
+    const guard = h().guard({ host: genauth.url, auth: 'signature', cache: false, retries: 0, circuitBreaker: false });
+    const error = await rejectionOf(guard.authenticate(asUser('alice'), APP));
+    expect(error).toBeInstanceOf(SessionCheckUnavailableError);
+    await until(() => genauth.open === 0, 'the redirect connection dropped');
   });
 
   it('a `fetch` of your own is used instead, for every call', async () => {
