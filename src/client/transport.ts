@@ -40,10 +40,10 @@ function tooLarge(endpoint: string, maxBytes: number, httpStatus: number): Upstr
  * as by every Node client (`NODE_EXTRA_CA_CERTS` for a private CA).
  */
 export function nodeTransport(): Transport {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-    'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  };
+  // An idle connection is closed after 4 s (Node's agent destroys a pooled socket on its timeout), as undici does:
+  // before a server's own keep-alive timeout closes it under a request being written.
+  const options = { keepAlive: true, scheduling: 'lifo' as const, timeout: 4_000 };
+  const agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   return {
     post(url, { headers, body, signal }) {
       return new Promise<UpstreamResponse>((resolve, reject) => {
