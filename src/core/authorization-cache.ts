@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import { InvalidationEpochs } from './invalidation-epochs';
 import { isFresh } from './session-cache';
-import type { AskedAnswer, SharedTier } from './shared-tier';
+import { readerAnswer, type AskedAnswer, type SharedTier } from './shared-tier';
 import type { Clock } from './types';
 
 /** Asks GenAuth one authorization question; resolves to allowed or not, rejects with an `UpstreamError`. */
@@ -261,11 +261,7 @@ export class AuthorizationCache {
       const limits = { newerThan: undefined, ttlMs, inactiveTtlMs: deniedTtlMs };
       const resolved = await shared.resolve(appId, userId, signal, limits, ask, policyKey);
       fromStore = resolved.origin === 'store';
-      // From the store: until the store's own expiry, never past checkedAt + this guard's own TTL, nor past this
-      // caller's credential exp (whatever TTL the writing replica had).
-      answer = fromStore
-        ? { ...resolved, expiresAt: Math.min(resolved.expiresAt, this.#expiryOf(resolved.active, resolved.checkedAt, credentialExpiresAt)) }
-        : resolved;
+      answer = readerAnswer(resolved, (allowed, checkedAt) => this.#expiryOf(allowed, checkedAt, credentialExpiresAt));
     } else {
       answer = await ask();
     }

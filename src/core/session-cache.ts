@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents } from './events';
 import { InvalidationEpochs } from './invalidation-epochs';
-import type { AskedAnswer, SharedTier } from './shared-tier';
+import { readerAnswer, type AskedAnswer, type SharedTier } from './shared-tier';
 import type { Clock, SessionSource, SessionStatus } from './types';
 
 /** Asks GenAuth; resolves to `active`, rejects with an `UpstreamError`. */
@@ -493,11 +493,7 @@ export class SessionCache {
         // A refresh (or an expired answer kept for stale serving) must not take back the answer it replaces.
         const resolved = await shared.resolve(appId, userId, signal, { newerThan: stale?.checkedAt, ttlMs, inactiveTtlMs }, ask);
         fromStore = resolved.origin === 'store';
-        // From the store: until the store's own expiry, never past checkedAt + this guard's own TTL, nor past this
-        // caller's credential exp (whatever TTL the writing replica had).
-        answer = fromStore
-          ? { ...resolved, expiresAt: Math.min(resolved.expiresAt, this.#expiryOf(resolved.active, resolved.checkedAt, credentialExpiresAt)) }
-          : resolved;
+        answer = readerAnswer(resolved, (active, checkedAt) => this.#expiryOf(active, checkedAt, credentialExpiresAt));
       } else {
         answer = await ask();
       }

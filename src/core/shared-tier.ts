@@ -21,6 +21,16 @@ export interface SharedAnswer extends AskedAnswer {
   origin: 'store' | 'upstream';
 }
 
+/**
+ * The answer a reader may keep: one from the store capped by the reader's own rule for an answer checked then
+ * (`expiryOf`: its own TTL and its caller's credential `exp`, whatever TTL the writing replica had); one it asked
+ * for itself as it is.
+ */
+export function readerAnswer(answer: SharedAnswer, expiryOf: (active: boolean, checkedAt: number) => number): AskedAnswer {
+  if (answer.origin !== 'store') return answer;
+  return { ...answer, expiresAt: Math.min(answer.expiresAt, expiryOf(answer.active, answer.checkedAt)) };
+}
+
 /** What a lookup accepts from the store. */
 export interface ReadLimits {
   /** Only an answer checked after this is usable (a refresh must not take back the answer it replaces). */
