@@ -345,10 +345,8 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #authorizer: Authorizer;
   /** Policies of the options objects seen, checked and in canonical form (routes pass one object per route). */
   readonly #policies = new WeakMap<AuthenticateOptions, ResolvedPolicy | undefined>();
-  /** The last app id that passed `checkAppId` (a string: `!==` against it is an exact comparison). */
-  #acceptedAppId: string | undefined;
-  /** The extractor context of the last app id (see #contextOf). */
-  #context: Readonly<IdentityContext> | undefined;
+  /** The extractor context of the last app id that passed `checkAppId` (a string: `!==` against it is exact). */
+  #accepted: Readonly<IdentityContext> | undefined;
 
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
@@ -418,17 +416,20 @@ class DefaultSessionGuard implements SessionGuard {
    * the hot path, with no promise and no microtask), else with a promise. Throws or rejects with a refusal.
    */
   [AUTHENTICATE_NOW](req: RequestLike, appId: string, options?: AuthenticateOptions): SessionAuth | Promise<SessionAuth> {
-    // The same string as the last accepted app id (a route's fixed id, every request) is not checked again.
-    if (appId !== this.#acceptedAppId) {
+    // The same string as the last accepted app id (a route's fixed id, every request) is not checked again, and its
+    // extractor context (frozen: extractors may share it) is made once.
+    let context = this.#accepted;
+    if (appId !== context?.appId) {
       const invalidAppId = checkAppId(appId);
       if (invalidAppId) throw this.#refuse(invalidAppId, appId, undefined);
-      this.#acceptedAppId = appId;
+      context = Object.freeze({ appId });
+      this.#accepted = context;
     }
     const policy = options === undefined ? undefined : this.#policyOf(options);
     let found: ReturnType<IdentityExtractor>;
     try {
       if (this.#closed) throw new SessionCheckUnavailableError('The session guard is closed.');
-      found = (options?.identity ?? this.#options.identity)(req, this.#contextOf(appId));
+      found = (options?.identity ?? this.#options.identity)(req, context);
     } catch (error) {
       throw this.#refuse(error, appId, undefined);
     }
@@ -440,16 +441,6 @@ class DefaultSessionGuard implements SessionGuard {
       });
     }
     return this.#decide(found, appId, policy);
-  }
-
-  /** What extractors are told about the route: frozen, and made once for the same app id as the last request. */
-  #contextOf(appId: string): IdentityContext {
-    let context = this.#context;
-    if (context === undefined || context.appId !== appId) {
-      context = Object.freeze({ appId });
-      this.#context = context;
-    }
-    return context;
   }
 
   /** The options' policy, checked (a `TypeError` for a malformed one) once per options object. */
