@@ -419,7 +419,8 @@ class DefaultSessionGuard implements SessionGuard {
     // The same string as the last accepted app id (a route's fixed id, every request) is not checked again, and its
     // extractor context (frozen: extractors may share it) is made once.
     let context = this.#accepted;
-    if (appId !== context?.appId) {
+    // Not `appId !== context?.appId`: before any id was accepted, an undefined app id would match and skip the check.
+    if (context === undefined || appId !== context.appId) {
       const invalidAppId = checkAppId(appId);
       if (invalidAppId) throw this.#refuse(invalidAppId, appId, undefined);
       context = Object.freeze({ appId });

@@ -96,6 +96,17 @@ describe('an unusable appId is refused before the extractor, the cache or GenAut
     expect(guard.stats()).toMatchObject({ size: 0, misses: 0, hits: 0, upstreamCalls: 0 });
   });
 
+  it('an app id that is not a string is a TypeError naming it, on a guard\'s very first request too', async () => {
+    const identity = jest.fn((): Identity => ({ userId: 'alice' }));
+    const guard = h().guard({ identity });
+    for (const appId of [undefined, undefined, 42]) {
+      const error = await guard.authenticate(asUser('alice'), appId as unknown as string).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe('genauth-session-guard: the appId of a route must be a string.');
+    }
+    expect(identity).not.toHaveBeenCalled();
+  });
+
   it('128 characters is accepted', async () => {
     const { fake } = h();
     const guard = h().guard();
