@@ -97,7 +97,7 @@ let lastPrefix = '';
 
 /** `<length>:<appId>:`, remembered for the last app id (a route's fixed id, every request): one concatenation per key. */
 function prefixOf(appId: string): string {
-  if (appId !== lastAppId) {
+  if (lastAppId === undefined || appId !== lastAppId) {
     lastPrefix = `${appId.length}:${appId}:`;
     lastAppId = appId;
   }
