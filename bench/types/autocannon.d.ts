@@ -14,6 +14,8 @@ declare module 'autocannon' {
       url: string;
       method?: string;
       duration?: number;
+      /** Total requests to send (instead of a duration). */
+      amount?: number;
       connections?: number;
       pipelining?: number;
       timeout?: number;
