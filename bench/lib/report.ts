@@ -120,9 +120,10 @@ function runsTable(records: RunRecord[]): string {
 /** What bounds each scenario's figure, said when its target is missed (the measured evidence follows it). */
 const LIMITS: Record<number | string, string> = {
   1: 'The guard\'s own per-request work on a hit (reading and checking the header, the cache lookup, building '
-    + '`req.auth`, the second property that `getSessionAuth` reads) against a middleware that only sets `req.auth`; both '
+    + '`req.auth` and its `session`, the `getSessionAuth` entry) against a middleware that only sets `req.auth`; both '
     + 'sides share Express\'s routing, one middleware layer and the JSON answer, so every microsecond of the guard shows. '
-    + '`npm run bench -- --profile --profile-server guard-header` shows where it goes.',
+    + 'Timing on 2 shared cores moves by several per cent between runs: `npm run bench:instructions` counts instructions '
+    + 'per request instead, and `npm run bench -- --profile --profile-server guard-header` shows where the time goes.',
   2: 'The peer verifies the RS256 signature of every request; the guard is ahead only as far as its hit path '
     + '(verified-token cache, session cache) costs less than one verification plus its own work. '
     + '`npm run bench -- --profile` shows where it goes.',
