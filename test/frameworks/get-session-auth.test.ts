@@ -1,15 +1,25 @@
 import express from 'express';
 import request from 'supertest';
 import { createFakeGenAuth } from '../../src/testing';
-import { createSessionGuard, getSessionAuth, header, requireActiveSession } from '../../src/index';
+import { createSessionGuard, getSessionAuth, header, requireActiveSession, type SessionGuard } from '../../src/index';
 
-it('getSessionAuth(req) returns what the guard set even when another middleware overwrites req.auth', async () => {
+/** A fake GenAuth where alice holds a session in app-1, and a guard reading the user id from `x-user-id`. */
+async function withAliceSignedIn(body: (guard: SessionGuard) => Promise<void>): Promise<void> {
   const fake = await createFakeGenAuth();
   const guard = createSessionGuard({
     host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, identity: header('x-user-id'),
   });
   try {
     await fake.login('alice', 'app-1');
+    await body(guard);
+  } finally {
+    await guard.close();
+    await fake.close();
+  }
+}
+
+it('getSessionAuth(req) returns what the guard set even when another middleware overwrites req.auth', async () => {
+  await withAliceSignedIn(async (guard) => {
     const app = express();
     app.get(
       '/admin',
@@ -25,10 +35,7 @@ it('getSessionAuth(req) returns what the guard set even when another middleware 
     const response = await request(app).get('/admin').set('x-user-id', 'alice');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ userId: 'alice', source: 'upstream' });
-  } finally {
-    await guard.close();
-    await fake.close();
-  }
+  });
 });
 
 it('getSessionAuth of a second copy of the package (ESM and CJS side by side) reads what the first copy set', async () => {
@@ -39,12 +46,7 @@ it('getSessionAuth of a second copy of the package (ESM and CJS side by side) re
   });
   expect(secondCopy).toBeDefined();
   expect(secondCopy!.getSessionAuth).not.toBe(getSessionAuth); // really another module instance
-  const fake = await createFakeGenAuth();
-  const guard = createSessionGuard({
-    host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, identity: header('x-user-id'),
-  });
-  try {
-    await fake.login('alice', 'app-1');
+  await withAliceSignedIn(async (guard) => {
     const app = express();
     app.get('/admin', requireActiveSession('app-1', { guard }), (req, res) => {
       res.json({ first: getSessionAuth(req)?.userId ?? null, second: secondCopy!.getSessionAuth(req)?.userId ?? null });
@@ -57,10 +59,7 @@ it('getSessionAuth of a second copy of the package (ESM and CJS side by side) re
     // A request the guard never saw has nothing, in either copy.
     const open = await request(app).get('/open');
     expect(open.body).toEqual({ first: null, second: null });
-  } finally {
-    await guard.close();
-    await fake.close();
-  }
+  });
 });
 
 it('getSessionAuth answers undefined, never throws, for a value that is not a request', () => {
