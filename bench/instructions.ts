@@ -13,7 +13,8 @@
  * `apt-get install -y valgrind`); not part of `.ci/run`.
  *
  * Flags: --warmup <n> (default 8000), --requests <n> (default 2000), --reps <n> processes per server (default 2),
- * --parallel <n> (default 2), --servers a,b,... (default unprotected,auth-only,guard-header), --keep (keep the
+ * --parallel <n> (default 2), --servers a,b,... of bench/servers (default unprotected,auth-only,guard-header; the
+ * JWT servers get the user's RS256 bearer token, the others `x-user-id`), --keep (keep the
  * callgrind dumps, for `callgrind_annotate --inclusive=no` per function).
  */
 import { execFileSync, fork } from 'node:child_process';
@@ -56,7 +57,7 @@ try {
 
 const fake = await createFakeGenAuth();
 const user = userIdOf(0);
-await fake.login(user, APP_ID);
+const token = await fake.login(user, APP_ID);
 fake.assignRole(user, 'admin');
 const config = {
   host: fake.host, issuer: fake.issuer, jwksUri: fake.jwksUri, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret,
@@ -64,9 +65,13 @@ const config = {
 };
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-instructions-'));
 
-const load = (url: string, amount: number) =>
+/** The credential each server reads: a bearer RS256 token for the JWT servers, the user id header for the others. */
+const headersOf = (server: string): Record<string, string> =>
+  /jwt/.test(server) ? { authorization: `Bearer ${token}` } : { 'x-user-id': user };
+
+const load = (url: string, amount: number, headers: Record<string, string>) =>
   new Promise<void>((resolve, reject) => {
-    autocannon({ url: `${url}/admin`, amount, connections: 4, headers: { 'x-user-id': user } }, (error, result) => {
+    autocannon({ url: `${url}/admin`, amount, connections: 4, headers }, (error, result) => {
       if (error) return reject(error);
       if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
       resolve();
@@ -95,12 +100,12 @@ async function measure(server: string, tag: string): Promise<Record<string, numb
     // first answer is fetched for 4 concurrent requests (a coalesced miss), and the guard's server measured 6 % more
     // instructions per request in the counted window, 2 processes alike: the JIT's early history shows in the
     // steady state. A lone first request is what a real server sees.
-    const first = await fetch(`${url}/admin`, { headers: { 'x-user-id': user } });
+    const first = await fetch(`${url}/admin`, { headers: headersOf(server) });
     await first.arrayBuffer();
     if (first.status !== 200) throw new Error(`${server}: the first request answered ${first.status}`);
-    await load(url, warmup);
+    await load(url, warmup, headersOf(server));
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
-    await load(url, requests);
+    await load(url, requests, headersOf(server));
     execFileSync('callgrind_control', ['-d', `measured-${tag}`, String(child.pid)], { stdio: 'ignore' });
   } finally {
     child.send({ type: 'stop' });
