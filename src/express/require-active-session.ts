@@ -143,5 +143,6 @@ function settleLater(
  * declares or overwrites `req.auth` after it.
  */
 export function getSessionAuth(req: Request): SessionAuth | undefined {
-  return typeof req === 'object' && req !== null ? SESSION_AUTHS.get(req) : undefined;
+  // WeakMap#get answers undefined for any value that is not an object: no check of its own needed.
+  return SESSION_AUTHS.get(req);
 }
