@@ -17,7 +17,7 @@
  * JWT servers get the user's RS256 bearer token, the others `x-user-id`), --keep (keep the
  * callgrind dumps, for `callgrind_annotate --inclusive=no` per function).
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createFakeGenAuth } from '../src/testing';
 import { APP_ID, userIdOf } from './lib/ids';
-import { BENCH_DIR, REPO_ROOT } from './lib/child';
+import { startServer } from './lib/child';
 
 const { values: flags } = parseArgs({
   options: {
@@ -80,39 +80,35 @@ const load = (url: string, amount: number, headers: Record<string, string>) =>
 
 /** Instructions (and L1 misses) per request on the server's main thread. */
 async function measure(server: string, tag: string): Promise<Record<string, number>> {
-  const child = fork(path.join(BENCH_DIR, 'servers', `${server}.ts`), [], {
-    cwd: REPO_ROOT,
-    execPath: 'valgrind',
-    execArgv: [
-      '--tool=callgrind', '--cache-sim=yes', '--separate-threads=yes', '--smc-check=all-non-file', '-q',
-      `--callgrind-out-file=${outDir}/${tag}.%p`, process.execPath, '--import', 'tsx',
-    ],
-    env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  const running = await startServer(server, {
+    file: `servers/${server}.ts`,
+    config,
+    wrapper: {
+      command: 'valgrind',
+      args: ['--tool=callgrind', '--cache-sim=yes', '--separate-threads=yes', '--smc-check=all-non-file', '-q', `--callgrind-out-file=${outDir}/${tag}.%p`],
+    },
+    readyTimeoutMs: 300_000,
   });
+  const pid = String(running.process.pid);
+  const headers = headersOf(server);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.on('message', (message: { type?: string; port?: number }) => message?.type === 'ready' && resolve(message.port!));
-      child.once('exit', (code) => reject(new Error(`${server} exited (${code}) before it was ready`)));
-    });
-    const url = `http://127.0.0.1:${port}`;
     // One request alone first (for the guard, its answer comes from GenAuth), then the warm-up load. Without it the
     // first answer is fetched for 4 concurrent requests (a coalesced miss), and the guard's server measured 6 % more
     // instructions per request in the counted window, 2 processes alike: the JIT's early history shows in the
     // steady state. A lone first request is what a real server sees.
-    const first = await fetch(`${url}/admin`, { headers: headersOf(server) });
+    const first = await fetch(`${running.url}/admin`, { headers });
     await first.arrayBuffer();
     if (first.status !== 200) throw new Error(`${server}: the first request answered ${first.status}`);
-    await load(url, warmup, headersOf(server));
-    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
-    await load(url, requests, headersOf(server));
-    execFileSync('callgrind_control', ['-d', `measured-${tag}`, String(child.pid)], { stdio: 'ignore' });
+    await load(running.url, warmup, headers);
+    execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' });
+    await load(running.url, requests, headers);
+    execFileSync('callgrind_control', ['-d', `measured-${tag}`, pid], { stdio: 'ignore' });
   } finally {
-    child.send({ type: 'stop' });
-    await new Promise((resolve) => child.once('exit', resolve));
+    // Writing the dumps at exit takes a while under valgrind.
+    await running.stop(120_000);
   }
   // The main thread's dump (thread 1) of the measured window.
-  for (const file of readdirSync(outDir).filter((f) => f.startsWith(`${tag}.${child.pid}.`) && f.endsWith('-01'))) {
+  for (const file of readdirSync(outDir).filter((f) => f.startsWith(`${tag}.${pid}.`) && f.endsWith('-01'))) {
     const text = readFileSync(path.join(outDir, file), 'utf8');
     if (!text.includes(`measured-${tag}`)) continue;
     const events = /^events: (.*)$/m.exec(text)![1]!.split(' ');

@@ -40,6 +40,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for the first IPC message. */
   readyTimeoutMs?: number;
+  /** A command the server runs under, node and its flags following its own (bench:instructions: valgrind). */
+  wrapper?: { command: string; args: string[] };
 }
 
 export interface Child {
@@ -51,9 +53,11 @@ export interface Child {
 }
 
 export function startChild(options: StartOptions): Child {
+  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx'];
+  const { wrapper } = options;
   const child = fork(path.join(BENCH_DIR, options.file), [], {
     cwd: REPO_ROOT,
-    execArgv: [...(options.nodeFlags ?? []), '--import', 'tsx'],
+    ...(wrapper ? { execPath: wrapper.command, execArgv: [...wrapper.args, process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     env: { ...process.env, ...options.env, BENCH_CONFIG: JSON.stringify(options.config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

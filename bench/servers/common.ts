@@ -21,6 +21,14 @@ export interface ServerConfig {
   cacheMax?: number;
 }
 
+/** The guard's `cache` options: its defaults, but for what the runner set (`ttlMs`, `cacheMax`). */
+export function cacheOptionsOf(config: ServerConfig): { ttlMs?: number; max?: number } {
+  return {
+    ...(config.ttlMs !== undefined ? { ttlMs: config.ttlMs } : {}),
+    ...(config.cacheMax !== undefined ? { max: config.cacheMax } : {}),
+  };
+}
+
 export function readConfig(): ServerConfig {
   const raw = process.env.BENCH_CONFIG;
   if (!raw) throw new Error('bench server: BENCH_CONFIG is not set (start it through `npm run bench`).');

@@ -3,7 +3,7 @@
  * the cache at its defaults unless the runner sets `ttlMs` / `cacheMax` (the expiry scenario does).
  */
 import { createSessionGuard, header, requireActiveSession } from '../../src/index';
-import { buildApp, readConfig, serve } from './common';
+import { buildApp, cacheOptionsOf, readConfig, serve } from './common';
 
 const config = readConfig();
 const guard = createSessionGuard({
@@ -11,10 +11,7 @@ const guard = createSessionGuard({
   accessKeyId: config.accessKeyId,
   accessKeySecret: config.accessKeySecret,
   identity: header('x-user-id'),
-  cache: {
-    ...(config.ttlMs !== undefined ? { ttlMs: config.ttlMs } : {}),
-    ...(config.cacheMax !== undefined ? { max: config.cacheMax } : {}),
-  },
+  cache: cacheOptionsOf(config),
 });
 await serve(buildApp(requireActiveSession(config.appId, { guard })), () => {
   // How the cache answered over the whole life of the server (warm-ups and probes included): in scenario 5, whether

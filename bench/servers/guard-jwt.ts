@@ -4,7 +4,7 @@
  * `cacheMax`), token auth (the default).
  */
 import { bearerJwt, createSessionGuard, requireActiveSession } from '../../src/index';
-import { buildApp, readConfig, serve } from './common';
+import { buildApp, cacheOptionsOf, readConfig, serve } from './common';
 
 const config = readConfig();
 const guard = createSessionGuard({
@@ -12,10 +12,6 @@ const guard = createSessionGuard({
   accessKeyId: config.accessKeyId,
   accessKeySecret: config.accessKeySecret,
   identity: bearerJwt({ issuer: config.issuer, audience: config.appId }),
-  // Defaults, unless the runner sets them (bench:instructions gives a 1 h TTL: time runs slowly under valgrind).
-  cache: {
-    ...(config.ttlMs !== undefined ? { ttlMs: config.ttlMs } : {}),
-    ...(config.cacheMax !== undefined ? { max: config.cacheMax } : {}),
-  },
+  cache: cacheOptionsOf(config),
 });
 await serve(buildApp(requireActiveSession(config.appId, { guard })), () => guard.close());
