@@ -162,7 +162,7 @@ interface ServerSpec {
 const NO_HEADERS: Record<string, string> = {};
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-type ServerKey = 'unprotected' | 'authOnly' | 'guardRole' | 'guardHeader' | 'guardJwt' | 'oauth2JwtBearer' | 'expressJwt' | 'guardNoCache' | 'sdkPerRequest';
+type ServerKey = 'unprotected' | 'authOnly' | 'guardRole' | 'guardHeader' | 'guardJwt' | 'jwtLookupOnly' | 'oauth2JwtBearer' | 'expressJwt' | 'guardNoCache' | 'sdkPerRequest';
 
 const SERVERS: Record<ServerKey, ServerSpec> = {
   unprotected: {
@@ -202,6 +202,14 @@ const SERVERS: Record<ServerKey, ServerSpec> = {
       { label: 'no credentials', headers: NO_HEADERS, status: 401 },
       { label: 'wrong audience', headers: bearer(w.wrongAudienceToken), status: 401 },
       { label: 'valid JWT, no session', headers: bearer(w.inactiveToken), status: 401 },
+    ],
+  },
+  jwtLookupOnly: {
+    name: 'bearer token looked up in a Map only',
+    file: 'jwt-lookup-only',
+    probes: (w) => [
+      { label: 'any bearer token', headers: bearer(w.token), status: 200 },
+      { label: 'no credentials', headers: NO_HEADERS, status: 401 },
     ],
   },
   oauth2JwtBearer: {
@@ -403,12 +411,18 @@ async function scenarioHeaderHit(world: World): Promise<Row[]> {
 }
 
 async function scenarioJwt(world: World): Promise<Row[]> {
-  const specs = [SERVERS.guardJwt, ...(wants(2) ? [SERVERS.oauth2JwtBearer] : []), ...(wants(3) ? [SERVERS.expressJwt] : [])];
+  const specs = [SERVERS.guardJwt, ...(wants(2) ? [SERVERS.oauth2JwtBearer] : []), ...(wants(3) ? [SERVERS.expressJwt, SERVERS.jwtLookupOnly] : [])];
   return withServers(world, specs, async (servers, restart) => {
     const results = await interleave('2-3 bearer JWT', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: bearer(world.token) }), settings.duration, world, restart);
     const rows: Row[] = [];
     if (wants(2)) rows.push(throughputRow(2, 'cache hit, RS256 bearer JWT + session check / express-oauth2-jwt-bearer (JWT only), same token and JWKS', 1.5, SERVERS.guardJwt.name, SERVERS.oauth2JwtBearer.name, results));
-    if (wants(3)) rows.push(throughputRow(3, 'the same / express-jwt + jwks-rsa (JWT only)', 3, SERVERS.guardJwt.name, SERVERS.expressJwt.name, results));
+    if (wants(3)) {
+      rows.push(
+        throughputRow(3, 'the same / express-jwt + jwks-rsa (JWT only)', 3, SERVERS.guardJwt.name, SERVERS.expressJwt.name, results),
+        throughputRow('3a', 'a middleware that only looks the bearer token up in a Map / express-jwt + jwks-rsa (the ceiling of scenario 3 for any cached-JWT middleware; no target)', undefined, SERVERS.jwtLookupOnly.name, SERVERS.expressJwt.name, results),
+        throughputRow('3b', 'cache hit, RS256 bearer JWT + session check / a middleware that only looks the bearer token up in a Map (no target)', undefined, SERVERS.guardJwt.name, SERVERS.jwtLookupOnly.name, results),
+      );
+    }
     return rows;
   });
 }

@@ -2,6 +2,7 @@ import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { isTrustedTransport } from '../client/host';
 import { InvalidTokenError } from '../core/errors';
 import type { Clock, FetchLike, Identity } from '../core/types';
+import { isB64Token } from './bearer-token';
 import type { ExtractContext } from './extract-context';
 import { toGuardError } from './jwt-errors';
 import { functionOption, positiveIntegerOption } from './options';
@@ -318,6 +319,8 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
       cacheKey = tokenCache?.keyOf(token);
       const remembered = cacheKey === undefined ? undefined : tokenCache!.get(cacheKey, expectedAudience);
       if (remembered !== undefined) return remembered;
+      // Checked on a miss only: a remembered token is the very string that passed this check when it was verified.
+      if (!isB64Token(token)) throw new InvalidTokenError('The token is malformed: a JWT holds only RFC 6750 token characters.');
     } catch (error) {
       return Promise.reject(error);
     }

@@ -50,15 +50,10 @@ export class VerifiedTokenCache {
     this.#clock = clock ?? Date.now;
     this.#toleranceSec = toleranceSec;
     this.#maxAgeMs = options.maxAgeMs;
-    const now = this.#clock;
-    this.#lru = new LRUCache<string, VerifiedToken>({
-      max: options.max,
-      ttl: options.maxAgeMs,
-      // Never 0 (a start time of 0 is "no TTL" to lru-cache), so that it purges entries of a clock starting at 0.
-      // Whether an entry serves is decided by `get`, not by this.
-      perf: { now: () => Math.max(1, now()) },
-      ttlResolution: clock ? 0 : 1,
-    });
+    // No lru-cache TTL: `get` decides by the entry's own times, and an expired entry is dropped when it is found.
+    // lru-cache's TTL would read the clock a second time per hit and, with its default resolution, start a timer
+    // every millisecond under load. `max` bounds what is held.
+    this.#lru = new LRUCache<string, VerifiedToken>({ max: options.max });
   }
 
   /** The hash a token is remembered under. */
@@ -75,9 +70,8 @@ export class VerifiedTokenCache {
     const entry = this.#lru.get(key);
     if (entry === undefined) return undefined;
     const now = this.#clock();
-    // The entry's own times decide (lru-cache's TTL never expires an entry stored at a clock reading of 0, and
-    // counts a clock stepping back as time not passed). Rule: it serves while storedAt <= now < expiresAt; a clock
-    // reading earlier than storedAt makes it expired (the token is verified again, never trusted past maxAgeMs).
+    // The entry's own times decide. Rule: it serves while storedAt <= now < expiresAt; a clock reading earlier than
+    // storedAt makes it expired (the token is verified again, never trusted past maxAgeMs).
     if (now < entry.storedAt || now >= entry.expiresAt) {
       this.#lru.delete(key);
       return undefined;
@@ -106,6 +100,6 @@ export class VerifiedTokenCache {
     const untilExpiry = exp === undefined ? this.#maxAgeMs : (exp + this.#toleranceSec) * 1000 - storedAt;
     const ttl = Math.min(this.#maxAgeMs, Math.floor(untilExpiry));
     if (!(ttl >= 1)) return;
-    this.#lru.set(key, { identity, exp, nbf, aud, storedAt, expiresAt: storedAt + ttl }, { ttl });
+    this.#lru.set(key, { identity, exp, nbf, aud, storedAt, expiresAt: storedAt + ttl });
   }
 }
