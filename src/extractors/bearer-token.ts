@@ -45,9 +45,25 @@ function malformed(): InvalidTokenError {
   return new InvalidTokenError('The Authorization header is malformed; expected "Bearer <token>".');
 }
 
+/**
+ * `value` without leading and trailing spaces and tabs. Not `/^[ \t]+|[ \t]+$/g`: that expression backtracks over
+ * every run of blanks not at the end, quadratic in its length (16 KB of spaces took ~100 ms per request).
+ */
+function trimSpacesAndTabs(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isBlank(value.charCodeAt(start))) start++;
+  while (end > start && isBlank(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isBlank(code: number): boolean {
+  return code === SPACE || code === TAB;
+}
+
 /** Everything else: surrounding spaces or tabs, several spaces, another scheme, nothing after the scheme. */
 function parseUncommon(value: string): string | undefined {
-  const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  const trimmed = trimSpacesAndTabs(value);
   if (trimmed.length === 0) return undefined;
   const schemeEnd = trimmed.search(/\s/);
   const scheme = schemeEnd === -1 ? trimmed : trimmed.slice(0, schemeEnd);

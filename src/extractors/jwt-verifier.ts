@@ -313,14 +313,18 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
     let expectedAudience: string | string[] | undefined;
     let cacheKey: string | undefined;
     try {
-      expectedAudience = audienceFor(context);
+      // The token's form first, before any code of the app's (an `audience` function) runs for it.
       if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('The token is empty.');
       if (token.length > maxTokenLength) throw new InvalidTokenError('The token is too long.');
       cacheKey = tokenCache?.keyOf(token);
-      const remembered = cacheKey === undefined ? undefined : tokenCache!.get(cacheKey, expectedAudience);
-      if (remembered !== undefined) return remembered;
-      // Checked on a miss only: a remembered token is the very string that passed this check when it was verified.
-      if (!isB64Token(token)) throw new InvalidTokenError('The token is malformed: a JWT holds only RFC 6750 token characters.');
+      const remembered = cacheKey === undefined ? undefined : tokenCache!.find(cacheKey);
+      // The alphabet is checked when the token is not remembered only: a remembered token is the very string that
+      // passed this check when it was verified (its SHA-256 is the key).
+      if (remembered === undefined && !isB64Token(token)) {
+        throw new InvalidTokenError('The token is malformed: a JWT holds only RFC 6750 token characters.');
+      }
+      expectedAudience = audienceFor(context);
+      if (remembered !== undefined) return tokenCache!.accept(cacheKey!, remembered, expectedAudience);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -18,7 +18,8 @@ export interface VerifiedTokenCacheOptions {
   maxAgeMs?: number;
 }
 
-interface VerifiedToken {
+/** A remembered token: what `find` returns and `accept` checks. */
+export interface VerifiedToken {
   identity: Identity;
   /** `exp` and `nbf` in seconds, when present. */
   exp: number | undefined;
@@ -63,10 +64,10 @@ export class VerifiedTokenCache {
   }
 
   /**
-   * The identity of a remembered token, `undefined` when it is not remembered; throws an `InvalidTokenError` when
-   * it is remembered but has expired since, or its audience is not `expectedAudience`.
+   * The remembered entry of `key`, `undefined` when there is none or it is past its own times (then dropped). It is
+   * not accepted yet: {@link accept} checks `exp`, `nbf` and the audience.
    */
-  get(key: string, expectedAudience: string | string[] | undefined): Identity | undefined {
+  find(key: string): VerifiedToken | undefined {
     const entry = this.#lru.get(key);
     if (entry === undefined) return undefined;
     const now = this.#clock();
@@ -76,7 +77,15 @@ export class VerifiedTokenCache {
       this.#lru.delete(key);
       return undefined;
     }
-    const nowSec = now / 1000;
+    return entry;
+  }
+
+  /**
+   * The identity of an entry `find` returned; throws an `InvalidTokenError` when the token has expired since (the
+   * entry is dropped), is not valid yet, or its audience is not `expectedAudience`.
+   */
+  accept(key: string, entry: VerifiedToken, expectedAudience: string | string[] | undefined): Identity {
+    const nowSec = this.#clock() / 1000;
     if (entry.exp !== undefined && entry.exp <= nowSec - this.#toleranceSec) {
       this.#lru.delete(key);
       throw new InvalidTokenError('The token has expired.');

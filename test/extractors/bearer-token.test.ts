@@ -41,13 +41,22 @@ function parsedAndChecked(value: string | undefined): string | undefined {
 
 describe('parseBearerToken', () => {
   const leads = ['', ' ', '\t', '  ', ' \t'];
-  const schemes = ['Bearer', 'bearer', 'BEARER', 'bEaReR', 'Bearerx', 'Bearer:', 'Bear', 'Basic', 'DPoP', 'Bearér', 'Bearer\u0130', ''];
+  // Each letter of "Bearer" missed once (the fast path compares them one by one), non-ASCII look-alikes (U+0130,
+  // U+017F long s, U+212A Kelvin sign), other schemes.
+  const schemes = ['Bearer', 'bearer', 'BEARER', 'bEaReR', 'Xearer', 'Bxarer', 'Bexrer', 'Beaxer', 'Bearxr', 'Bearex', 'Bearer' + 'x', 'Bearer:', 'Bear',
+    'Basic', 'DPoP', 'Bearér', 'Bearer\u0130', '\u0130earer', 'Bea\u017Fer', 'Bearer\u212A', ''];
   const separators = ['', ' ', '  ', '\t', ' \t', '\t ', '\u00a0', ' \u00a0', '\n'];
   const tokens = ['', 'a', 'a.b.c', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln-_', 'a~+/b==', 'a=x', 'a b', 'a  b', 'a\tb', 'a,b', '"a"', 'a\u00a0b', 'a\u0000b', '=', 'ü'];
   const tails = ['', ' ', '  ', '\t', ' \t ', '\u00a0', ' x', '\r'];
   const values: string[] = [];
   for (const lead of leads) for (const scheme of schemes) for (const separator of separators) for (const token of tokens) for (const tail of tails) {
     values.push(lead + scheme + separator + token + tail);
+  }
+
+  // Long runs of blanks: the old trimming expression was quadratic in them (about 100 ms for 16 KB); the answers
+  // must not change.
+  for (const run of [' '.repeat(16_000), ' \t'.repeat(8_000)]) {
+    values.push(`Bearer${run}x`, `Basic${run}x`, `${run}Bearer x${run}`, `Bearer \t${run}x`, `Bearer x${run}y`);
   }
 
   it(`answers as the regular-expression parser did, for ${values.length} header values`, () => {
@@ -64,6 +73,17 @@ describe('parseBearerToken', () => {
     expect(parseBearerToken('Bearer a,b')).toBe('a,b');
     expect(isB64Token('a,b')).toBe(false);
     expect(parseBearerToken(undefined)).toBeUndefined();
+  });
+});
+
+describe('bearerJwt: the form of a token is refused before any code of the app runs', () => {
+  it('refuses a malformed token without calling a function audience, even one that throws', async () => {
+    let calls = 0;
+    const extract = bearerJwt({ secret: 'k'.repeat(32), audience: () => { calls++; throw new Error('tenant lookup failed'); } });
+    for (const authorization of ['Bearer a,b', 'Bearer a b', 'Bearer "a.b.c"', `Bearer ${'a'.repeat(20_000)}`]) {
+      await expect(Promise.resolve().then(() => extract(req({ authorization }), { appId: 'app' }))).rejects.toBeInstanceOf(InvalidTokenError);
+    }
+    expect(calls).toBe(0);
   });
 });
 

@@ -122,4 +122,17 @@ describe('cookie (JWT value)', () => {
     const token = await new SignJWT({ sub: 'u-2' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
     await expect(cookie('t', { jwt: { secret, audience: false } })(withCookie(`t="${token}"`))).resolves.toMatchObject({ userId: 'u-2' });
   });
+
+  it('refuses a JWT cookie holding characters outside the token alphabet (percent-decoded whitespace included)', async () => {
+    const secret = 's'.repeat(32);
+    const token = await new SignJWT({ sub: 'u-2' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    const extract = cookie('t', { jwt: { secret, audience: false } });
+    // jose alone would accept some of these (atob ignores whitespace); a JWT has none of them.
+    for (const value of [`${token}%20`, `${token}%0A`, `${token.slice(0, -4)}%09${token.slice(-4)}`, `${token}%2C`]) {
+      const error = await caught(() => extract(withCookie(`t=${value}`)));
+      expect(error).toBeInstanceOf(InvalidTokenError);
+      expect(String((error as Error).message)).not.toContain(token);
+    }
+    await expect(extract(withCookie(`t=${token}`))).resolves.toMatchObject({ userId: 'u-2' });
+  });
 });

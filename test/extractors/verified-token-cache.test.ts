@@ -86,6 +86,30 @@ describe('verified-token cache', () => {
     expect(await extract(request(token), { appId: 'app' })).not.toBe(first);
   });
 
+  it('serves until just before storedAt + maxAgeMs and verifies again at exactly that time', async () => {
+    const extract = bearerJwt({ secret: SECRET, audience: false, clock, tokenCache: { maxAgeMs: 1_000 } });
+    const token = await sign({ sub: 'alice' }, now / 1000, 3600);
+    const first = await extract(request(token));
+    now += 999;
+    expect(extract(request(token))).toBe(first); // synchronous: remembered
+    now += 1;
+    const again = extract(request(token));
+    expect(again).toBeInstanceOf(Promise); // verified again
+    expect(await again).not.toBe(first);
+  });
+
+  it('holds at most `max` tokens: the least recently used is verified again', async () => {
+    const extract = bearerJwt({ secret: SECRET, audience: false, clock, tokenCache: { max: 2 } });
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((sub) => sign({ sub }, now / 1000, 3600)));
+    const first = await extract(request(a!));
+    await extract(request(b!));
+    expect(extract(request(a!))).toBe(first); // a used again: b is now the least recent
+    await extract(request(c!)); // evicts b
+    expect(extract(request(a!))).toBe(first);
+    expect(extract(request(c!))).not.toBeInstanceOf(Promise);
+    expect(extract(request(b!))).toBeInstanceOf(Promise);
+  });
+
   it('verifies again after the clock steps back, rather than trusting the remembered token past maxAgeMs', async () => {
     const extract = bearerJwt({ secret: SECRET, audience: 'app', clock, tokenCache: { maxAgeMs: 1_000 } });
     const token = await sign({ sub: 'alice', aud: 'app' }, now / 1000 - 7_200, 3 * 3600);
