@@ -318,13 +318,14 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
       if (token.length > maxTokenLength) throw new InvalidTokenError('The token is too long.');
       cacheKey = tokenCache?.keyOf(token);
       const remembered = cacheKey === undefined ? undefined : tokenCache!.find(cacheKey);
-      // The alphabet is checked when the token is not remembered only: a remembered token is the very string that
-      // passed this check when it was verified (its SHA-256 is the key).
+      // The alphabet is checked when the token is not remembered only: a remembered token (even one past its time)
+      // is the very string that passed this check when it was verified (its SHA-256 is the key).
       if (remembered === undefined && !isB64Token(token)) {
         throw new InvalidTokenError('The token is malformed: a JWT holds only RFC 6750 token characters.');
       }
       expectedAudience = audienceFor(context);
-      if (remembered !== undefined) return tokenCache!.accept(cacheKey!, remembered, expectedAudience);
+      const identity = remembered === undefined ? undefined : tokenCache!.accept(cacheKey!, remembered, expectedAudience);
+      if (identity !== undefined) return identity;
     } catch (error) {
       return Promise.reject(error);
     }

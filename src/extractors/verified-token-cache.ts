@@ -64,12 +64,19 @@ export class VerifiedTokenCache {
   }
 
   /**
-   * The remembered entry of `key`, `undefined` when there is none or it is past its own times (then dropped). It is
-   * not accepted yet: {@link accept} checks `exp`, `nbf` and the audience.
+   * The entry remembered under `key`, whether or not it may still serve: {@link accept} decides. Its token is the
+   * string whose SHA-256 is `key`, a string that passed every check of its form when it was verified.
    */
   find(key: string): VerifiedToken | undefined {
-    const entry = this.#lru.get(key);
-    if (entry === undefined) return undefined;
+    return this.#lru.get(key);
+  }
+
+  /**
+   * The identity of an entry `find` returned, or `undefined` when the entry is past its own times (it is dropped and
+   * the token must be verified again). Throws an `InvalidTokenError` when the token has expired since (the entry is
+   * dropped), is not valid yet, or its audience is not `expectedAudience`.
+   */
+  accept(key: string, entry: VerifiedToken, expectedAudience: string | string[] | undefined): Identity | undefined {
     const now = this.#clock();
     // The entry's own times decide. Rule: it serves while storedAt <= now < expiresAt; a clock reading earlier than
     // storedAt makes it expired (the token is verified again, never trusted past maxAgeMs).
@@ -77,15 +84,7 @@ export class VerifiedTokenCache {
       this.#lru.delete(key);
       return undefined;
     }
-    return entry;
-  }
-
-  /**
-   * The identity of an entry `find` returned; throws an `InvalidTokenError` when the token has expired since (the
-   * entry is dropped), is not valid yet, or its audience is not `expectedAudience`.
-   */
-  accept(key: string, entry: VerifiedToken, expectedAudience: string | string[] | undefined): Identity {
-    const nowSec = this.#clock() / 1000;
+    const nowSec = now / 1000;
     if (entry.exp !== undefined && entry.exp <= nowSec - this.#toleranceSec) {
       this.#lru.delete(key);
       throw new InvalidTokenError('The token has expired.');
