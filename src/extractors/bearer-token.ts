@@ -1,13 +1,5 @@
 import { InvalidTokenError } from '../core/errors';
 
-/** RFC 6750 `b64token`. */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-
-/** Whether `token` is an RFC 6750 `b64token` (the alphabet of every JWT, whatever carries it). */
-export function isB64Token(token: string): boolean {
-  return B64TOKEN.test(token);
-}
-
 const SPACE = 0x20;
 const TAB = 0x09;
 
@@ -23,7 +15,7 @@ function startsWithBearer(value: string): boolean {
  * the scheme is `Bearer` but nothing follows it, or it is followed by a tab or other whitespace instead of spaces.
  *
  * The token itself is NOT scanned here (whitespace inside it, characters outside the RFC 6750 alphabet): callers
- * check it with {@link isB64Token} before anything reads it. `bearerJwt` does so before verifying a signature; a
+ * check it with `isB64Token` (jwt-verifier.ts) before anything reads it. `bearerJwt` does so before verifying a signature; a
  * token found in its cache of verified tokens is the very string that passed the check when it was verified.
  * Scanning a 1 KB token on every request was most of the cost of parsing it.
  */
@@ -39,10 +31,6 @@ export function parseBearerToken(value: string | undefined): string | undefined 
     }
   }
   return parseUncommon(value);
-}
-
-function malformed(): InvalidTokenError {
-  return new InvalidTokenError('The Authorization header is malformed; expected "Bearer <token>".');
 }
 
 /**
@@ -71,6 +59,8 @@ function parseUncommon(value: string): string | undefined {
   const rest = schemeEnd === -1 ? '' : trimmed.slice(schemeEnd);
   const token = rest.replace(/^ +/, '');
   if (token.length === 0) throw new InvalidTokenError('The Bearer credential is empty.');
-  if (token === rest || /\s/.test(token)) throw malformed();
+  if (token === rest || /\s/.test(token)) {
+    throw new InvalidTokenError('The Authorization header is malformed; expected "Bearer <token>".');
+  }
   return token;
 }

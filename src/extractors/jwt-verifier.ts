@@ -2,7 +2,6 @@ import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { isTrustedTransport } from '../client/host';
 import { InvalidTokenError } from '../core/errors';
 import type { Clock, FetchLike, Identity } from '../core/types';
-import { isB64Token } from './bearer-token';
 import type { ExtractContext } from './extract-context';
 import { toGuardError } from './jwt-errors';
 import { functionOption, positiveIntegerOption } from './options';
@@ -114,6 +113,17 @@ const ASYMMETRIC_ALGORITHMS = new Set([
 
 const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+
+/** RFC 6750 `b64token`. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Whether `token` is an RFC 6750 `b64token`, the alphabet of every JWT whatever carries it (a bearer header, a
+ * cookie). The verifier checks it before verifying a signature.
+ */
+export function isB64Token(token: string): boolean {
+  return B64TOKEN.test(token);
+}
 
 function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;

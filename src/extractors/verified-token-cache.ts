@@ -25,7 +25,7 @@ export interface VerifiedToken {
   exp: number | undefined;
   nbf: number | undefined;
   aud: string | string[] | undefined;
-  /** When it was remembered and until when it may be (clock ms): see `get`. */
+  /** When it was remembered and until when it may be (clock ms): see `accept`. */
   storedAt: number;
   expiresAt: number;
 }
@@ -51,7 +51,7 @@ export class VerifiedTokenCache {
     this.#clock = clock ?? Date.now;
     this.#toleranceSec = toleranceSec;
     this.#maxAgeMs = options.maxAgeMs;
-    // No lru-cache TTL: `get` decides by the entry's own times, and an expired entry is dropped when it is found.
+    // No lru-cache TTL: `accept` decides by the entry's own times, and an expired entry is dropped when it is found.
     // lru-cache's TTL would read the clock a second time per hit and, with its default resolution, start a timer
     // every millisecond under load. `max` bounds what is held.
     this.#lru = new LRUCache<string, VerifiedToken>({ max: options.max });

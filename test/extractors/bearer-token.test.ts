@@ -1,7 +1,8 @@
 import { SignJWT } from 'jose';
 import { InvalidTokenError } from '../../src/core/errors';
 import { bearerJwt } from '../../src/extractors';
-import { isB64Token, parseBearerToken } from '../../src/extractors/bearer-token';
+import { parseBearerToken } from '../../src/extractors/bearer-token';
+import { isB64Token } from '../../src/extractors/jwt-verifier';
 import { caught, req } from './idp-server';
 
 /**
