@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
-import { InvalidationEpochs } from './invalidation-epochs';
+import { Revocations, withKey, type UserMarks } from './revocations';
 import { isFresh } from './session-cache';
 import { readerAnswer, type AskedAnswer, type SharedTier } from './shared-tier';
 import type { Clock } from './types';
@@ -22,6 +22,11 @@ export interface AuthorizationCacheConfig {
    * written after GenAuth answers. Not used without caching (`enabled: false`), as for session answers.
    */
   shared?: SharedTier;
+  /**
+   * The revocations this cache consults and raises (docs/consistency.md); the guard passes the one its session cache
+   * uses. @default one of its own
+   */
+  revocations?: Revocations;
 }
 
 /** One cached answer. Frozen. */
@@ -31,8 +36,10 @@ export interface AuthorizationAnswer {
   readonly checkedAt: number;
   /** Clock ms from which the answer no longer serves (checked by this module, not left to lru-cache alone). */
   readonly expiresAt: number;
-  /** The invalidation epoch taken when it was asked for: an `invalidate` since supersedes it. */
+  /** The invalidation clock when it was asked for: an invalidation of its user since then revokes it. */
   readonly asOf: number;
+  /** Its user's invalidation marks, taken when it was asked for (see {@link Revocations}). */
+  readonly marks: UserMarks;
   /** Read from the shared store rather than asked of GenAuth by this process. */
   readonly fromStore?: boolean;
 }
@@ -40,6 +47,8 @@ export interface AuthorizationAnswer {
 export interface AuthorizationLookup {
   allowed: boolean;
   source: 'cache' | 'upstream';
+  /** The answer given: a decision that goes on waiting for other answers checks it again ({@link AuthorizationCache.revoked}). */
+  answer: AuthorizationAnswer;
 }
 
 /** Counters of {@link AuthorizationCache}. */
@@ -97,19 +106,19 @@ function boundedTtl(ttlMs: number, expiresAt: number | undefined, now: number): 
  * concurrent identical lookups share one call; allowed answers live `ttlMs`, denied ones `deniedTtlMs`, never past
  * the credential's expiry; errors are never kept.
  *
- * Invariant (invalidation): no answer asked for before an `invalidate` that covers its user serves after that
- * `invalidate` returns, whether it was stored, being asked for, or asked for and not yet stored (lru-cache stores a
- * fetched value a few microtasks after the fetch function resolves). Each answer carries the epoch taken when its
- * fetch began (`asOf`, {@link InvalidationEpochs}); `invalidate` bumps the epochs before it deletes; a fetch whose
- * answer is superseded when it arrives throws `SupersededError` (lru-cache stores nothing, every waiter asks again),
- * and every read checks `asOf` again. Pinned by test/core/authorization-cache.test.ts.
+ * Invariant (invalidation; docs/consistency.md): no answer asked for before an `invalidate` that covers its user
+ * serves after that `invalidate` returns, whether it was stored, being asked for, or asked for and not yet stored
+ * (lru-cache stores a fetched value a few microtasks after the fetch function resolves). Each answer carries its user's
+ * marks and the invalidation clock taken when its fetch began ({@link Revocations}); `invalidate` raises the marks
+ * before it deletes; a fetch whose answer is revoked when it arrives throws `SupersededError` (lru-cache stores
+ * nothing, every waiter asks again), and every read checks the answer again. Pinned by
+ * test/core/authorization-cache.test.ts.
  *
  * Expiry is checked here (`checkedAt <= now < expiresAt`, as session answers), not left to lru-cache alone:
  * lru-cache treats an entry stored at clock 0 as never stale, and a clock moved back would make an answer younger.
  *
- * The epochs are this cache's own rather than shared with the session cache: every invalidation that covers
- * authorization answers (of a user in every app, or of everyone) reaches this cache by its own call, and session
- * invalidations scoped to one app must not cover them; a shared instance would add a second one, not remove this.
+ * Authorization answers have marks of their own within the user's (an app-scoped session invalidation does not revoke
+ * them; every invalidation of the user in every app does, through the guard's call to {@link invalidate}).
  */
 export class AuthorizationCache {
   readonly counters: AuthorizationCacheCounters = { hits: 0, misses: 0, coalesced: 0, upstreamCalls: 0, errors: 0, storeHits: 0 };
@@ -119,10 +128,11 @@ export class AuthorizationCache {
    * a guard whose routes never ask for roles or permissions should not pay.
    */
   #lru: LRUCache<string, AuthorizationAnswer, FetchContext> | undefined;
-  readonly #epochs = new InvalidationEpochs();
+  readonly #revocations: Revocations;
 
   constructor(config: AuthorizationCacheConfig) {
     this.#config = config;
+    this.#revocations = config.revocations ?? new Revocations();
   }
 
   get size(): number {
@@ -137,7 +147,7 @@ export class AuthorizationCache {
       ttl: Math.max(1, config.ttlMs, config.deniedTtlMs),
       ttlResolution: 0,
       perf: { now: config.clock },
-      fetchMethod: (_key, _stale, { signal, options, context }) => this.#fetch(signal, options, context),
+      fetchMethod: (key, _stale, { signal, options, context }) => this.#fetch(key, signal, options, context),
     });
     return this.#lru;
   }
@@ -156,8 +166,11 @@ export class AuthorizationCache {
    */
   async lookup(appId: string, userId: string, policyKey: string, expiresAt: number | undefined, load: AuthorizationLoader): Promise<AuthorizationLookup> {
     const key = authorizationKey(appId, userId, policyKey);
-    const hit = this.cached(key);
-    if (hit !== undefined) return { allowed: hit, source: 'cache' };
+    const hit = this.#fresh(key);
+    if (hit !== undefined) {
+      this.counters.hits++;
+      return { allowed: hit.allowed, source: 'cache', answer: hit };
+    }
     const context: FetchContext = { appId, userId, policyKey, expiresAt, load };
     for (let tries = 0; ; tries++) {
       const status: LRUCache.Status<string, AuthorizationAnswer, FetchContext> = {};
@@ -166,15 +179,15 @@ export class AuthorizationCache {
         const answer = await this.#store().fetch(key, { context, status });
         if (answer === undefined) throw new UpstreamError('aborted', 'authorization: lookup dropped');
         // Invalidated after the answer arrived but before this waiter got it: it may predate a revocation.
-        if (this.#superseded(answer)) throw new SupersededError();
+        if (this.revoked(answer)) throw new SupersededError();
         fromStore = answer.fromStore === true;
         // An answer from the shared store is a cached answer too (another replica, or this one before, asked).
-        return { allowed: answer.allowed, source: fromStore ? 'cache' : 'upstream' };
+        return { allowed: answer.allowed, source: fromStore ? 'cache' : 'upstream', answer };
       } catch (error) {
         if ((error instanceof SupersededError || isCacheAbort(error)) && tries < MAX_SUPERSEDED_RETRIES) {
           // The answer may predate the invalidation: ask again (an entry stored meanwhile is fine to use).
           const fresh = this.#fresh(key);
-          if (fresh !== undefined) return { allowed: fresh.allowed, source: 'upstream' };
+          if (fresh !== undefined) return { allowed: fresh.allowed, source: 'upstream', answer: fresh };
           continue;
         }
         this.counters.errors++;
@@ -189,25 +202,32 @@ export class AuthorizationCache {
     }
   }
 
-  /** Drops the answers of `userId` (every app and policy), or of everyone; lookups under way ask again. */
+  /**
+   * Revokes and drops the answers of `userId` (every app and policy), or of everyone; lookups under way ask again.
+   * One user costs what that user holds here, whatever the size of the cache.
+   */
   invalidate(userId?: string): number {
     // First: from here on no answer asked for before this call is served, wherever it is (see the class invariant).
     if (userId === undefined) {
-      this.#epochs.invalidateAll();
+      this.#revocations.invalidateAllAuthorization();
       const size = this.size;
       this.#lru?.clear();
       return size;
     }
-    this.#epochs.invalidate(userId);
+    const marks = this.#revocations.invalidateAuthorization(userId);
     const lru = this.#lru;
-    if (lru === undefined) return 0;
-    const keys: string[] = [];
-    lru.forEach((answer, key) => {
-      if (answer.userId === userId) keys.push(key);
-    });
+    const keys = marks?.authorizationKeys;
+    if (lru === undefined || keys === undefined) return 0;
+    marks!.authorizationKeys = undefined;
     let dropped = 0;
-    for (const key of keys) if (lru.delete(key)) dropped++;
+    // Answers held go; a lookup under way is left to finish: its answer arrives revoked, and its waiters ask again.
+    for (const key of keys) if (lru.peek(key, { allowStale: true }) !== undefined && lru.delete(key)) dropped++;
     return dropped;
+  }
+
+  /** Whether an invalidation since it was asked for revoked `answer` (a decision that waited for other answers asks). */
+  revoked(answer: AuthorizationAnswer): boolean {
+    return this.#revocations.authorizationRevoked(answer.marks, answer.asOf);
   }
 
   /** Drops everything and aborts lookups under way. */
@@ -220,7 +240,7 @@ export class AuthorizationCache {
     const entry = lru?.get(key);
     if (lru === undefined || entry === undefined) return undefined;
     const now = this.#config.clock();
-    if (this.#config.enabled && isFresh(entry, now) && !this.#superseded(entry)) return entry;
+    if (this.#config.enabled && isFresh(entry, now) && !this.revoked(entry)) return entry;
     // Not while a lookup is under way for the key: lru-cache would abort it.
     if (lru.peek(key) === entry) lru.delete(key);
     return undefined;
@@ -236,19 +256,19 @@ export class AuthorizationCache {
     return checkedAt + boundedTtl(allowed ? ttlMs : deniedTtlMs, credentialExpiresAt, checkedAt);
   }
 
-  #superseded(answer: Pick<AuthorizationAnswer, 'asOf' | 'userId'>): boolean {
-    return this.#epochs.superseded(answer.asOf, answer.userId);
-  }
-
   async #fetch(
+    key: string,
     signal: AbortSignal,
     options: LRUCache.FetcherFetchOptions<string, AuthorizationAnswer, FetchContext>,
     context: FetchContext,
   ): Promise<AuthorizationAnswer> {
     const { appId, userId, policyKey, expiresAt: credentialExpiresAt, load } = context;
     const { clock, ttlMs, deniedTtlMs, enabled, shared } = this.#config;
-    // Taken before anything is asked: an invalidate from now on supersedes this answer.
-    const asOf = this.#epochs.begin();
+    // Taken before anything is asked: an invalidate from now on revokes this answer.
+    const revocations = this.#revocations;
+    const marks = revocations.begin(userId);
+    const asOf = revocations.now;
+    marks.authorizationKeys = withKey(marks.authorizationKeys, key, (held) => this.#lru?.peek(held) !== undefined);
     const ask = async (): Promise<AskedAnswer> => {
       this.counters.upstreamCalls++;
       const active = await load(signal);
@@ -265,11 +285,11 @@ export class AuthorizationCache {
     } else {
       answer = await ask();
     }
-    if (this.#superseded({ asOf, userId })) throw new SupersededError();
+    if (revocations.authorizationRevoked(marks, asOf)) throw new SupersededError();
     const { active: allowed, checkedAt } = answer;
     options.ttl = boundedTtl(answer.expiresAt - clock(), undefined, 0);
     // Without caching, `expiresAt` = `checkedAt`: never served by #fresh, only shared with waiters of this call.
-    const stored: AuthorizationAnswer = { userId, allowed, checkedAt, expiresAt: enabled ? answer.expiresAt : checkedAt, asOf };
+    const stored: AuthorizationAnswer = { userId, allowed, checkedAt, expiresAt: enabled ? answer.expiresAt : checkedAt, asOf, marks };
     return Object.freeze(fromStore ? { ...stored, fromStore } : stored);
   }
 }

@@ -1,11 +1,20 @@
 import type { GenAuthClient } from '../client/genauth-client';
-import { AuthorizationCache, authorizationKey, type AuthorizationCacheConfig, type AuthorizationCacheCounters } from './authorization-cache';
+import {
+  AuthorizationCache,
+  authorizationKey,
+  type AuthorizationAnswer,
+  type AuthorizationCacheConfig,
+  type AuthorizationCacheCounters,
+  type AuthorizationLookup,
+} from './authorization-cache';
 import type { ResolvedPolicy } from './authorization-policy';
 
 /** The verdict of a policy's remote parts (roles, permissions) and where it came from. */
 export interface AuthorizationVerdict {
   allowed: boolean;
   source: 'cache' | 'upstream';
+  /** The answers it was made from: a decision that goes on waiting checks them again ({@link Authorizer.revoked}). */
+  answers: AuthorizationAnswer[];
 }
 
 /**
@@ -57,7 +66,7 @@ export class Authorizer {
 
   /** The verdict, asking GenAuth for the parts not cached (in parallel). Rejects with an `UpstreamError`. */
   async check(appId: string, userId: string, policy: ResolvedPolicy, expiresAt: number | undefined): Promise<AuthorizationVerdict> {
-    const lookups: Array<Promise<AuthorizationVerdict>> = [];
+    const lookups: Array<Promise<AuthorizationLookup>> = [];
     const { roles, permissions } = policy;
     if (roles) {
       lookups.push(this.#cache.lookup(appId, userId, roles.key, expiresAt,
@@ -72,7 +81,18 @@ export class Authorizer {
     return {
       allowed: verdicts.every((verdict) => verdict.allowed),
       source: verdicts.some((verdict) => verdict.source === 'upstream') ? 'upstream' : 'cache',
+      answers: verdicts.map((verdict) => verdict.answer),
     };
+  }
+
+  /** Whether an invalidation revoked an answer of `verdict` since it was asked for (the parts come in one by one). */
+  revoked(verdict: AuthorizationVerdict): boolean {
+    return verdict.answers.some((answer) => this.#cache.revoked(answer));
+  }
+
+  /** Whether the cache still allows every part of the policy (as {@link cached} said `true`), counting no hit. */
+  holds(appId: string, userId: string, policy: ResolvedPolicy): boolean {
+    return this.#keys(appId, userId, policy).every((key) => this.#cache.cached(key, false) === true);
   }
 
   /** Drops the answers of `userId` (every app, every policy), or of everyone. */

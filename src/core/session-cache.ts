@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents } from './events';
-import { InvalidationEpochs } from './invalidation-epochs';
+import { Revocations, withKey, type UserMarks } from './revocations';
 import { readerAnswer, type AskedAnswer, type SharedTier } from './shared-tier';
 import type { Clock, SessionSource, SessionStatus } from './types';
 
@@ -27,10 +27,10 @@ export interface SessionCacheConfig {
   /** The shared second tier (`store` option): read after an in-process miss, written after GenAuth answers. */
   shared?: SharedTier;
   /**
-   * The invalidation epochs this cache consults and bumps; pass one shared with other caches of answers about users
-   * so that one `invalidate(userId)` supersedes them all. @default one of its own
+   * The revocations this cache consults and raises (docs/consistency.md); the guard passes the one its authorization
+   * cache uses, so that one rule decides for both kinds of answer. @default one of its own
    */
-  epochs?: InvalidationEpochs;
+  revocations?: Revocations;
 }
 
 /** A cached answer. Frozen and shared: hits return it as is. */
@@ -39,8 +39,10 @@ export interface CachedSession extends SessionStatus {
   readonly userId: string;
   /** Until when (clock ms) it serves: see {@link isFresh}. */
   readonly expiresAt: number;
-  /** The invalidation epoch taken when it was asked for: an `invalidate` since supersedes it. */
+  /** The invalidation clock when it was asked for: an invalidation of its user since then revokes it. */
   readonly asOf: number;
+  /** Its user's invalidation marks, taken when it was asked for (see {@link Revocations}). */
+  readonly marks: UserMarks;
   /**
    * From this time on (clock ms), a hit starts a background refresh; an answer hit before it is refreshed then by
    * the schedule. `Infinity`: never refreshed.
@@ -104,6 +106,12 @@ function prefixOf(appId: string): string {
   return lastPrefix;
 }
 
+function userIdOfKey(key: string): string {
+  const colon = key.indexOf(':');
+  const appLength = Number(key.slice(0, colon));
+  return key.slice(colon + 1 + appLength + 1);
+}
+
 /** The longest delay `setTimeout` takes; a longer one fires after 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -112,12 +120,6 @@ interface ScheduledRefresh {
   readonly session: CachedSession;
   /** The credential expiry of the request that scheduled it: the refreshed answer is not kept past it. */
   readonly credentialExpiresAt: number | undefined;
-}
-
-function userIdOfKey(key: string): string {
-  const colon = key.indexOf(':');
-  const appLength = Number(key.slice(0, colon));
-  return key.slice(colon + 1 + appLength + 1);
 }
 
 /**
@@ -144,21 +146,22 @@ function isCacheAbort(error: unknown): boolean {
  * credential's `exp`; inactive: `inactiveTtlMs`), `fetch` so that concurrent lookups of one key share one
  * upstream call, errors never cached, and (optionally) a bounded stale answer when GenAuth cannot answer.
  *
- * Invariant (invalidation): no answer asked for before an `invalidate` that covers it is served after that
- * `invalidate` returns, whether it was stored, being asked for, or asked for and not yet stored (lru-cache stores
- * a fetched value a few microtasks after the fetch function resolves; the key is no longer listed as in flight by
- * then). Every answer carries the epoch taken when its fetch began (`asOf`); `invalidate` bumps the epochs before
- * it deletes; every read (hit, lookup result, stale answer) checks `asOf` against them.
+ * Invariant (invalidation; docs/consistency.md): no answer asked for before an `invalidate` that covers it is served
+ * after that `invalidate` returns, whether it was stored, being asked for, or asked for and not yet stored (lru-cache
+ * stores a fetched value a few microtasks after the fetch function resolves). Every answer carries its user's marks
+ * and the invalidation clock taken when its fetch began ({@link Revocations}); `invalidate` raises the marks before it
+ * deletes anything; every read (hit, lookup result, stale answer, scheduled refresh) checks the answer against them.
+ * Invalidating a user costs what that user holds here, never a walk over the cache (the marks list the user's keys).
  */
 export class SessionCache {
   readonly counters: SessionCacheCounters = { hits: 0, misses: 0, coalesced: 0, stale: 0, errors: 0, upstreamCalls: 0, refreshes: 0, storeHits: 0 };
   readonly #config: SessionCacheConfig;
-  readonly #epochs: InvalidationEpochs;
+  readonly #revocations: Revocations;
   readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
   /**
    * Keys with a lookup under way (lru-cache's `keys()` does not list them), counted: an aborted lookup may still
    * be unwinding when the lookup that replaces it starts, and must not take the key off the list when it ends.
-   * `invalidate(userId)` aborts these early; the epochs, not this list, are what make it safe.
+   * `invalidate(userId)` aborts these early; the revocation marks, not this list, are what make it safe.
    */
   readonly #inFlight = new Map<string, number>();
   /** Without a cache: calls under way, shared by identical lookups. */
@@ -183,7 +186,7 @@ export class SessionCache {
 
   constructor(config: SessionCacheConfig) {
     this.#config = config;
-    this.#epochs = config.epochs ?? new InvalidationEpochs();
+    this.#revocations = config.revocations ?? new Revocations();
     this.#grain = Math.max(1, Math.floor(config.refreshAheadMs / 4));
     if (!config.enabled) return;
     const keepStale = config.staleIfErrorMs > 0;
@@ -272,39 +275,42 @@ export class SessionCache {
     }
   }
 
-  /** Drops the cached answers of `userId` (in `appId` only, when given); lookups under way are asked again. */
+  /**
+   * Revokes the cached answers of `userId` (in `appId` only, when given) and drops them; lookups under way are asked
+   * again. Costs what the user holds here, whatever the size of the cache.
+   */
   invalidate(userId: string, appId?: string): number {
     // First: from here on no answer asked for before this call is served, wherever it is (see the class invariant).
-    this.#epochs.invalidate(userId, appId);
+    const marks = this.#revocations.invalidateSessions(userId, appId);
+    // No marks: nothing about the user was asked for since they were last forgotten (any answer left is dead).
+    if (marks === undefined) return 0;
     const lru = this.#lru;
     if (!lru) {
       this.#dropFlights(userId, appId);
       return 0;
     }
-    // Scheduled refreshes of the dropped answers go too. Not what keeps the invariant (a sweep refreshes only an
-    // answer that lru-cache still holds and that no invalidation superseded: see #sweepKey); it frees the entries.
-    if (appId !== undefined) {
-      const key = keyOf(appId, userId);
-      this.#scheduled.delete(key);
-      return lru.delete(key) ? 1 : 0;
-    }
-    const keys = new Set<string>();
-    // lru-cache holds no TTL here, so keys() lists every answer held, expired ones kept for stale serving included (a
-    // kicked user's answer must not survive to be served as stale); keys with a lookup under way come from #inFlight.
-    // Not dump(): it builds its array with unshift, quadratic in the number of entries.
-    for (const key of lru.keys()) if (userIdOfKey(key) === userId) keys.add(key);
-    for (const key of this.#inFlight.keys()) if (userIdOfKey(key) === userId) keys.add(key);
+    const keys = marks.sessionKeys;
+    if (keys === undefined) return 0;
+    // Dropping frees the entries (and aborts lookups under way for them); the marks already revoked them. Scheduled
+    // refreshes of the dropped answers go too (a sweep would skip them anyway: see #sweepKey).
+    const target = appId === undefined ? undefined : keyOf(appId, userId);
     let dropped = 0;
+    const kept: string[] = [];
     for (const key of keys) {
+      if (target !== undefined && key !== target) {
+        kept.push(key);
+        continue;
+      }
       this.#scheduled.delete(key);
       if (lru.delete(key)) dropped++;
     }
+    marks.sessionKeys = kept.length > 0 ? kept : undefined;
     return dropped;
   }
 
   /** Drops everything and aborts lookups under way (without a cache: the lookups waiting on a shared call ask again). */
   clear(): void {
-    this.#epochs.invalidateAll();
+    this.#revocations.invalidateAllSessions();
     this.#lru?.clear();
     this.#flights.clear();
     this.#scheduled.clear();
@@ -418,8 +424,13 @@ export class SessionCache {
     this.#timerAt = Infinity;
   }
 
+  /** Whether an invalidation since it was asked for revoked `session` (a decision that waited for other answers asks). */
+  revoked(session: CachedSession): boolean {
+    return this.#superseded(session);
+  }
+
   #superseded(session: CachedSession): boolean {
-    return this.#epochs.superseded(session.asOf, session.userId, session.appId);
+    return this.#revocations.sessionRevoked(session.marks, session.asOf, session.appId);
   }
 
   /** Deletes `session` from lru-cache if it is what the key holds (not a newer answer, not a lookup under way). */
@@ -477,8 +488,11 @@ export class SessionCache {
   ): Promise<CachedSession> {
     const { appId, userId, expiresAt: credentialExpiresAt } = context;
     const { clock, ttlMs, inactiveTtlMs, load, shared } = this.#config;
-    // Taken before anything is asked: an invalidate from now on supersedes this answer.
-    const asOf = this.#epochs.begin();
+    // Taken before anything is asked: an invalidate from now on revokes this answer.
+    const revocations = this.#revocations;
+    const marks = revocations.begin(userId);
+    const asOf = revocations.now;
+    marks.sessionKeys = withKey(marks.sessionKeys, key, this.#holds);
     this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     try {
       const ask = async (): Promise<AskedAnswer> => {
@@ -503,7 +517,7 @@ export class SessionCache {
       // it would be due at once, and every hit would re-ask GenAuth until the exp.
       const { refreshAheadMs } = this.#config;
       const refreshAt = active && refreshAheadMs > 0 && expiresAt - now > refreshAheadMs ? expiresAt - refreshAheadMs : Infinity;
-      const session: CachedSession = { appId, userId, active, checkedAt, expiresAt, asOf, refreshAt };
+      const session: CachedSession = { appId, userId, active, checkedAt, expiresAt, asOf, marks, refreshAt };
       return Object.freeze(fromStore ? { ...session, fromStore } : session);
     } finally {
       const left = (this.#inFlight.get(key) ?? 1) - 1;
@@ -545,10 +559,11 @@ export class SessionCache {
 
   #startFlight(key: string, appId: string, userId: string): Promise<CachedSession> {
     this.counters.upstreamCalls++;
-    const asOf = this.#epochs.begin();
+    const marks = this.#revocations.begin(userId);
+    const asOf = this.#revocations.now;
     const flight: Promise<CachedSession> = this.#config.load(appId, userId).then((active) => {
       const checkedAt = this.#config.clock();
-      return Object.freeze({ appId, userId, active, checkedAt, expiresAt: checkedAt, asOf, refreshAt: Infinity });
+      return Object.freeze({ appId, userId, active, checkedAt, expiresAt: checkedAt, asOf, marks, refreshAt: Infinity });
     }).finally(() => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     });
@@ -556,10 +571,16 @@ export class SessionCache {
     return flight;
   }
 
-  /** Without a cache: lookups that start from now on do not join the calls under way for `userId`. */
+  /**
+   * Without a cache: lookups that start from now on do not join the calls under way for `userId`. Walks the calls
+   * under way (bounded by the client's concurrency limit and queue), not a cache.
+   */
   #dropFlights(userId: string, appId: string | undefined): void {
     for (const key of this.#flights.keys()) {
       if (appId !== undefined ? key === keyOf(appId, userId) : userIdOfKey(key) === userId) this.#flights.delete(key);
     }
   }
+
+  /** Whether the key has an answer held or a lookup under way (a user's key list keeps those when pruned). */
+  readonly #holds = (key: string): boolean => this.#inFlight.has(key) || this.#lru?.peek(key, { allowStale: true }) !== undefined;
 }

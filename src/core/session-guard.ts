@@ -26,6 +26,7 @@ import { isAcceptableAppId, MAX_APP_ID_LENGTH } from './app-id';
 import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options';
 import { challengeHeaders } from './challenge';
 import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
+import { Revocations } from './revocations';
 import { SessionCache, type LookupResult } from './session-cache';
 import { SharedTier } from './shared-tier';
 import type { Identity, IdentityContext, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
@@ -343,6 +344,8 @@ class DefaultSessionGuard implements SessionGuard {
   #readying: Promise<void> | undefined;
   readonly #webhooks = { events: 0, rejected: 0 };
   readonly #authorizer: Authorizer;
+  /** One rule for every answer about a user, session or authorization (docs/consistency.md). */
+  readonly #revocations: Revocations;
   /** Policies of the options objects seen, checked and in canonical form (routes pass one object per route). */
   readonly #policies = new WeakMap<AuthenticateOptions, ResolvedPolicy | undefined>();
   /** The extractor context of the last app id that passed `checkAppId` (a string: `!==` against it is exact). */
@@ -351,6 +354,8 @@ class DefaultSessionGuard implements SessionGuard {
   constructor(options: ResolvedGuardOptions) {
     this.#options = options;
     this.#events = new GuardEvents(options.logger);
+    // Room for the users of both caches and some churn: forgetting a user's marks costs that user one more call.
+    this.#revocations = new Revocations(Math.max(1_000, 2 * options.cache.max));
     this.#health = new UpstreamHealth(options.clock, (code, message) => this.#events.warning(code, message));
     this.#client = new GenAuthClient({
       host: options.host,
@@ -396,6 +401,7 @@ class DefaultSessionGuard implements SessionGuard {
       clock: options.clock,
       load: (appId, userId, signal) => this.#health.observe(this.#client.checkSessionStatus(appId, userId, signal)),
       events: this.#events,
+      revocations: this.#revocations,
     });
     this.#authorizer = new Authorizer(this.#client, {
       enabled: options.cache.enabled,
@@ -404,6 +410,7 @@ class DefaultSessionGuard implements SessionGuard {
       max: options.cache.max,
       clock: options.clock,
       shared: this.#shared,
+      revocations: this.#revocations,
     });
   }
 
@@ -461,17 +468,29 @@ class DefaultSessionGuard implements SessionGuard {
   #decide(found: Identity | undefined, appId: string, policy: ResolvedPolicy | undefined): SessionAuth | Promise<SessionAuth> {
     if (found === undefined || found === null) throw this.#refuse(new MissingCredentialsError(), appId, undefined);
     if (!validIdentity(found)) throw this.#refuse(new InvalidTokenError('The credential does not name a valid user id.'), appId, undefined);
-    const identity = found;
+    return this.#decideFor(found, appId, policy, 1);
+  }
+
+  /**
+   * One decision. A decision that waits for an answer (a session or an authorization call) checks every answer it is
+   * built from again once all are in, and passes only if no invalidation revoked one meanwhile; otherwise it is made
+   * again from the caches (round + 1; docs/consistency.md, "A decision built from several answers").
+   */
+  #decideFor(identity: Identity, appId: string, policy: ResolvedPolicy | undefined, round: number): SessionAuth | Promise<SessionAuth> {
     const { userId } = identity;
     const expiresAt = expiryOf(identity);
     const cached = this.#cache.cached(appId, userId, expiresAt);
-    if (policy) return this.#decideWithPolicy(identity, appId, expiresAt, policy, cached);
+    if (policy) return this.#decideWithPolicy(identity, appId, expiresAt, policy, cached, round);
     if (cached !== undefined) {
       if (!cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
       return this.#pass(identity, appId, { active: true, source: 'cache', checkedAt: cached.checkedAt });
     }
-    return this.checkSession(userId, appId, expiresAt).then(
-      (session) => this.#pass(identity, appId, session),
+    return this.#lookupSession(userId, appId, expiresAt).then(
+      ({ session, source }) => {
+        if (this.#cache.revoked(session)) return this.#again(identity, appId, policy, round);
+        if (!session.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
+        return this.#pass(identity, appId, { active: true, source, checkedAt: session.checkedAt });
+      },
       (error: unknown) => {
         throw this.#refuse(error, appId, userId);
       },
@@ -484,6 +503,7 @@ class DefaultSessionGuard implements SessionGuard {
     expiresAt: number | undefined,
     policy: ResolvedPolicy,
     cached: ReturnType<SessionCache['cached']>,
+    round: number,
   ): SessionAuth | Promise<SessionAuth> {
     const { userId } = identity;
     if (cached !== undefined && !cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
@@ -496,31 +516,49 @@ class DefaultSessionGuard implements SessionGuard {
       if (!scoped || verdict === false) throw this.#refuse(insufficient(scoped), appId, userId);
       if (!remote || verdict === true) return this.#pass(identity, appId, session, policy, remote ? 'cache' : 'local');
       return this.#authorizer.check(appId, userId, policy, expiresAt).then(
-        ({ allowed, source }) => {
-          if (!allowed) throw insufficient(true);
-          return this.#pass(identity, appId, session, policy, source);
+        (checked) => {
+          // The session answer was read before the call: a kick invalidated during it revokes it.
+          if (this.#cache.revoked(cached) || this.#authorizer.revoked(checked)) return this.#again(identity, appId, policy, round);
+          if (!checked.allowed) throw this.#refuse(insufficient(true), appId, userId);
+          return this.#pass(identity, appId, session, policy, checked.source);
         },
         (error: unknown) => {
-          throw unavailable(error);
+          throw this.#refuse(unavailable(error), appId, userId);
         },
-      ).catch((error: unknown) => {
-        throw this.#refuse(error, appId, userId);
-      });
+      );
     }
     // A session miss: both questions at once (one round trip). Neither promise rejects: the order of the answers
     // is decided below, once both are in.
     const asked = remote && verdict === undefined;
     return Promise.all([
-      settle(this.checkSession(userId, appId, expiresAt)),
+      settle(this.#lookupSession(userId, appId, expiresAt)),
       asked ? settle(this.#authorizer.check(appId, userId, policy, expiresAt)) : undefined,
     ]).then(([session, authorization]) => {
-      if (!session.ok) throw this.#refuse(session.error, appId, userId); // 401 session_inactive before anything else
+      // Each answer was read or asked for before the other came in: an invalidation meanwhile may have revoked it (a
+      // verdict read from the cache before the session call is looked up again: dropped or revoked, it is gone).
+      if ((session.ok && this.#cache.revoked(session.value.session)) ||
+        (authorization?.ok && this.#authorizer.revoked(authorization.value)) ||
+        (verdict === true && !this.#authorizer.holds(appId, userId, policy))) {
+        return this.#again(identity, appId, policy, round);
+      }
+      if (!session.ok) throw this.#refuse(session.error, appId, userId);
+      if (!session.value.session.active) throw this.#refuse(new SessionInactiveError(), appId, userId); // 401 first
       if (authorization && !authorization.ok) throw this.#refuse(unavailable(authorization.error), appId, userId);
       const allowed = authorization ? authorization.value.allowed : verdict !== false;
       if (!scoped || !allowed) throw this.#refuse(insufficient(scoped), appId, userId);
       const source: AuthorizationSource = !remote ? 'local' : authorization ? authorization.value.source : 'cache';
-      return this.#pass(identity, appId, session.value, policy, source);
+      const { session: answer, source: sessionSource } = session.value;
+      return this.#pass(identity, appId, { active: true, source: sessionSource, checkedAt: answer.checkedAt }, policy, source);
     });
+  }
+
+  /** A decision again after an invalidation revoked one of its answers; past MAX_DECISIONS rounds, a 503. */
+  #again(identity: Identity, appId: string, policy: ResolvedPolicy | undefined, round: number): SessionAuth | Promise<SessionAuth> {
+    if (round >= MAX_DECISIONS) {
+      const error = new UpstreamError('aborted', `answers revoked by invalidations while the request was decided, ${MAX_DECISIONS} times in a row`);
+      throw this.#refuse(unavailable(error), appId, identity.userId);
+    }
+    return this.#decideFor(identity, appId, policy, round + 1);
   }
 
   #pass(identity: Identity, appId: string, session: SessionInfo, policy?: ResolvedPolicy, source?: AuthorizationSource): SessionAuth {
@@ -545,15 +583,18 @@ class DefaultSessionGuard implements SessionGuard {
     const invalidAppId = checkAppId(appId);
     if (invalidAppId) throw invalidAppId;
     assertExpiresAt(expiresAt);
-    let result: LookupResult;
+    const { session, source } = await this.#lookupSession(userId, appId, expiresAt);
+    if (!session.active) throw new SessionInactiveError();
+    return { active: true, source, checkedAt: session.checkedAt };
+  }
+
+  /** The session answer through the cache; rejects with a `SessionCheckUnavailableError`. */
+  async #lookupSession(userId: string, appId: string, expiresAt: number | undefined): Promise<LookupResult> {
     try {
-      result = await this.#cache.lookup(appId, userId, expiresAt);
+      return await this.#cache.lookup(appId, userId, expiresAt);
     } catch (error) {
       throw unavailable(error);
     }
-    const { session, source } = result;
-    if (!session.active) throw new SessionInactiveError();
-    return { active: true, source, checkedAt: session.checkedAt };
   }
 
   async checkRoles(userId: string, roles: RoleRequirement[], options?: AuthorizationCheckOptions): Promise<boolean> {
@@ -759,6 +800,12 @@ function insufficient(scoped: boolean): InsufficientPermissionError {
     ? 'The user lacks a role or permission this route requires.'
     : 'The token lacks a scope this route requires.');
 }
+
+/**
+ * How many times one request is decided when invalidations keep revoking answers it was being built from; past it, a
+ * 503 (never a pass on a revoked answer).
+ */
+const MAX_DECISIONS = 3;
 
 /** The longest `Retry-After` passed on to clients, whatever GenAuth asked for. */
 const MAX_RETRY_AFTER_SEC = 60;

@@ -1,4 +1,5 @@
 import { AuthorizationCache } from '../../src/core/authorization-cache';
+import { Revocations } from '../../src/core/revocations';
 import { manualClock } from '../support/frameworks';
 
 const APP = 'app-1';
@@ -28,7 +29,7 @@ describe('AuthorizationCache invalidation', () => {
     answers[0]!.resolve(true); // asked before the invalidation: may predate a revocation
     await new Promise((resolve) => setImmediate(resolve));
     answers[1]!.resolve(false);
-    await expect(pending).resolves.toEqual({ allowed: false, source: 'upstream' });
+    await expect(pending).resolves.toMatchObject({ allowed: false, source: 'upstream' });
     expect(calls).toBe(2);
     expect(cache.cached(`${APP.length}:${APP}:5:alice:${POLICY}`)).toBe(false);
   });
@@ -55,16 +56,33 @@ describe('AuthorizationCache invalidation', () => {
     },
   );
 
-  it('past the remembered users, invalidations of others still supersede a call under way (bounded memory)', async () => {
-    const cache = cacheOf();
+  it('invalidations of users with nothing asked keep nothing, and do not disturb a call under way', async () => {
+    const revocations = new Revocations(10);
+    const cache = new AuthorizationCache({ enabled: true, ttlMs: 60_000, deniedTtlMs: 10_000, max: 100, clock: manualClock(), revocations });
     const answer = deferred<boolean>();
     let calls = 0;
     const pending = cache.lookup(APP, 'alice', POLICY, undefined, () => (++calls === 1 ? answer.promise : Promise.resolve(false)));
     await new Promise((resolve) => setImmediate(resolve));
-    cache.invalidate('alice');
     for (let i = 0; i < 10_001; i++) cache.invalidate(`user-${i}`);
+    expect(revocations.size).toBe(1); // alice's marks only
     answer.resolve(true);
-    await expect(pending).resolves.toEqual({ allowed: false, source: 'upstream' });
+    await expect(pending).resolves.toMatchObject({ allowed: true, source: 'upstream' });
+    expect(calls).toBe(1);
+  });
+
+  it('past the users whose marks are kept, a forgotten user\'s call under way is revoked and asked again (bounded memory)', async () => {
+    const revocations = new Revocations(2);
+    const cache = new AuthorizationCache({ enabled: true, ttlMs: 60_000, deniedTtlMs: 10_000, max: 100, clock: manualClock(), revocations });
+    const answer = deferred<boolean>();
+    let calls = 0;
+    const pending = cache.lookup(APP, 'alice', POLICY, undefined, () => (++calls === 1 ? answer.promise : Promise.resolve(false)));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two other users asked about: alice's marks are forgotten, so nothing could reach her answer: it is revoked.
+    await cache.lookup(APP, 'bob', POLICY, undefined, async () => true);
+    await cache.lookup(APP, 'carol', POLICY, undefined, async () => true);
+    expect(revocations.size).toBe(2);
+    answer.resolve(true);
+    await expect(pending).resolves.toMatchObject({ allowed: false, source: 'upstream' });
     expect(calls).toBe(2);
   });
 
