@@ -671,12 +671,16 @@ class DefaultSessionGuard implements SessionGuard {
     switch (plan.action) {
       case 'invalidate': {
         const { users, appId } = plan;
-        const told = users.map((userId) => {
+        const shared = this.#shared;
+        // Costs what the users named hold (docs/consistency.md): no walk of the caches, no promise per user without a store.
+        const told: Array<Promise<boolean>> = [];
+        for (const userId of users) {
           this.#cache.invalidate(userId, appId);
           this.#authorizer.invalidate(userId);
-          return this.#shared ? this.#shared.invalidate(userId, appId) : Promise.resolve(true);
-        });
-        outcome = { eventName, outcome: 'invalidated', users, ...(appId === undefined ? {} : { appId }), everywhere: allTrue(told) };
+          if (shared) told.push(shared.invalidate(userId, appId));
+        }
+        const everywhere = shared ? allTrue(told) : Promise.resolve(true);
+        outcome = { eventName, outcome: 'invalidated', users, ...(appId === undefined ? {} : { appId }), everywhere };
         break;
       }
       case 'invalidate-all':
@@ -698,7 +702,7 @@ class DefaultSessionGuard implements SessionGuard {
   /** Role and permission events: authorization answers (of `users`, or of everyone) here and on every replica. */
   #invalidateAuthorization(eventName: string, users: string[] | undefined): WebhookOutcome {
     const told = users === undefined ? [this.#dropAuthorization(undefined).everywhere] : users.map((userId) => this.#dropAuthorization(userId).everywhere);
-    return { eventName, outcome: 'authorization', users: users ?? [], everywhere: allTrue(told) };
+    return { eventName, outcome: 'authorization', users: users ?? [], everywhere: this.#shared ? allTrue(told) : Promise.resolve(true) };
   }
 
   [WEBHOOK_REJECTED](reason: WebhookRejection): void {
