@@ -37,8 +37,7 @@ export class ConcurrencyLimit {
         const index = this.#queue.indexOf(waiter);
         if (index >= 0) this.#queue.splice(index, 1);
         resolve(undefined);
-      }, this.maxWaitMs);
-      timer.unref?.();
+      }, this.maxWaitMs); // not unref'd: the waiting call holds the process, for maxWaitMs at most
       this.#queue.push(waiter);
     });
   }

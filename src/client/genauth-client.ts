@@ -324,10 +324,10 @@ export class GenAuthClient {
   ): Promise<Envelope> {
     const { host, timeoutMs, maxResponseBytes, onAttempt } = this.#options;
     // Not AbortSignal.timeout: its timer and signal live on for timeoutMs after the attempt ends (thousands of them
-    // under a steady miss load); this one is cleared as soon as the attempt settles.
+    // under a steady miss load); this one is cleared as soon as the attempt settles. Not unref'd: the attempt is
+    // part of a call under way, which holds the process until it settles.
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-    timer.unref();
     const signal = AbortSignal.any([callSignal, timeout.signal]);
     const started = performance.now();
     let httpStatus: number | undefined;

@@ -1,3 +1,5 @@
+import { trimTrailingSlashes } from '../core/trim';
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** `https:` anywhere, plain `http:` on loopback only (tests, the shipped fake): what may carry keys or answers. */
@@ -33,7 +35,7 @@ export function normalizeHost(input: string): string {
   if (url.username || url.password || url.search || url.hash) {
     throw new TypeError('genauth-session-guard: `host` must not carry credentials, a query or a fragment.');
   }
-  if (url.pathname.replace(/\/+$/, '') !== '') {
+  if (trimTrailingSlashes(url.pathname) !== '') {
     throw new TypeError('genauth-session-guard: `host` must be an origin without a path, e.g. "https://api.genauth.ai" (the guard adds /api/v3/...).');
   }
   return url.origin;

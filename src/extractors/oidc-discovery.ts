@@ -1,5 +1,6 @@
 import { isTrustedTransport } from '../client/host';
 import { isSessionGuardError, type SessionCheckUnavailableError } from '../core/errors';
+import { trimTrailingSlashes } from '../core/trim';
 import type { FetchLike } from '../core/types';
 import { keysUnavailable } from './jwt-errors';
 
@@ -10,7 +11,7 @@ const MAX_DOCUMENT_CHARS = 512 * 1024;
 
 /** `${issuer}/.well-known/openid-configuration`, with a trailing slash of the issuer dropped (OIDC Discovery §4). */
 export function discoveryUrl(issuer: string): string {
-  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  return `${trimTrailingSlashes(issuer)}/.well-known/openid-configuration`;
 }
 
 /** Told of a discovery failure that is a configuration mistake, not an outage: `code` names the cause. */
@@ -23,7 +24,7 @@ export type DiscoveryWarningCode = 'GENAUTH_SESSION_GUARD_ISSUER_MISMATCH' | 'GE
 export function issuerMismatch(configured: string, documentIssuer: unknown): string {
   const named = (JSON.stringify(documentIssuer) ?? 'nothing').slice(0, 200);
   const base = `the document names issuer ${named}, not the configured ${JSON.stringify(configured)}`;
-  if (typeof documentIssuer === 'string' && configured.replace(/\/+$/, '') === documentIssuer.replace(/\/+$/, '')) {
+  if (typeof documentIssuer === 'string' && trimTrailingSlashes(configured) === trimTrailingSlashes(documentIssuer)) {
     return `${base}; set issuer to ${JSON.stringify(documentIssuer)} exactly (the trailing slash differs)`;
   }
   return base;

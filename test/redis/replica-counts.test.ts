@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
 import type { SessionGuard } from '../../src/index';
 import { manualClock } from '../support/frameworks';
@@ -30,7 +32,7 @@ describe('GenAuth calls of replicas with cold caches under the same load (counte
   afterAll(async () => {
     raw.destroy();
     await redis.stop();
-    // The figures, for the record (BENCHMARKS.md).
+    // The figures, for the record (docs/replicas.md and BENCHMARKS.md give them: checked by the last test).
     console.log(`check calls, ${USERS.length} users, ttlMs ${T}, ${D / 1000} s simulated:\n${JSON.stringify(counts, null, 2)}`);
   });
 
@@ -77,5 +79,32 @@ describe('GenAuth calls of replicas with cold caches under the same load (counte
     const stats = fourShared.guards.map((guard) => guard.stats());
     expect(stats.reduce((sum, s) => sum + s.upstreamCalls, 0)).toBe(fourShared.calls);
     expect(stats.every((s) => s.storeErrors === 0)).toBe(true);
+  });
+
+  // Last, once the runs above have counted: the docs give the figures of this run, so they cannot go stale.
+  it('docs/replicas.md and BENCHMARKS.md give the figures counted here', () => {
+    const runs = ['with refresh ahead', 'without refresh ahead'].map((label) => ({
+      label,
+      counted: [`1 replica, ${label}`, `4 replicas + Redis, ${label}`, `4 replicas, no Redis, ${label}`].map((key) => counts[key]),
+    }));
+    if (runs.some(({ counted }) => counted.includes(undefined))) throw new Error('run the whole file: the figures come from the tests above');
+    const root = resolve(__dirname, '../..');
+    const number = (text: string) => Number(text.replace(/,/g, ''));
+
+    const benchmarks = readFileSync(resolve(root, 'BENCHMARKS.md'), 'utf8');
+    const rows = { 'with refresh ahead': 'refresh ahead 1 s', 'without refresh ahead': 'no refresh ahead' };
+    for (const { label, counted } of runs) {
+      const row = benchmarks.split('\n').find((line) => line.startsWith(`| check-session-status calls, ${rows[label as keyof typeof rows]} |`));
+      const figures = row?.split('|').slice(2, 5).map((cell) => number(cell.trim()));
+      expect({ label, figures }).toEqual({ label, figures: counted });
+    }
+
+    const replicas = readFileSync(resolve(root, 'docs/replicas.md'), 'utf8').replace(/\s+/g, ' ');
+    const sentence = /as many GenAuth calls as one replica \(([\d,]+)\), against four times as many \(([\d,]+)\) without it/.exec(replicas);
+    expect(sentence).not.toBeNull();
+    for (const { label, counted } of runs) {
+      const [shared, alone] = [number(sentence![1]!), number(sentence![2]!)];
+      expect({ label, figures: [shared, shared, alone] }).toEqual({ label, figures: counted });
+    }
   });
 });
