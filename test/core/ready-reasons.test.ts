@@ -18,6 +18,7 @@ describe('ready({ appIds }) and GuardNotReadyError.reason', () => {
     const { fake } = h();
     const guard = h().guard({ auth });
     const error = await notReady(guard, [APP, 'no-such-app']);
+    expect(guard.health().ok).toBe(false);
     expect(error).toMatchObject({ reason: 'unknown_app', reasons: ['unknown_app'], unknownAppIds: ['no-such-app'] });
     expect(error.message).toContain('"no-such-app"');
     expect(error.message).toContain('2011');
@@ -47,8 +48,9 @@ describe('ready({ appIds }) and GuardNotReadyError.reason', () => {
     await dead.close();
     const guard = h().guard({ host: dead.url });
     const error = await notReady(guard);
+    expect(guard.health()).toMatchObject({ ok: false, lastFailure: { kind: 'network' } });
+    expect(guard.health().notReady).toBe('unreachable');
     expect(error.reason).toBe('unreachable');
-    expect(guard.health()).toMatchObject({ ok: false, notReady: 'unreachable', lastFailure: { kind: 'network' } });
   });
 
   it('a GenAuth that does not answer in time: reason unreachable', async () => {
