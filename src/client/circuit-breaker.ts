@@ -83,7 +83,9 @@ export class CircuitBreaker {
   /** Ms before a probe may go (0: now); `undefined` when the circuit is closed or a probe is under way. */
   get probeDueInMs(): number | undefined {
     if (this.#state === 'closed' || this.#probing) return undefined;
-    return Math.max(0, this.#openedAt + this.#windowMs - this.#clock());
+    const now = this.#clock();
+    if (now < this.#openedAt) this.#openedAt = now; // as in admit: a clock stepping back does not stretch the window
+    return Math.max(0, this.#openedAt + this.#windowMs - now);
   }
 
   /**
