@@ -255,10 +255,10 @@ export interface SessionGuardHealth {
   /**
    * `true` when the guard can be expected to answer session checks: it is not closed, the check-session-status
    * circuit breaker is `closed` or `off` (not `open`, nor `half-open` while a probe has not closed it yet; a failing
-   * role or permission endpoint does not count), the shared store (when
-   * configured) is not `down`, the last call that reached GenAuth was not refused for its credentials (a wrong
-   * secret does not heal by itself), and the last {@link SessionGuard.ready} did not fail (see `notReady`). Before
-   * any call it is `true`: await `ready()` at boot to know the configuration works.
+   * role or permission endpoint does not count), the shared store (when configured) is not `down`, the last call
+   * that reached GenAuth was not refused for its credentials (a wrong secret does not heal by itself), and the last
+   * {@link SessionGuard.ready} did not fail (see `notReady`). Before any call it is `true`: await `ready()` at boot
+   * to know the configuration works.
    *
    * It heals without traffic: an open circuit is probed by the guard itself at the end of its window (at most
    * `circuitBreaker.cooldownMs`), and a `ready()` that failed for retryable causes is retried every `cooldownMs`.
@@ -742,7 +742,8 @@ class DefaultSessionGuard implements SessionGuard {
     const store = this.#shared ? this.#shared.state : 'off';
     const lastFailure = this.#health.lastFailure;
     const notReady = this.#readiness.failure?.reason;
-    const ok = !this.#closed && (circuit === 'closed' || circuit === 'off') && store !== 'down' && !this.#health.credentialsRefused && notReady === undefined;
+    const ok = !this.#closed && (circuit === 'closed' || circuit === 'off') && store !== 'down' &&
+      !this.#health.credentialsRefused && notReady === undefined;
     const health: SessionGuardHealth = { ok, circuit, store, lastSuccessAt: this.#health.lastSuccessAt };
     if (lastFailure) health.lastFailure = lastFailure;
     if (notReady) health.notReady = notReady;
