@@ -8,6 +8,8 @@
 export { createSessionGuard } from './core/session-guard';
 export type { SessionGuard, SessionGuardStats, SessionGuardHealth, AuthenticateOptions, AuthorizationCheckOptions } from './core/session-guard';
 export { GuardNotReadyError } from './core/not-ready-error';
+export type { GuardNotReadyReason } from './core/not-ready-error';
+export type { ReadyOptions } from './core/readiness';
 export type { HealthFailure, HealthFailureKind } from './core/upstream-health';
 export type {
   AuthorizationOptions,
@@ -49,7 +51,7 @@ export type {
 } from './core/types';
 export { channels } from './core/events';
 export type { DecisionEvent, CacheEvent, UpstreamEvent, WebhookEvent } from './core/events';
-export type { UpstreamAttempt } from './client/genauth-client';
+export type { UpstreamAttempt, BreakerEndpoint } from './client/genauth-client';
 export type { UpstreamFailureKind } from './client/upstream-error';
 export type { CircuitBreakerOptions } from './client/circuit-breaker';
 export { closeDefaultGuard } from './core/default-guard';

@@ -38,4 +38,4 @@ export type {
   PermissionRequirement,
 } from './index';
 export { GuardNotReadyError } from './index';
-export type { SessionGuardHealth } from './index';
+export type { SessionGuardHealth, GuardNotReadyReason, ReadyOptions } from './index';

@@ -61,16 +61,31 @@ export class CircuitBreaker {
   /** Times the circuit opened (a failed probe opening it again counts too). */
   opened = 0;
 
-  constructor(options: Required<CircuitBreakerOptions>, clock: Clock, random: () => number = Math.random) {
+  readonly #onProbeDue: ((inMs: number) => void) | undefined;
+
+  /**
+   * `onProbeDue`: told when a probe will be due with no call under way to make it: each time the circuit opens (in
+   * its window), and when a probe ends without a verdict (in `cooldownMs`).
+   */
+  constructor(options: Required<CircuitBreakerOptions>, clock: Clock, random: () => number = Math.random, onProbeDue?: (inMs: number) => void) {
     this.#threshold = options.failureThreshold;
     this.#capMs = options.cooldownMs;
     this.#initialMs = Math.min(options.initialCooldownMs, options.cooldownMs);
     this.#clock = clock;
     this.#random = random;
+    this.#onProbeDue = onProbeDue;
   }
 
   get state(): CircuitState {
     return this.#state;
+  }
+
+  /** Ms before a probe may go (0: now); `undefined` when the circuit is closed or a probe is under way. */
+  get probeDueInMs(): number | undefined {
+    if (this.#state === 'closed' || this.#probing) return undefined;
+    const now = this.#clock();
+    if (now < this.#openedAt) this.#openedAt = now; // as in admit: a clock stepping back does not stretch the window
+    return Math.max(0, this.#openedAt + this.#windowMs - now);
   }
 
   /**
@@ -108,11 +123,22 @@ export class CircuitBreaker {
   }
 
   /**
+   * An outage seen by a call to another endpoint that shows the host itself is not answering (see
+   * `GenAuthClient`): counts like {@link failure}, but is no verdict on this circuit's probe.
+   */
+  hostFailure(): void {
+    this.#failures += 1;
+    if (this.#state === 'closed' && this.#failures >= this.#threshold) this.#open();
+  }
+
+  /**
    * A call that ended without telling whether GenAuth is up (aborted by the caller, refused for its own reasons):
    * frees the probe slot and changes nothing else.
    */
   release(): void {
+    const wasProbe = this.#probing;
     this.#probing = false;
+    if (wasProbe) this.#onProbeDue?.(this.#capMs);
   }
 
   #open(): void {
@@ -124,5 +150,6 @@ export class CircuitBreaker {
     this.#openedAt = now;
     this.#windowMs = nominal * (0.5 + 0.5 * this.#random());
     this.opened += 1;
+    this.#onProbeDue?.(this.#windowMs);
   }
 }

@@ -41,8 +41,10 @@ export interface GenAuthClientOptions {
   maxRetryAfterSec?: number;
   lang?: 'en-US' | 'zh-CN';
   onAttempt?: (attempt: UpstreamAttempt) => void;
-  /** `false` turns the breaker off. */
+  /** `false` turns the breakers off. */
   circuitBreaker: Required<CircuitBreakerOptions> | false;
+  /** Told when the circuit of `endpoint` will let a probe through with no call under way to make it (in ms). */
+  onProbeDue?: (endpoint: BreakerEndpoint, inMs: number) => void;
   /** Most check calls under way at once; more wait (at most `maxQueued` of them, each at most `timeoutMs`). */
   maxInFlight: number;
   maxQueued: number;
@@ -66,6 +68,16 @@ const SUCCESS_SHAPES: Record<UpstreamAttempt['endpoint'], (data: unknown) => boo
     return typeof id === 'string' && id.trim() !== '' && id.length <= 200;
   },
 };
+
+/** The endpoints with a circuit breaker of their own. */
+export type BreakerEndpoint = 'check-session-status' | 'has-any-role' | 'check-permission';
+const BREAKER_ENDPOINTS: readonly BreakerEndpoint[] = ['check-session-status', 'has-any-role', 'check-permission'];
+
+/** The state of one endpoint's circuit breaker, and how many times it opened. */
+export interface CircuitInfo {
+  state: 'closed' | 'open' | 'half-open' | 'off';
+  opened: number;
+}
 
 const CHECK_PATH = '/api/v3/check-session-status';
 /** Longest pause between two attempts of one call. */
@@ -97,6 +109,13 @@ export interface PermissionQuery {
  * The GenAuth Management API client of one guard: check-session-status with the management-token scheme or the
  * HMAC-SHA1 request signature, each attempt bounded by a timeout, a bounded retry with backoff for network
  * errors, timeouts, 429 and 5xx, and one token refresh on a body `statusCode` 401.
+ *
+ * One circuit breaker per endpoint (check-session-status, has-any-role, check-permission). An outage failure
+ * (`UpstreamError.outage`) counts toward the breaker of the endpoint called, and toward every breaker when it shows
+ * that the host itself does not answer: no answer at all (`network`: refused, reset, DNS, TLS; `timeout`), or a
+ * failed management token call, which every endpoint needs. An answer the host gave (HTTP or body 5xx, 429,
+ * malformed) counts for its endpoint only: a failing `has-any-role` cannot refuse session-only routes, while a host
+ * that is down opens every circuit as fast as one shared breaker did.
  */
 export class GenAuthClient {
   readonly #options: GenAuthClientOptions;
@@ -104,17 +123,24 @@ export class GenAuthClient {
   readonly #closed = new AbortController();
   readonly #transport: Transport;
   readonly #baseHeaders: Record<string, string>;
-  readonly #breaker: CircuitBreaker | undefined;
+  readonly #breakers = new Map<BreakerEndpoint, CircuitBreaker>();
   readonly #limit: ConcurrencyLimit;
-  /** Failures already counted by the breaker (weakly held). */
+  /** Failures already counted by the breakers (weakly held). */
   readonly #counted = new WeakSet<object>();
+  /** Failures of the management token call (weakly held): they count toward every breaker. */
+  readonly #tokenFailures = new WeakSet<object>();
 
   constructor(options: GenAuthClientOptions) {
     this.#options = options;
     this.#transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
     // Every call under way listens on it (see #call): as many as there are calls in flight, by design.
     setMaxListeners(0, this.#closed.signal);
-    this.#breaker = options.circuitBreaker ? new CircuitBreaker(options.circuitBreaker, options.clock) : undefined;
+    const breaker = options.circuitBreaker;
+    if (breaker) {
+      for (const endpoint of BREAKER_ENDPOINTS) {
+        this.#breakers.set(endpoint, new CircuitBreaker(breaker, options.clock, Math.random, (inMs) => options.onProbeDue?.(endpoint, inMs)));
+      }
+    }
     this.#limit = new ConcurrencyLimit(options.maxInFlight, options.maxQueued, options.timeoutMs);
     this.#baseHeaders = {
       accept: 'application/json',
@@ -139,9 +165,20 @@ export class GenAuthClient {
   }
 
 
-  /** The circuit breaker's state, and how many times it opened. */
-  get circuit(): { state: 'closed' | 'open' | 'half-open' | 'off'; opened: number } {
-    return this.#breaker ? { state: this.#breaker.state, opened: this.#breaker.opened } : { state: 'off', opened: 0 };
+  /** The check-session-status circuit breaker's state, and how many times it opened. */
+  get circuit(): CircuitInfo {
+    return this.circuitOf('check-session-status');
+  }
+
+  /** The circuit breaker of `endpoint`: its state, and how many times it opened. */
+  circuitOf(endpoint: BreakerEndpoint): CircuitInfo {
+    const breaker = this.#breakers.get(endpoint);
+    return breaker ? { state: breaker.state, opened: breaker.opened } : { state: 'off', opened: 0 };
+  }
+
+  /** Ms before the check-session-status circuit lets a probe through; `undefined` when closed, probing or off. */
+  get sessionProbeDueInMs(): number | undefined {
+    return this.#breakers.get('check-session-status')?.probeDueInMs;
   }
 
   /** Check calls under way and waiting for a slot. */
@@ -204,8 +241,8 @@ export class GenAuthClient {
    * (Kept apart from `checkSessionStatus` so that changes to its failure counting merge cleanly; the two should
    * share one helper.)
    */
-  async #admitted<T>(endpoint: UpstreamAttempt['endpoint'], run: () => Promise<T>): Promise<T> {
-    const breaker = this.#breaker;
+  async #admitted<T>(endpoint: BreakerEndpoint, run: () => Promise<T>): Promise<T> {
+    const breaker = this.#breakers.get(endpoint);
     const waitSec = breaker?.admit();
     if (waitSec !== undefined) {
       throw new UpstreamError('circuit_open', `${endpoint}: failing fast after repeated failures`, { retryAfterSec: waitSec });
@@ -230,11 +267,19 @@ export class GenAuthClient {
       } else {
         this.#counted.add(error as object);
         breaker?.failure();
+        if (this.#hostWide(error as UpstreamError)) {
+          for (const other of this.#breakers.values()) if (other !== breaker) other.hostFailure();
+        }
       }
       throw error;
     } finally {
       release();
     }
+  }
+
+  /** The host itself did not answer, or the management token every endpoint needs could not be had. */
+  #hostWide(error: UpstreamError): boolean {
+    return error.kind === 'network' || error.kind === 'timeout' || this.#tokenFailures.has(error);
   }
 
   /** Aborts every call under way; later calls fail at once. */
@@ -244,6 +289,15 @@ export class GenAuthClient {
   }
 
   async #fetchManagementToken(): Promise<{ accessToken: string; expiresInSec: number }> {
+    try {
+      return await this.#requestManagementToken();
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) this.#tokenFailures.add(error);
+      throw error;
+    }
+  }
+
+  async #requestManagementToken(): Promise<{ accessToken: string; expiresInSec: number }> {
     const { accessKeyId, accessKeySecret } = this.#options;
     const envelope = await this.#call('get-management-token', TOKEN_PATH, { accessKeyId, accessKeySecret }, false);
     if (envelope.statusCode !== 200) throw envelopeError('get-management-token', envelope);
@@ -381,10 +435,40 @@ export class GenAuthClient {
       await this.#tokens.get();
       return;
     }
+    await this.#placeholderCheck(probe, signal);
+  }
+
+  /**
+   * Whether GenAuth knows `appId`: one check-session-status call for a placeholder user, which GenAuth answers
+   * "application not found" (apiCode 2011) for an unknown app and "user not found" (2004) otherwise. Not counted by
+   * the circuit breaker. Throws an `UpstreamError` when GenAuth cannot answer or refuses the credentials.
+   */
+  async knowsApp(appId: string, signal?: AbortSignal): Promise<boolean> {
+    const refusal = await this.#placeholderCheck({ appId, userId: CREDENTIALS_PROBE.userId }, signal);
+    return refusal?.apiCode !== 2011;
+  }
+
+  /**
+   * The probe of an open check-session-status circuit, made when no request comes to make it: one call for a
+   * placeholder user, through the breaker (it goes only when a probe may). Any answer but an outage closes the
+   * circuit (a placeholder app or user is "not found": GenAuth answered). Throws an `UpstreamError` otherwise.
+   */
+  probeSession(signal?: AbortSignal): Promise<void> {
+    return this.#admitted('check-session-status', async () => {
+      await this.#placeholderCheck(CREDENTIALS_PROBE, signal);
+    });
+  }
+
+  /**
+   * One check-session-status call for `probe`. Resolves to GenAuth's refusal of the call (`rejected`: e.g. app or
+   * user not found), or `undefined` on a 200; throws for an outage and for refused credentials.
+   */
+  async #placeholderCheck(probe: { appId: string; userId: string }, signal?: AbortSignal): Promise<UpstreamError | undefined> {
     const envelope = await this.#call('check-session-status', CHECK_PATH, { ...probe }, true, signal);
-    if (envelope.statusCode === 200) return;
+    if (envelope.statusCode === 200) return undefined;
     const error = envelopeError('check-session-status', envelope);
     if (error.kind !== 'rejected') throw error;
+    return error;
   }
 
   /**

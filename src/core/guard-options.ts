@@ -89,7 +89,10 @@ export interface CommonGuardOptions {
    * Fail fast (503 with `Retry-After`) after `failureThreshold` consecutive outage failures (timeouts, network
    * errors, 5xx, 429, malformed answers; not GenAuth refusing one request), for a short window, then let one probe
    * through: a good probe closes it; while probes fail, the window grows to a quarter of the outage so far, up to
-   * `cooldownMs`. Windows are jittered.
+   * `cooldownMs`. Windows are jittered. When no request comes to probe, the guard probes by itself at the end of
+   * the window (an unref'd timer). One breaker per endpoint (check-session-status, has-any-role,
+   * check-permission): an answer the host gave counts for its endpoint only, no answer (network, timeout) or a
+   * failed management token call for every endpoint (docs/failure-behaviour.md).
    * `false` turns it off.
    * @default { failureThreshold: 5, initialCooldownMs: 250, cooldownMs: 5000 }
    */

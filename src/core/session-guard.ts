@@ -1,4 +1,4 @@
-import { GenAuthClient } from '../client/genauth-client';
+import { GenAuthClient, type BreakerEndpoint } from '../client/genauth-client';
 import { UpstreamError } from '../client/upstream-error';
 import { GuardEvents } from './events';
 import {
@@ -32,7 +32,9 @@ import { SharedTier } from './shared-tier';
 import type { Identity, IdentityContext, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
 import { warmUpOf } from '../extractors/warm-up';
 import { failureReason } from './failure-reason';
-import { GuardNotReadyError } from './not-ready-error';
+import type { GuardNotReadyReason } from './not-ready-error';
+import { Readiness, type ReadyOptions } from './readiness';
+import { RecoveryProbe } from './recovery-probe';
 import { UpstreamHealth, type HealthFailure } from './upstream-health';
 import { planWebhookEvent, type GenAuthWebhookEvent } from '../webhook/webhook-event';
 import type { WebhookOutcome, WebhookRejection } from '../webhook/webhook-outcome';
@@ -83,6 +85,11 @@ export interface SessionGuardStats {
   circuit: 'closed' | 'open' | 'half-open' | 'off';
   /** Times the circuit opened. */
   circuitOpened: number;
+  /**
+   * Every endpoint's circuit breaker (`circuit` above is check-session-status's). Each counts its own endpoint's
+   * outages, and every breaker counts a failure that shows the host itself down (see docs/failure-behaviour.md).
+   */
+  circuits: Record<BreakerEndpoint, SessionGuardStats['circuit']>;
   /** Check calls under way at GenAuth now, and waiting for a slot. */
   inFlight: number;
   queued: number;
@@ -219,20 +226,24 @@ export interface SessionGuard {
   close(): Promise<void>;
   /**
    * Gets the guard ready before the first request, so that a misconfiguration fails at boot rather than as 503s:
-   * fetches the management token (`auth: 'token'`) or makes one signed call (`auth: 'signature'`), and loads the
-   * signing keys of the `identity` extractor (a `bearerJwt` with remote keys: discovery, then the JWKS; see
-   * `WARM_UP` for your own extractors). Both run at once.
+   * fetches the management token (`auth: 'token'`) or makes one signed call (`auth: 'signature'`), then checks
+   * `options.appIds` with GenAuth (one call each); at the same time loads the signing keys of the `identity`
+   * extractor (a `bearerJwt` with remote keys: discovery, then the JWKS; see `WARM_UP` for your own extractors).
    *
-   * Resolves when all is ready, at once when it already was (a token held, a call that succeeded last, keys loaded
-   * in the last 10 minutes). Rejects with a {@link GuardNotReadyError} whose message names the cause and what to
-   * check (never a secret). Optional: routes work without it, loading what they need on the first request.
+   * Resolves when all is ready, at once when it already was (a token held, a call that succeeded last, app ids
+   * confirmed before, keys loaded in the last 10 minutes). Rejects with a {@link GuardNotReadyError} whose `reason`
+   * tells a boot script whether to retry (`unreachable`, `keys`, `clock`) or exit (`credentials`, `unknown_app`,
+   * `closed`), and whose message names the cause and what to check (never a secret); an `appIds` that is not an array
+   * of app ids rejects with a `TypeError`. Until a later `ready()` resolves, {@link health} is not ok; a failure
+   * for retryable causes only is checked again in the background every `circuitBreaker.cooldownMs` (5 s).
+   * Optional: routes work without it, loading what they need on the first request.
    * @example
    * ```ts
-   * await guard.ready(); // throws at boot on a wrong secret, an unreachable host, an issuer without discovery
+   * await guard.ready({ appIds: ['my-app-id'] }); // throws at boot on a wrong secret, an unknown app id, ...
    * app.listen(3000);
    * ```
    */
-  ready(): Promise<void>;
+  ready(options?: ReadyOptions): Promise<void>;
   /**
    * The guard's state for a readiness endpoint: synchronous and cheap (no call is made). See
    * {@link SessionGuardHealth} for what `ok` means.
@@ -243,15 +254,21 @@ export interface SessionGuard {
 /** What {@link SessionGuard.health} answers. */
 export interface SessionGuardHealth {
   /**
-   * `true` when the guard can be expected to answer session checks: it is not closed, the circuit breaker is not
-   * `open`, the shared store (when configured) is not `down`, and the last call that reached GenAuth was not
-   * refused for its credentials (a wrong secret does not heal by itself). Before any call it is `true`: await
-   * {@link SessionGuard.ready} at boot to know the configuration works. Signing keys are checked by `ready()`,
-   * not here.
+   * `true` when the guard can be expected to answer session checks: it is not closed, the check-session-status
+   * circuit breaker is `closed` or `off` (not `open`, nor `half-open` while a probe has not closed it yet; a failing
+   * role or permission endpoint does not count), the shared store (when configured) is not `down`, the last call
+   * that reached GenAuth was not refused for its credentials (a wrong secret does not heal by itself), and the last
+   * {@link SessionGuard.ready} did not fail (see `notReady`). Before any call it is `true`: await `ready()` at boot
+   * to know the configuration works.
+   *
+   * It heals without traffic: an open circuit is probed by the guard itself at the end of its window (at most
+   * `circuitBreaker.cooldownMs`), and a `ready()` that failed for retryable causes is retried every `cooldownMs`.
    */
   ok: boolean;
-  /** The circuit breaker, as in {@link SessionGuardStats.circuit}. */
+  /** The check-session-status circuit breaker, as in {@link SessionGuardStats.circuit}. */
   circuit: SessionGuardStats['circuit'];
+  /** The `reason` of the last `ready()`, when it failed; absent once one resolves (or if none failed). */
+  notReady?: GuardNotReadyReason;
   /** The shared store, as in {@link SessionGuardStats.store}. */
   store: SessionGuardStats['store'];
   /** When a call to GenAuth last succeeded (ms since the epoch, the guard's clock), or `null` before the first. */
@@ -341,7 +358,8 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #cache: SessionCache;
   readonly #shared: SharedTier | undefined;
   readonly #health: UpstreamHealth;
-  #readying: Promise<void> | undefined;
+  readonly #readiness: Readiness;
+  readonly #recovery: RecoveryProbe;
   readonly #webhooks = { events: 0, rejected: 0 };
   readonly #authorizer: Authorizer;
   /** One rule for every answer about a user, session or authorization (docs/consistency.md). */
@@ -369,8 +387,19 @@ class DefaultSessionGuard implements SessionGuard {
       maxResponseBytes: options.maxResponseBytes,
       onAttempt: (attempt) => this.#events.upstream(attempt),
       circuitBreaker: options.circuitBreaker,
+      onProbeDue: (endpoint, inMs) => {
+        if (endpoint === 'check-session-status') this.#recovery.dueIn(inMs);
+      },
       maxInFlight: options.maxInFlight,
       maxQueued: 1_000,
+    });
+    this.#recovery = new RecoveryProbe(this.#client, (call) => this.#health.observe(call));
+    this.#readiness = new Readiness({
+      client: this.#client,
+      health: this.#health,
+      auth: options.auth,
+      warmUp: warmUpOf(options.identity),
+      retryMs: options.circuitBreaker ? options.circuitBreaker.cooldownMs : 5_000,
     });
     this.#shared = options.store && new SharedTier({
       store: options.store,
@@ -721,6 +750,11 @@ class DefaultSessionGuard implements SessionGuard {
       size: this.#cache.size,
       circuit: state,
       circuitOpened: opened,
+      circuits: {
+        'check-session-status': state,
+        'has-any-role': this.#client.circuitOf('has-any-role').state,
+        'check-permission': this.#client.circuitOf('check-permission').state,
+      },
       inFlight,
       queued,
       store: shared ? shared.state : 'off',
@@ -736,47 +770,28 @@ class DefaultSessionGuard implements SessionGuard {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#recovery.close();
+    this.#readiness.close();
     this.#client.close();
     this.#cache.clear();
     this.#authorizer.clear();
     await this.#shared?.close();
   }
 
-  ready(): Promise<void> {
-    if (this.#closed) return Promise.reject(new GuardNotReadyError('the guard is closed.'));
-    this.#readying ??= this.#warmUp().finally(() => {
-      this.#readying = undefined;
-    });
-    return this.#readying;
-  }
-
-  async #warmUp(): Promise<void> {
-    const warmUpKeys = warmUpOf(this.#options.identity);
-    // Under the signature scheme a call that succeeded last is proof enough; the token scheme reuses a held token.
-    const genauth = this.#options.auth === 'signature' && this.#health.lastOk
-      ? undefined
-      : this.#health.observe(this.#client.verifyCredentials(), true); // the rejection names the cause: no warning too
-    const [upstream, keys] = await Promise.allSettled([genauth, warmUpKeys?.()]);
-    const reasons: string[] = [];
-    let cause: unknown;
-    if (upstream.status === 'rejected') {
-      cause = upstream.reason;
-      reasons.push(failureReason(upstream.reason) ?? 'GenAuth could not be asked');
-    }
-    if (keys.status === 'rejected') {
-      cause ??= keys.reason;
-      reasons.push(failureReason(keys.reason) ?? "the identity extractor's warm-up failed (see error.cause)");
-    }
-    if (reasons.length > 0) throw new GuardNotReadyError(`${reasons.join('; ')}.`, { cause });
+  ready(options?: ReadyOptions): Promise<void> {
+    return this.#readiness.ready(options);
   }
 
   health(): SessionGuardHealth {
     const circuit = this.#client.circuit.state;
     const store = this.#shared ? this.#shared.state : 'off';
     const lastFailure = this.#health.lastFailure;
-    const ok = !this.#closed && circuit !== 'open' && store !== 'down' && !this.#health.credentialsRefused;
+    const notReady = this.#readiness.failure?.reason;
+    const ok = !this.#closed && (circuit === 'closed' || circuit === 'off') && store !== 'down' &&
+      !this.#health.credentialsRefused && notReady === undefined;
     const health: SessionGuardHealth = { ok, circuit, store, lastSuccessAt: this.#health.lastSuccessAt };
     if (lastFailure) health.lastFailure = lastFailure;
+    if (notReady) health.notReady = notReady;
     return health;
   }
 }
