@@ -73,7 +73,7 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
     await fake.close();
   });
 
-  const keysOf = (userId: string) => userKeys('gsg:v1', fake.host, fake.accessKeyId, userId);
+  const keysOf = (userId: string) => userKeys('gsg:v2', fake.host, fake.accessKeyId, userId);
 
   describe('guards with different ttlMs sharing one Redis', () => {
     it("an active answer read from Redis serves until checkedAt + the reader's own ttlMs, not the writer's", async () => {
