@@ -1,7 +1,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
-import { userKeys } from '../../src/redis/keys';
+import { authorizationEpochKey, epochKey, userKeys } from '../../src/redis/keys';
 import { manualClock } from '../support/frameworks';
 import { startRedis, type RedisServer } from './redis-server';
 import { ask, clients, guardFactory, inspector, storesUp, until } from './support';
@@ -131,6 +131,9 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
       ['an expiry that never comes', () => `{"a":1,"c":${now()},"e":1e999}`],
       ['a checkedAt in the future', () => JSON.stringify({ a: 1, c: now() + 30_000, e: now() + 60_000 })],
       ['a checkedAt far in the past with a far expiry', () => JSON.stringify({ a: 1, c: 0, e: now() + 60_000 })],
+      // Under the same prefix (a prefix of one's own kept through an upgrade): unusable, it may predate an invalidation.
+      ['an answer of an older version (no generation, no token)', () => JSON.stringify({ a: 1, c: now(), e: now() + 60_000 })],
+      ['a generation and token that are not the current ones', () => JSON.stringify({ a: 1, c: now(), e: now() + 60_000, g: 'A'.repeat(16), t: 'B'.repeat(16) })],
     ];
 
     it.each(garbage)('%s: GenAuth is asked, the kicked user is refused, others are still served by Redis', async (_label, value) => {
@@ -166,6 +169,28 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
       expect(a.stats()).toMatchObject({ store: 'up', storeErrors: 0 });
       expect(JSON.parse((await raw.get(keysOf('alice').answer(APP)))!)).toMatchObject({ a: 0 });
     });
+  });
+
+  it('garbage in a token or generation key is replaced by a fresh one: a miss, never "store down"', async () => {
+    const tokens = [epochKey('gsg:v2', fake.host, fake.accessKeyId), authorizationEpochKey('gsg:v2', fake.host, fake.accessKeyId)];
+    const generations = [keysOf('alice').generation, keysOf('alice').appGeneration(APP), keysOf('alice').authorizationGeneration];
+    await raw.hSet(tokens[0]!, { a: '1' }); // another type
+    await raw.set(tokens[1]!, '2'); // an older version's counter
+    await raw.set(generations[0]!, 'x'.repeat(65)); // too long
+    await raw.set(generations[1]!, 'a.b-c_d:e%f!ghijklmnop'); // not the alphabet
+    await raw.sAdd(generations[2]!, 'x');
+    const a = guardOf();
+    const b = guardOf();
+    await storesUp(a, b);
+    await fake.login('alice', APP);
+    fake.assignRole('alice', 'admin');
+    expect(await ask(a, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
+    expect(await ask(b, 'alice')).toMatchObject({ status: 200, source: 'cache' });
+    expect(await a.checkRoles('alice', ['admin'], { appId: APP })).toBe(true);
+    expect(await b.checkRoles('alice', ['admin'], { appId: APP })).toBe(true);
+    expect(fake.calls).toMatchObject({ check: 1, roles: 1 });
+    for (const guard of [a, b]) expect(guard.stats()).toMatchObject({ store: 'up', storeErrors: 0 });
+    for (const key of [...tokens, ...generations]) expect(await raw.get(key)).toMatch(/^[A-Za-z0-9_-]{16}$/);
   });
 
   it("an invalidation replayed when Redis is back is sent however old, whatever the replaying guard's own TTL", async () => {
