@@ -22,20 +22,17 @@ export interface UserKeys {
   /** A set: the session answer keys of this user, so that an invalidation of every app finds them without a SCAN. */
   answers: string;
   /**
-   * A string: the user's generation, a random nonce replaced by every invalidation of the user's session answers
-   * (every app). A session answer serves only while it and the app's generation are the ones it embeds.
+   * A hash: the user's generations, random nonces, one field each (see {@link generationFields}): `u` for the session
+   * answers of every app, `a:<appId>` for the session answer of one app, `z` for the authorization answers. Each is
+   * replaced by the invalidations that cover it; an answer serves only while the ones it embeds are current.
    */
   generation: string;
-  /** A string: the generation of the user's session answer in `appId`, replaced by an invalidation of that app. */
-  appGeneration(appId: string): string;
   /** A string: the authorization answer for (`appId`, canonical `policy`), same format (`a`: allowed). */
   authorization(appId: string, policy: string): string;
   /** A string: the lock of an authorization lookup under way. */
   authorizationLock(appId: string, policy: string): string;
   /** A set: the authorization answer keys of this user. */
   authorizations: string;
-  /** A string: the generation of the user's authorization answers (every app), replaced by every invalidation. */
-  authorizationGeneration: string;
 }
 
 /**
@@ -50,13 +47,21 @@ export function userKeys(prefix: string, host: string, accessKeyId: string, user
     lock: (appId) => `${base}:lock:${escapeKeyPart(appId)}`,
     answers: `${base}:answers`,
     generation: `${base}:gen`,
-    appGeneration: (appId) => `${base}:gen:${escapeKeyPart(appId)}`,
     authorization: (appId, policy) => `${base}:authz:answer:${slot(appId, policy)}`,
     authorizationLock: (appId, policy) => `${base}:authz:lock:${slot(appId, policy)}`,
     authorizations: `${base}:authz-answers`,
-    authorizationGeneration: `${base}:authz:gen`,
   };
 }
+
+/** The fields of the generation hash (`UserKeys.generation`) that an answer depends on. */
+export const generationFields = {
+  /** Session answers of every app. */
+  user: 'u',
+  /** The session answer of one app. */
+  app: (appId: string) => `a:${escapeKeyPart(appId)}`,
+  /** Authorization answers (of every app). */
+  authorization: 'z',
+} as const;
 
 /**
  * A string: the `invalidateAll` token of one (host, user pool), a random string replaced by every `invalidateAll`

@@ -11,7 +11,7 @@ import type {
   WriteRequest,
 } from '../core/shared-store';
 import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
-import { authorizationEpochKey, epochKey, invalidationChannel, userKeys } from './keys';
+import { authorizationEpochKey, epochKey, generationFields, invalidationChannel, userKeys } from './keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
 /** Options of {@link redisStore}. */
@@ -263,10 +263,11 @@ class RedisStoreSession implements SharedStoreSession {
 
   async read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead> {
     const tokens = this.#tokensOf(await this.#currentTokens(), request.policy);
-    const { answer, lock, generations } = this.#slot(this.#keys(userId), appId, request.policy);
+    const keys = this.#keys(userId);
+    const { answer, lock, fields } = this.#slot(keys, appId, request.policy);
     const reply = await this.#connections.run(
       READ,
-      [answer, lock, ...generations],
+      [answer, lock, keys.generation],
       [
         request.lockToken,
         String(request.lockMs),
@@ -277,7 +278,7 @@ class RedisStoreSession implements SharedStoreSession {
         // A generation made by this read lives until an answer written after it could (the write stretches it).
         String(Math.max(request.ttlMs, request.inactiveTtlMs) + request.lockMs),
         tokens,
-        ...generations.map(() => nonce()),
+        ...fields.flatMap((field) => [field, nonce()]),
       ],
     );
     if (!Array.isArray(reply) || reply.length !== 6) throw new Error('store read: malformed reply');
@@ -304,7 +305,8 @@ class RedisStoreSession implements SharedStoreSession {
     if (!match) throw new Error('store write: malformed generation');
     const [, tokens, generation] = match as unknown as [string, string, string];
     const { policy } = request;
-    const { answer: answerKey, lock, set, generations } = this.#slot(this.#keys(userId), appId, policy);
+    const keys = this.#keys(userId);
+    const { answer: answerKey, lock, set, fields } = this.#slot(keys, appId, policy);
     // Read under other tokens than this replica holds now (an invalidateAll or invalidateAuthorization() since, or
     // tokens read again): the answer may predate it, and is not written.
     if (tokens !== this.#tokensOf(this.#tokens, policy)) {
@@ -313,8 +315,8 @@ class RedisStoreSession implements SharedStoreSession {
     }
     const reply = await this.#connections.run(
       WRITE,
-      [answerKey, lock, set, ...generations],
-      [encodeAnswer(answer, { g: generation, t: tokens }), String(request.expireAtStoreMs), generation, request.lockToken ?? ''],
+      [answerKey, lock, set, keys.generation],
+      [encodeAnswer(answer, { g: generation, t: tokens }), String(request.expireAtStoreMs), generation, request.lockToken ?? '', ...fields],
     );
     return integer(reply) === 1;
   }
@@ -330,16 +332,16 @@ class RedisStoreSession implements SharedStoreSession {
       ? { o: this.#origin, u: userId, z: 1 }
       : appId === undefined ? { o: this.#origin, u: userId } : { o: this.#origin, u: userId, a: appId };
     const mode = only ? 'authz' : appId === undefined ? 'user' : 'app';
-    const authorization = [keys.authorizationGeneration, keys.authorizations];
-    const scripted = mode === 'authz'
-      ? authorization
+    const { user, app, authorization } = generationFields;
+    const [scripted, fields] = mode === 'authz'
+      ? [[keys.generation, keys.authorizations], [authorization]]
       : mode === 'user'
-        ? [...authorization, keys.generation, keys.answers]
-        : [...authorization, keys.appGeneration(appId!), keys.answers, keys.answer(appId!)];
+        ? [[keys.generation, keys.authorizations, keys.answers], [user, authorization]]
+        : [[keys.generation, keys.authorizations, keys.answers, keys.answer(appId!)], [app(appId!), authorization]];
     await this.#connections.run(
       INVALIDATE,
       scripted,
-      [String(request.generationTtlMs), this.#channel, JSON.stringify(message), mode, nonce(), nonce()],
+      [String(request.generationTtlMs), this.#channel, JSON.stringify(message), mode, ...fields.flatMap((field) => [field, nonce()])],
     );
   }
 
@@ -417,16 +419,11 @@ class RedisStoreSession implements SharedStoreSession {
 
   /**
    * The answer and lock keys of a session answer (`policy` undefined) or an authorization answer, its set, and the
-   * generations it is written under.
+   * fields of the generation hash it is written under.
    */
   #slot(keys: ReturnType<typeof userKeys>, appId: string, policy: string | undefined) {
     return policy === undefined
-      ? { answer: keys.answer(appId), lock: keys.lock(appId), set: keys.answers, generations: [keys.generation, keys.appGeneration(appId)] }
-      : {
-        answer: keys.authorization(appId, policy),
-        lock: keys.authorizationLock(appId, policy),
-        set: keys.authorizations,
-        generations: [keys.authorizationGeneration],
-      };
+      ? { answer: keys.answer(appId), lock: keys.lock(appId), set: keys.answers, fields: [generationFields.user, generationFields.app(appId)] }
+      : { answer: keys.authorization(appId, policy), lock: keys.authorizationLock(appId, policy), set: keys.authorizations, fields: [generationFields.authorization] };
   }
 }

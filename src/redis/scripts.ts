@@ -12,16 +12,18 @@ import { createHash } from 'node:crypto';
  * a value it had. Anything else in a key (another type, bad JSON, a wrong shape, an older version's value without
  * `g` or `t`) is no usable answer: a miss, never an error.
  *
- * Generations (per user, in the user's hash tag, under no epoch): `gen` (session answers of every app), `gen:<app>`
- * (the session answer of one app), `authz:gen` (authorization answers).
- * - READ sets a missing or malformed generation to a fresh nonce (TTL: the reader's longest answer TTL + lockMs) and
- *   serves an answer only if its `g` equals the generations now, and its `t` the reader's tokens (ARGV).
- * - WRITE writes only if the generations are still those the read saw (`g` of the answer), and stretches their TTL to
- *   the answer's life (as it does the user's answer set): an answer asked for before an invalidation, or before a
- *   generation was lost, is never written.
- * - INVALIDATE replaces generations with fresh nonces (a user: `gen` and `authz:gen`; one app: `gen:<app>` and
- *   `authz:gen`; authorization only: `authz:gen`), deletes the answers it can find (the user's answer sets) and
- *   publishes. Deleting only saves memory: what makes the old answers unusable is the new generation.
+ * Generations: one hash per user, in the user's hash tag and under no epoch (`gen`), with a field per kind of
+ * invalidation: `u` (session answers of every app), `a:<app>` (the session answer of one app), `z` (authorization
+ * answers).
+ * - READ sets a missing or malformed field (or the whole hash, missing or of another type) to a fresh nonce (TTL at
+ *   least the reader's longest answer TTL + lockMs) and serves an answer only if its `g` equals the fields now, and
+ *   its `t` the reader's tokens (ARGV).
+ * - WRITE writes only if the fields are still those the read saw (`g` of the answer), and stretches the hash's TTL to
+ *   the answer's life (as it does the user's answer set): an answer asked for before an invalidation, or before the
+ *   hash was lost, is never written.
+ * - INVALIDATE replaces fields with fresh nonces (a user: `u` and `z`; one app: `a:<app>` and `z`; authorization
+ *   only: `z`), deletes the answers it can find (the user's answer sets) and publishes. Deleting only saves memory:
+ *   what makes the old answers unusable is the new generation.
  * So a lost generation makes every answer under it unusable (one more GenAuth call: fail closed); a lost answer set,
  * answer or lock costs a miss; and every replica, whatever tokens it holds, refuses every answer written before an
  * invalidation, because READ compares with the generation in Redis on every read, never with a copy.
@@ -79,28 +81,48 @@ end
 `;
 
 /**
+ * `hash(key)`: whether the user's generation hash exists; a key of another type there is deleted (every generation
+ * is then made afresh: fail closed). `stretch(key, ms)`: a TTL of at least `ms`.
+ */
+const GENERATIONS = `
+local function hash(key)
+  local kind = redis.call('TYPE', key).ok
+  if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', key) end
+  return kind == 'hash'
+end
+local function stretch(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+`;
+
+/**
  * Reads the answer, or takes the lock when there is no usable one. The answer key is input: anything but an answer
  * as the guard writes it (another type, bad JSON, a wrong shape, a non-finite time, a checkedAt after the reader's
  * now, a generation or token other than the current ones) is no usable answer, and so is one beyond the reader's
  * limits (checked at or before newer-than, or older than its own TTL for that kind of answer).
- * KEYS: answer, lock, generation(s) (session: user, app; authorization: the user's authorization generation).
+ * KEYS: answer, lock, the user's generation hash.
  * ARGV: lock token, lock ms, reader's now, newer-than checkedAt ('' for any), reader's active TTL ms, reader's
- * inactive TTL ms, TTL ms of a generation made here, the reader's token(s), then one fresh nonce per generation key.
+ * inactive TTL ms, TTL ms of a generation made here, the reader's token(s), then per generation field the answer
+ * depends on (session: user, app; authorization: authorization) the field and a fresh nonce for it.
  * Returns {1, answer, its PTTL, generation, now, ''} | {2, '', 0, generation, now, other} (lock taken) |
  * {0, '', lock PTTL, generation, now, other} (lock held by another), where other is the token(s) of an answer that
  * would have served but for them ('' otherwise).
  */
-export const READ = script('read', `${PRELUDE}${NONCE}
+export const READ = script('read', `${PRELUDE}${NONCE}${GENERATIONS}
 local function finite(x) return type(x) == 'number' and x == x and x > -math.huge and x < math.huge end
+hash(KEYS[3])
 local generations = {}
-for i = 3, #KEYS do
-  local value = redis.pcall('GET', KEYS[i])
+local made = false
+for i = 9, #ARGV, 2 do
+  local value = redis.call('HGET', KEYS[3], ARGV[i])
   if not nonce(value) then
-    value = ARGV[i + 6]
-    redis.call('SET', KEYS[i], value, 'PX', ARGV[7])
+    value = ARGV[i + 1]
+    redis.call('HSET', KEYS[3], ARGV[i], value)
+    made = true
   end
   generations[#generations + 1] = value
 end
+if made then stretch(KEYS[3], tonumber(ARGV[7])) end
 local generation = table.concat(generations, '.')
 local other = ''
 local raw = redis.pcall('GET', KEYS[1])
@@ -129,29 +151,28 @@ return {0, '', redis.call('PTTL', KEYS[2]), generation, now, other}
 
 /**
  * Writes an answer unless a generation changed since the read (an invalidation, or a loss) or its end is past;
- * stretches the answer set and the generations to the answer's life; then releases the lock if still held with the
- * token.
- * KEYS: answer, lock, the answer set, generation(s) as in READ. ARGV: answer JSON, expire-at (store ms), the read's
- * generation, token or ''.
+ * stretches the answer set and the generation hash to the answer's life; then releases the lock if still held with
+ * the token.
+ * KEYS: answer, lock, the answer set, the user's generation hash. ARGV: answer JSON, expire-at (store ms), the read's
+ * generation, token or '', then the generation fields as in READ (without nonces).
  * Returns 1 when written, 0 when not.
  */
-export const WRITE = script('write', `${PRELUDE}
+export const WRITE = script('write', `${PRELUDE}${GENERATIONS}
 local written = 0
 local generations = {}
-local known = true
-for i = 4, #KEYS do
-  local value = redis.pcall('GET', KEYS[i])
-  if type(value) ~= 'string' then known = false break end
-  generations[#generations + 1] = value
+local known = hash(KEYS[4])
+for i = 5, #ARGV do
+  if not known then break end
+  local value = redis.call('HGET', KEYS[4], ARGV[i])
+  if type(value) ~= 'string' then known = false else generations[#generations + 1] = value end
 end
 if known and table.concat(generations, '.') == ARGV[3] then
   local life = math.floor(tonumber(ARGV[2]) - now)
   if life > 0 then
     redis.call('SET', KEYS[1], ARGV[1], 'PX', life)
     redis.call('SADD', KEYS[3], KEYS[1])
-    for i = 3, #KEYS do
-      if redis.call('PTTL', KEYS[i]) < life then redis.call('PEXPIRE', KEYS[i], life) end
-    end
+    stretch(KEYS[3], life)
+    stretch(KEYS[4], life)
     written = 1
   end
 end
@@ -166,17 +187,17 @@ return 0
 `);
 
 /**
- * Invalidates a user: replaces generations with the fresh nonces given (every answer written under the old ones is
- * unusable, and writes of answers asked for before are refused), deletes the session answers of every app ('user')
- * or of one ('app'), or none ('authz'), and in every mode every authorization answer of the user; publishes the
- * invalidation.
- * KEYS: the user's authorization generation, the user's authorization answer set, then for 'user' the user's
- * generation and answer set, for 'app' the app's generation, the user's answer set and the app's answer.
- * ARGV: generation TTL ms, channel, message, mode ('user' | 'app' | 'authz'), a nonce for KEYS[1], a nonce for
- * KEYS[3] ('user' and 'app').
+ * Invalidates a user: replaces generation fields with the fresh nonces given (every answer written under the old ones
+ * is unusable, and writes of answers asked for before are refused), deletes the session answers of every app
+ * ('user') or of one ('app'), or none ('authz'), and in every mode every authorization answer of the user; publishes
+ * the invalidation.
+ * KEYS: the user's generation hash, the user's authorization answer set, then for 'user' and 'app' the user's answer
+ * set, for 'app' the app's answer. ARGV: generation TTL ms, channel, message, mode ('user' | 'app' | 'authz'), then
+ * pairs of a generation field and its fresh nonce ('user': user and authorization; 'app': the app's and authorization;
+ * 'authz': authorization).
  * Returns how many answers were deleted.
  */
-export const INVALIDATE = script('invalidate', `${EFFECTS}
+export const INVALIDATE = script('invalidate', `${EFFECTS}${GENERATIONS}
 local dropped = 0
 local function drop(set)
   local members = redis.pcall('SMEMBERS', set)
@@ -185,13 +206,14 @@ local function drop(set)
   end
   redis.call('DEL', set)
 end
-redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[1])
-if ARGV[4] == 'user' or ARGV[4] == 'app' then redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[1]) end
+hash(KEYS[1])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+stretch(KEYS[1], tonumber(ARGV[1]))
 if ARGV[4] == 'app' then
-  dropped = redis.call('DEL', KEYS[5])
-  redis.pcall('SREM', KEYS[4], KEYS[5])
+  dropped = redis.call('DEL', KEYS[4])
+  redis.pcall('SREM', KEYS[3], KEYS[4])
 elseif ARGV[4] == 'user' then
-  drop(KEYS[4])
+  drop(KEYS[3])
 end
 drop(KEYS[2])
 redis.call('PUBLISH', ARGV[2], ARGV[3])

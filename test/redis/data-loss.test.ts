@@ -151,15 +151,17 @@ describe.each(clients)('Redis data loss ($name)', (client) => {
     expect(fake.calls.check).toBe(before + 1);
   });
 
-  it("an app's generation lost: that app's stored answer is not served", async () => {
+  it("a user's generation lost: the user's stored role answer is not served either", async () => {
+    fake.assignRole('alice', 'admin');
     const a = replica();
     const b = replica();
     await storesUp(a, b);
-    await fake.login('alice', APP);
-    expect(await ask(a, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
-    fake.kick('alice');
-    expect(await raw.del(keysOf('alice').appGeneration(APP))).toBe(1);
-    expect(await ask(b, 'alice')).toMatchObject({ status: 401, code: 'session_inactive' });
+    expect(await roles(a, 'alice')).toBe(true);
+    fake.revokeRole('alice', 'admin');
+    expect(await raw.del(keysOf('alice').generation)).toBe(1);
+    const before = fake.calls.roles;
+    expect(await roles(b, 'alice')).toBe(false);
+    expect(fake.calls.roles).toBe(before + 1);
   });
 
   it("the user's answer set lost (evicted), then an invalidation: the answer it could not find is not served", async () => {

@@ -16,8 +16,8 @@ describe('Redis keys', () => {
       const keys = userKeys('gsg:v2', host, pool, user);
       const tag = (key: string) => key.slice(key.indexOf('{'), key.indexOf('}') + 1);
       const all = [
-        keys.answer(app), keys.lock(app), keys.answers, keys.generation, keys.appGeneration(app),
-        keys.authorization(app, 'policy'), keys.authorizationLock(app, 'policy'), keys.authorizations, keys.authorizationGeneration,
+        keys.answer(app), keys.lock(app), keys.answers, keys.generation,
+        keys.authorization(app, 'policy'), keys.authorizationLock(app, 'policy'), keys.authorizations,
       ];
       for (const key of all) expect(tag(key)).toBe(tag(keys.answers));
       expect(new Set(all).size).toBe(all.length);

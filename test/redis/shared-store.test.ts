@@ -136,7 +136,7 @@ describe.each(clients)('Redis tier with $name', (client) => {
           // A user's keys, or one of the two tokens of a (host, user pool) (invalidateAll, invalidateAuthorization()).
           expect(key.startsWith('gsg:v2:{') || /^gsg:v2:epoch(-authz)?:[^{}]+$/.test(key)).toBe(true);
           const type = await raw.type(key);
-          const values = type === 'string' ? [await raw.get(key)] : await raw.sMembers(key);
+          const values = type === 'string' ? [await raw.get(key)] : type === 'hash' ? Object.values(await raw.hGetAll(key)) : await raw.sMembers(key);
           for (const value of [key, ...values]) {
             for (const secret of [fake.accessKeySecret, other.accessKeySecret, token]) expect(value).not.toContain(secret);
           }
@@ -144,8 +144,9 @@ describe.each(clients)('Redis tier with $name', (client) => {
           const nonce = expect.stringMatching(/^[A-Za-z0-9_-]{16}$/);
           if (key.includes(':answer:')) {
             expect(JSON.parse(values[0]!)).toEqual({ a: 1, c: expect.any(Number), e: expect.any(Number), g: expect.stringMatching(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{16}$/), t: nonce });
-          } else if (type === 'string' && !key.includes(':lock:')) {
-            expect(values).toEqual([nonce]);
+          } else if ((type === 'string' && !key.includes(':lock:')) || type === 'hash') {
+            // A token, or a user's generations (of every app, and of app-1).
+            expect(values).toEqual(type === 'string' ? [nonce] : [nonce, nonce]);
           }
         }
         expect(keys.filter((key) => !key.startsWith('gsg:v2:{'))).toHaveLength(4); // two tokens per user pool

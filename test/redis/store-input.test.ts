@@ -171,14 +171,8 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
     });
   });
 
-  it('garbage in a token or generation key is replaced by a fresh one: a miss, never "store down"', async () => {
-    const tokens = [epochKey('gsg:v2', fake.host, fake.accessKeyId), authorizationEpochKey('gsg:v2', fake.host, fake.accessKeyId)];
-    const generations = [keysOf('alice').generation, keysOf('alice').appGeneration(APP), keysOf('alice').authorizationGeneration];
-    await raw.hSet(tokens[0]!, { a: '1' }); // another type
-    await raw.set(tokens[1]!, '2'); // an older version's counter
-    await raw.set(generations[0]!, 'x'.repeat(65)); // too long
-    await raw.set(generations[1]!, 'a.b-c_d:e%f!ghijklmnop'); // not the alphabet
-    await raw.sAdd(generations[2]!, 'x');
+  /** Two guards share alice's session and role answers: one call each, no store error. */
+  async function sharedAsUsual() {
     const a = guardOf();
     const b = guardOf();
     await storesUp(a, b);
@@ -190,7 +184,27 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
     expect(await b.checkRoles('alice', ['admin'], { appId: APP })).toBe(true);
     expect(fake.calls).toMatchObject({ check: 1, roles: 1 });
     for (const guard of [a, b]) expect(guard.stats()).toMatchObject({ store: 'up', storeErrors: 0 });
-    for (const key of [...tokens, ...generations]) expect(await raw.get(key)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  }
+
+  const NONCE = /^[A-Za-z0-9_-]{16}$/;
+
+  it('garbage in a token key, or a generation key of another type, is replaced by a fresh one: never "store down"', async () => {
+    const tokens = [epochKey('gsg:v2', fake.host, fake.accessKeyId), authorizationEpochKey('gsg:v2', fake.host, fake.accessKeyId)];
+    await raw.hSet(tokens[0]!, { a: '1' }); // another type
+    await raw.set(tokens[1]!, '2'); // an older version's counter
+    await raw.sAdd(keysOf('alice').generation, 'x'); // a set, not a hash
+    await sharedAsUsual();
+    for (const key of tokens) expect(await raw.get(key)).toMatch(NONCE);
+    expect(Object.values(await raw.hGetAll(keysOf('alice').generation))).toEqual([expect.stringMatching(NONCE), expect.stringMatching(NONCE), expect.stringMatching(NONCE)]);
+  });
+
+  it('garbage in the fields of a generation hash is replaced by fresh nonces', async () => {
+    const key = keysOf('alice').generation;
+    await raw.hSet(key, { u: 'x'.repeat(65), [`a:${APP}`]: 'a.b-c_d:e%f!ghijklmnop', z: '' });
+    await sharedAsUsual();
+    const fields = await raw.hGetAll(key);
+    expect(Object.keys(fields).sort()).toEqual([`a:${APP}`, 'u', 'z']);
+    for (const value of Object.values(fields)) expect(value).toMatch(NONCE);
   });
 
   it("an invalidation replayed when Redis is back is sent however old, whatever the replaying guard's own TTL", async () => {
