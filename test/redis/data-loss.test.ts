@@ -164,6 +164,23 @@ describe.each(clients)('Redis data loss ($name)', (client) => {
     expect(fake.calls.roles).toBe(before + 1);
   });
 
+  it("an invalidation of one app replaces that app's generation only: the user's other apps still serve from the store", async () => {
+    const a = replica();
+    await storesUp(a);
+    await fake.login('alice', APP);
+    await fake.login('alice', 'app-2');
+    expect(await ask(a, 'alice', APP)).toMatchObject({ status: 200, source: 'upstream' });
+    expect(await ask(a, 'alice', 'app-2')).toMatchObject({ status: 200, source: 'upstream' });
+    expect(await a.invalidateEverywhere('alice', APP)).toBe(true);
+    const late = replica(); // no copy of its own: every answer it gets is read from the store or asked
+    await storesUp(late);
+    const before = fake.calls.check;
+    expect(await ask(late, 'alice', 'app-2')).toMatchObject({ status: 200, source: 'cache' });
+    expect(fake.calls.check).toBe(before);
+    expect(await ask(late, 'alice', APP)).toMatchObject({ status: 200, source: 'upstream' });
+    expect(fake.calls.check).toBe(before + 1);
+  });
+
   it("the user's answer set lost (evicted), then an invalidation: the answer it could not find is not served", async () => {
     const a = replica();
     const b = replica();
