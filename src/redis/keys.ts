@@ -7,54 +7,72 @@ export function escapeKeyPart(value: string): string {
   return value.replace(/[^A-Za-z0-9._@/-]/g, (unit) => `%${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The Redis keys of one user in one (host, user pool). */
+/**
+ * The Redis keys of one user in one (host, user pool). No key carries an epoch: `invalidateAll` changes a token that
+ * every answer embeds instead of moving keys (see the rules at the top of scripts.ts).
+ */
 export interface UserKeys {
-  /** A string: the answer for `appId` (JSON `{"a":0|1,"c":checkedAt,"e":expiresAt}`), with the answer's TTL. */
+  /**
+   * A string: the session answer for `appId`, JSON `{"a":0|1,"c":checkedAt,"e":expiresAt,"g":generation,"t":token}`,
+   * with the answer's TTL.
+   */
   answer(appId: string): string;
   /** A string: the lock of a lookup for `appId` under way (a random lookup id), with a short TTL. */
   lock(appId: string): string;
-  /** A set: the answer keys of this user, so that an invalidation of every app finds them without a SCAN. */
+  /** A set: the session answer keys of this user, so that an invalidation of every app finds them without a SCAN. */
   answers: string;
-  /** A counter: invalidations of this user; a write whose read saw another value is dropped. */
+  /**
+   * A hash: the user's generations, random nonces, one field each (see {@link generationFields}): `u` for the session
+   * answers of every app, `a:<appId>` for the session answer of one app, `z` for the authorization answers. Each is
+   * replaced by the invalidations that cover it; an answer serves only while the ones it embeds are current.
+   */
   generation: string;
   /** A string: the authorization answer for (`appId`, canonical `policy`), same format (`a`: allowed). */
   authorization(appId: string, policy: string): string;
   /** A string: the lock of an authorization lookup under way. */
   authorizationLock(appId: string, policy: string): string;
-  /** A set: the authorization answer keys of this user (of every authorization epoch). */
+  /** A set: the authorization answer keys of this user. */
   authorizations: string;
 }
 
 /**
- * Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:<kind>[:<appId>]`, each part escaped. The braces are a Redis
- * Cluster hash tag: every key of one user lands in one slot, as the scripts need.
+ * Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:<kind>[:<appId>[:<policy>]]`, each part escaped. The braces are
+ * a Redis Cluster hash tag: every key of one user lands in one slot, as the scripts need.
  */
-export function userKeys(prefix: string, host: string, accessKeyId: string, userId: string, epoch = 0, authorizationEpoch = 0): UserKeys {
-  // After `invalidateAll` (epoch n > 0) every key moves to `...}:e<n>:<kind>`: the old ones are left to expire.
-  const base = `${prefix}:{${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}:${escapeKeyPart(userId)}}${epoch > 0 ? `:e${epoch}` : ''}`;
-  // After `invalidateAuthorization()` (authorization epoch m > 0) authorization answers move to `...:authz:z<m>:...`.
-  const authz = `${base}:authz${authorizationEpoch > 0 ? `:z${authorizationEpoch}` : ''}`;
+export function userKeys(prefix: string, host: string, accessKeyId: string, userId: string): UserKeys {
+  const base = `${prefix}:{${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}:${escapeKeyPart(userId)}}`;
   const slot = (appId: string, policy: string) => `${escapeKeyPart(appId)}:${escapeKeyPart(policy)}`;
   return {
     answer: (appId) => `${base}:answer:${escapeKeyPart(appId)}`,
     lock: (appId) => `${base}:lock:${escapeKeyPart(appId)}`,
     answers: `${base}:answers`,
-    generation: `${base}:generation`,
-    authorization: (appId, policy) => `${authz}:answer:${slot(appId, policy)}`,
-    authorizationLock: (appId, policy) => `${authz}:lock:${slot(appId, policy)}`,
+    generation: `${base}:gen`,
+    authorization: (appId, policy) => `${base}:authz:answer:${slot(appId, policy)}`,
+    authorizationLock: (appId, policy) => `${base}:authz:lock:${slot(appId, policy)}`,
     authorizations: `${base}:authz-answers`,
   };
 }
 
+/** The fields of the generation hash (`UserKeys.generation`) that an answer depends on. */
+export const generationFields = {
+  /** Session answers of every app. */
+  user: 'u',
+  /** The session answer of one app. */
+  app: (appId: string) => `a:${escapeKeyPart(appId)}`,
+  /** Authorization answers (of every app). */
+  authorization: 'z',
+} as const;
+
 /**
- * A counter: the `invalidateAll` calls of one (host, user pool), the epoch that every user key carries. A key of its
- * own (its own Cluster slot), read once per connection and raised by the `invalidate all` message.
+ * A string: the `invalidateAll` token of one (host, user pool), a random string replaced by every `invalidateAll`
+ * and created afresh when missing. Every answer embeds the token its writer held; a reader serves only answers with
+ * its own. A key of its own (its own Cluster slot), read once per connection, adopted from `invalidate all` messages.
  */
 export function epochKey(prefix: string, host: string, accessKeyId: string): string {
   return `${prefix}:epoch:${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}`;
 }
 
-/** A counter: the `invalidateAuthorization()` calls of one (host, user pool), the epoch of authorization keys. */
+/** A string: the `invalidateAuthorization()` token of one (host, user pool), embedded in authorization answers. */
 export function authorizationEpochKey(prefix: string, host: string, accessKeyId: string): string {
   return `${prefix}:epoch-authz:${escapeKeyPart(host)}:${escapeKeyPart(accessKeyId)}`;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   InvalidateRequest,
   ReadRequest,
@@ -11,7 +11,7 @@ import type {
   WriteRequest,
 } from '../core/shared-store';
 import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
-import { authorizationEpochKey, epochKey, invalidationChannel, userKeys } from './keys';
+import { authorizationEpochKey, epochKey, generationFields, invalidationChannel, userKeys } from './keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
 /** Options of {@link redisStore}. */
@@ -25,8 +25,9 @@ export interface RedisStoreOptions {
    */
   client: RedisClientLike;
   /**
-   * The start of every key and channel name. Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:...`.
-   * @default 'gsg:v1'
+   * The start of every key and channel name. Keys are `<prefix>:{<host>:<accessKeyId>:<userId>}:...`. Guards of
+   * versions that lay keys out differently must not share a prefix: the default changes with the layout.
+   * @default 'gsg:v2'
    */
   prefix?: string;
   /**
@@ -74,7 +75,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${PREFIX} redisStore({ client }) needs options.`);
   const { client } = options;
   clientKind(client);
-  const prefix = options.prefix ?? 'gsg:v1';
+  const prefix = options.prefix ?? 'gsg:v2';
   if (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix)) {
     throw new TypeError(`${PREFIX} redisStore \`prefix\` must be a non-empty string without braces.`);
   }
@@ -86,7 +87,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
   };
   return {
     settings,
-    attach: (scope) => new RedisStoreSession(client, prefix, scope),
+    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings.retryAfterMs),
   };
 }
 
@@ -102,23 +103,31 @@ interface InvalidationMessage {
   z?: 1;
 }
 
-/**
- * `invalidateAll` (`all`) or `invalidateAuthorization()` (`authz`): the new epoch of that kind. (Replicas of an older
- * version ignore these: they have no `u`.)
- */
-interface EpochMessage {
+/** The two tokens: `all` replaced by `invalidateAll`, `authz` by `invalidateAuthorization()`. */
+type TokenKind = 'all' | 'authz';
+
+/** `invalidateAll` (`all`) or `invalidateAuthorization()` (`authz`): the new token of that kind. */
+interface TokenMessage {
   o: string;
-  kind: 'all' | 'authz';
-  epoch: number;
+  kind: TokenKind;
+  token: string;
 }
 
-function parseMessage(text: string): InvalidationMessage | EpochMessage | undefined {
+/** A generation or a token as this package makes them (checked again by the scripts, `nonce`). */
+const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** A fresh generation or token: 96 random bits, base64url (16 characters). */
+function nonce(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function parseMessage(text: string): InvalidationMessage | TokenMessage | undefined {
   try {
-    const message = JSON.parse(text) as Partial<InvalidationMessage & { all: number; authz: number }>;
+    const message = JSON.parse(text) as Partial<InvalidationMessage & Record<TokenKind, unknown>>;
     if (typeof message !== 'object' || message === null || typeof message.o !== 'string') return undefined;
     for (const kind of ['all', 'authz'] as const) {
-      const epoch = message[kind];
-      if (Number.isSafeInteger(epoch) && epoch! > 0) return { o: message.o, kind, epoch: epoch! };
+      const token = message[kind];
+      if (typeof token === 'string' && NONCE.test(token)) return { o: message.o, kind, token };
     }
     if (typeof message.u !== 'string' || message.u === '') return undefined;
     if (message.a !== undefined && typeof message.a !== 'string') return undefined;
@@ -129,18 +138,21 @@ function parseMessage(text: string): InvalidationMessage | EpochMessage | undefi
   }
 }
 
-/** The epochs every key carries: `all` raised by `invalidateAll`, `authz` (authorization keys) by `invalidateAuthorization()`. */
-interface Epochs {
-  all: number;
-  authz: number;
+/** What an answer carries besides the answer: the generation it was written under and its writer's token(s). */
+interface Stamp {
+  g: string;
+  t: string;
 }
 
-function encodeAnswer({ active, checkedAt, expiresAt }: StoredAnswer): string {
-  return JSON.stringify({ a: active ? 1 : 0, c: checkedAt, e: expiresAt });
+function encodeAnswer({ active, checkedAt, expiresAt }: StoredAnswer, { g, t }: Stamp): string {
+  return JSON.stringify({ a: active ? 1 : 0, c: checkedAt, e: expiresAt, g, t });
 }
 
-/** An answer as written by encodeAnswer, or `undefined` for anything else (a miss for that key, not a store error). */
-function decodeAnswer(text: string): StoredAnswer | undefined {
+/**
+ * An answer as written by encodeAnswer under `expected` (the generation and tokens now), or `undefined` for anything
+ * else (a miss for that key, not a store error).
+ */
+function decodeAnswer(text: string, expected: Stamp): StoredAnswer | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -148,10 +160,11 @@ function decodeAnswer(text: string): StoredAnswer | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { a, c, e } = value as { a?: unknown; c?: unknown; e?: unknown };
+  const { a, c, e, g, t } = value as { a?: unknown; c?: unknown; e?: unknown; g?: unknown; t?: unknown };
   if ((a !== 0 && a !== 1) || typeof c !== 'number' || typeof e !== 'number' || !Number.isFinite(c) || !Number.isFinite(e)) {
     return undefined;
   }
+  if (g !== expected.g || t !== expected.t) return undefined;
   return { active: a === 1, checkedAt: c, expiresAt: e };
 }
 
@@ -167,31 +180,42 @@ function integer(value: unknown): number {
   return number;
 }
 
+/** The generation of a read, as handed to the guard (opaque to it): `<token(s)>|<generation(s)>`. */
+function generationOf(tokens: string, generation: string): string {
+  return `${tokens}|${generation}`;
+}
+
 class RedisStoreSession implements SharedStoreSession {
   readonly #connections: RedisConnections;
   readonly #prefix: string;
   readonly #host: string;
   readonly #accessKeyId: string;
   readonly #channel: string;
+  readonly #retryAfterMs: number;
   /** This session's id in its messages, so that it skips its own. */
   readonly #origin = randomUUID();
-  readonly #epochKeys: Record<keyof Epochs, string>;
+  readonly #tokenKeys: Record<TokenKind, string>;
   /**
-   * The epochs the keys carry, read from Redis once per connection (a restarted, emptied Redis starts again at 0) and
-   * raised by the messages received meanwhile.
+   * The tokens this replica holds: read from Redis once per connection (a token missing there is made then), and
+   * replaced by the messages received meanwhile and by this replica's own invalidateAll.
    */
-  readonly #epochs: Epochs = { all: 0, authz: 0 };
-  #epochRead: Promise<void> | undefined;
-  /** The highest epochs announced by messages since the last read started. */
-  #announced: Epochs = { all: 0, authz: 0 };
+  readonly #tokens: Partial<Record<TokenKind, string>> = {};
+  /** How many times each token was adopted from a message or a reply: a read that saw one change drops that token. */
+  readonly #adopted: Record<TokenKind, number> = { all: 0, authz: 0 };
+  /** Tokens this replica stored (invalidateAll) whose own message has not come back yet. */
+  readonly #own = new Set<string>();
+  #tokenRead: Promise<void> | undefined;
+  /** When the tokens were last read again after an answer carried others (performance.now()). */
+  #lastReread = -Infinity;
   #commandsUp = false;
 
-  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope) {
+  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, retryAfterMs: number) {
     this.#prefix = prefix;
     this.#host = scope.host;
     this.#accessKeyId = scope.accessKeyId;
+    this.#retryAfterMs = retryAfterMs;
     this.#channel = invalidationChannel(prefix, scope.host, scope.accessKeyId);
-    this.#epochKeys = {
+    this.#tokenKeys = {
       all: epochKey(prefix, scope.host, scope.accessKeyId),
       authz: authorizationEpochKey(prefix, scope.host, scope.accessKeyId),
     };
@@ -201,9 +225,10 @@ class RedisStoreSession implements SharedStoreSession {
         const message = parseMessage(raw);
         if (!message) return;
         if ('kind' in message) {
-          const { kind, epoch } = message;
-          this.#announced[kind] = Math.max(this.#announced[kind], epoch);
-          this.#epochs[kind] = Math.max(this.#epochs[kind], epoch);
+          const { kind, token } = message;
+          // In the channel's order, own messages included: the last one received is the newest.
+          this.#own.delete(token);
+          this.#adopt(kind, token);
           if (message.o === this.#origin) return;
           if (kind === 'all') listener.invalidatedAll();
           else listener.invalidatedAuthorization(undefined);
@@ -213,13 +238,13 @@ class RedisStoreSession implements SharedStoreSession {
         }
       },
       status: (commands, subscribed) => {
-        // A new connection may be to a restarted Redis: read the epoch again before the next call.
-        if (commands && !this.#commandsUp) this.#epochRead = undefined;
+        // A new connection may be to a restarted Redis: read the tokens again before the next call.
+        if (commands && !this.#commandsUp) this.#tokenRead = undefined;
         this.#commandsUp = commands;
         listener.status({ commands, subscribed });
       },
       resubscribed: () => {
-        this.#epochRead = undefined;
+        this.#tokenRead = undefined;
         listener.resubscribed();
       },
       error: (error, operation) => listener.error(error, operation),
@@ -237,9 +262,9 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   async read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead> {
-    const epochs = await this.#currentEpochs();
-    const keys = this.#keys(userId, epochs);
-    const { answer, lock } = this.#slot(keys, appId, request.policy);
+    const tokens = this.#tokensOf(await this.#currentTokens(), request.policy);
+    const keys = this.#keys(userId);
+    const { answer, lock, fields } = this.#slot(keys, appId, request.policy);
     const reply = await this.#connections.run(
       READ,
       [answer, lock, keys.generation],
@@ -250,15 +275,22 @@ class RedisStoreSession implements SharedStoreSession {
         request.newerThan === undefined ? '' : String(request.newerThan),
         String(request.ttlMs),
         String(request.inactiveTtlMs),
+        // A generation made by this read lives until an answer written after it could (the write stretches it).
+        String(Math.max(request.ttlMs, request.inactiveTtlMs) + request.lockMs),
+        tokens,
+        ...fields.flatMap((field) => [field, nonce()]),
       ],
     );
-    if (!Array.isArray(reply) || reply.length !== 5) throw new Error('store read: malformed reply');
-    const [kind, raw, left, generation, storeNow] = reply as unknown[];
-    // The epochs travel with the generation, so that the write goes to the keys this read saw.
-    const common = { generation: `${epochs.all}.${epochs.authz}/${text(generation)}`, storeNow: integer(storeNow) };
+    if (!Array.isArray(reply) || reply.length !== 6) throw new Error('store read: malformed reply');
+    const [kind, raw, left, generationReply, storeNow, other] = reply as unknown[];
+    const generation = text(generationReply);
+    // An answer that would have served but for its tokens: this replica may hold tokens Redis lost.
+    if (text(other) !== '' && text(other) !== tokens) this.#reread();
+    // The tokens travel with the generation, so that the write embeds what this read held.
+    const common = { generation: generationOf(tokens, generation), storeNow: integer(storeNow) };
     switch (integer(kind)) {
       case 1: {
-        const answer = decodeAnswer(text(raw));
+        const answer = decodeAnswer(text(raw), { g: generation, t: tokens });
         return answer ? { kind: 'answer', answer, remainingMs: integer(left), ...common } : { kind: 'unusable', ...common };
       }
       case 2:
@@ -269,38 +301,47 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   async write(appId: string, userId: string, answer: StoredAnswer, request: WriteRequest): Promise<boolean> {
-    const match = /^(\d+)\.(\d+)\/(.*)$/s.exec(request.generation);
+    const match = /^([A-Za-z0-9_.-]+)\|([A-Za-z0-9_.-]+)$/.exec(request.generation);
     if (!match) throw new Error('store write: malformed generation');
-    const epochs: Epochs = { all: Number(match[1]), authz: Number(match[2]) };
+    const [, tokens, generation] = match as unknown as [string, string, string];
     const { policy } = request;
-    // Read before an invalidateAll (or, for an authorization answer, an invalidateAuthorization()): the answer may
-    // predate it, and is not written (its lock is left to expire).
-    if (epochs.all < this.#epochs.all || (policy !== undefined && epochs.authz < this.#epochs.authz)) return false;
-    const keys = this.#keys(userId, epochs);
-    const { answer: answerKey, lock, set } = this.#slot(keys, appId, policy);
+    const keys = this.#keys(userId);
+    const { answer: answerKey, lock, set, fields } = this.#slot(keys, appId, policy);
+    // Read under other tokens than this replica holds now (an invalidateAll or invalidateAuthorization() since, or
+    // tokens read again): the answer may predate it, and is not written.
+    if (tokens !== this.#tokensOf(this.#tokens, policy)) {
+      if (request.lockToken !== undefined) await this.#connections.run(RELEASE, [lock], [request.lockToken]);
+      return false;
+    }
     const reply = await this.#connections.run(
       WRITE,
-      [answerKey, lock, keys.generation, set],
-      [encodeAnswer(answer), String(request.expireAtStoreMs), match[3]!, request.lockToken ?? ''],
+      [answerKey, lock, set, keys.generation],
+      [encodeAnswer(answer, { g: generation, t: tokens }), String(request.expireAtStoreMs), generation, request.lockToken ?? '', ...fields],
     );
     return integer(reply) === 1;
   }
 
   async release(appId: string, userId: string, lockToken: string, policy?: string): Promise<void> {
-    await this.#connections.run(RELEASE, [this.#slot(this.#keys(userId, this.#epochs), appId, policy).lock], [lockToken]);
+    await this.#connections.run(RELEASE, [this.#slot(this.#keys(userId), appId, policy).lock], [lockToken]);
   }
 
   async invalidate(userId: string, appId: string | undefined, request: InvalidateRequest): Promise<void> {
-    const keys = this.#keys(userId, await this.#currentEpochs());
+    const keys = this.#keys(userId);
     const only = request.authorizationOnly === true;
     const message: InvalidationMessage = only
       ? { o: this.#origin, u: userId, z: 1 }
       : appId === undefined ? { o: this.#origin, u: userId } : { o: this.#origin, u: userId, a: appId };
     const mode = only ? 'authz' : appId === undefined ? 'user' : 'app';
+    const { user, app, authorization } = generationFields;
+    const [scripted, fields] = mode === 'authz'
+      ? [[keys.generation, keys.authorizations], [authorization]]
+      : mode === 'user'
+        ? [[keys.generation, keys.authorizations, keys.answers], [user, authorization]]
+        : [[keys.generation, keys.authorizations, keys.answers, keys.answer(appId!)], [app(appId!), authorization]];
     await this.#connections.run(
       INVALIDATE,
-      mode === 'app' ? [keys.generation, keys.answers, keys.authorizations, keys.answer(appId!)] : [keys.generation, keys.answers, keys.authorizations],
-      [String(request.generationTtlMs), this.#channel, JSON.stringify(message), mode],
+      scripted,
+      [String(request.generationTtlMs), this.#channel, JSON.stringify(message), mode, ...fields.flatMap((field) => [field, nonce()])],
     );
   }
 
@@ -312,45 +353,77 @@ class RedisStoreSession implements SharedStoreSession {
     return this.#raise('authz');
   }
 
-  async #raise(kind: keyof Epochs): Promise<void> {
-    const epoch = integer(await this.#connections.run(INVALIDATE_ALL, [this.#epochKeys[kind]], [this.#channel, this.#origin, kind]));
-    this.#epochs[kind] = Math.max(this.#epochs[kind], epoch);
+  async #raise(kind: TokenKind): Promise<void> {
+    const token = nonce();
+    this.#own.add(token);
+    try {
+      await this.#connections.run(INVALIDATE_ALL, [this.#tokenKeys[kind]], [this.#channel, this.#origin, kind, token]);
+      // Its own message may have come first, and newer ones after it: then the messages have the last word.
+      if (this.#own.has(token)) this.#adopt(kind, token);
+    } finally {
+      this.#own.delete(token);
+    }
   }
 
   close(): Promise<void> {
     return this.#connections.close();
   }
 
+  #adopt(kind: TokenKind, token: string): void {
+    this.#tokens[kind] = token;
+    this.#adopted[kind]++;
+  }
+
+  /** The token(s) an answer embeds: the `all` token, and for an authorization answer the `authz` one too. */
+  #tokensOf(tokens: Partial<Record<TokenKind, string>>, policy: string | undefined): string {
+    return policy === undefined ? `${tokens.all}` : `${tokens.all}.${tokens.authz}`;
+  }
+
   /**
-   * The epochs, read from Redis first when not known on this connection (bounded by the guard's call timeout). Two
-   * calls: each epoch key is in a Cluster slot of its own.
+   * The tokens, read from Redis first when not known on this connection (bounded by the guard's call timeout). Two
+   * calls: each token key is in a Cluster slot of its own.
    */
-  async #currentEpochs(): Promise<Epochs> {
-    if (!this.#epochRead) {
-      this.#announced = { all: 0, authz: 0 };
-      const run = (kind: keyof Epochs) => this.#connections.run(EPOCH, [this.#epochKeys[kind]], []);
-      const reading = Promise.all([run('all'), run('authz')]).then(([all, authz]) => {
-        // Redis is the truth (it may have been emptied), raised by what was announced since the read started.
-        this.#epochs.all = Math.max(integer(all), this.#announced.all);
-        this.#epochs.authz = Math.max(integer(authz), this.#announced.authz);
-      });
-      this.#epochRead = reading;
-      reading.catch(() => {
-        if (this.#epochRead === reading) this.#epochRead = undefined;
-      });
-    }
-    await this.#epochRead;
-    return { ...this.#epochs };
+  async #currentTokens(): Promise<Partial<Record<TokenKind, string>>> {
+    if (!this.#tokenRead) this.#readTokens();
+    await this.#tokenRead;
+    return this.#tokens;
   }
 
-  #keys(userId: string, epochs: Epochs) {
-    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId, epochs.all, epochs.authz);
+  #readTokens(): void {
+    const before = { ...this.#adopted };
+    const run = async (kind: TokenKind) => {
+      const token = text(await this.#connections.run(EPOCH, [this.#tokenKeys[kind]], [nonce()]));
+      if (!NONCE.test(token)) throw new Error('store read: malformed token');
+      // A message (or this replica's own invalidateAll) set this token while the read was under way: the read may
+      // have been answered before that, so it does not replace it.
+      if (this.#adopted[kind] === before[kind]) this.#tokens[kind] = token;
+    };
+    const reading = Promise.all([run('all'), run('authz')]).then(() => undefined);
+    this.#tokenRead = reading;
+    reading.catch(() => {
+      if (this.#tokenRead === reading) this.#tokenRead = undefined;
+    });
   }
 
-  /** The answer and lock keys of a session answer (`policy` undefined) or an authorization answer, and its set. */
+  /** Reads the tokens again, at most once per retryAfterMs. */
+  #reread(): void {
+    const now = performance.now();
+    if (now - this.#lastReread < this.#retryAfterMs) return;
+    this.#lastReread = now;
+    this.#readTokens();
+  }
+
+  #keys(userId: string) {
+    return userKeys(this.#prefix, this.#host, this.#accessKeyId, userId);
+  }
+
+  /**
+   * The answer and lock keys of a session answer (`policy` undefined) or an authorization answer, its set, and the
+   * fields of the generation hash it is written under.
+   */
   #slot(keys: ReturnType<typeof userKeys>, appId: string, policy: string | undefined) {
     return policy === undefined
-      ? { answer: keys.answer(appId), lock: keys.lock(appId), set: keys.answers }
-      : { answer: keys.authorization(appId, policy), lock: keys.authorizationLock(appId, policy), set: keys.authorizations };
+      ? { answer: keys.answer(appId), lock: keys.lock(appId), set: keys.answers, fields: [generationFields.user, generationFields.app(appId)] }
+      : { answer: keys.authorization(appId, policy), lock: keys.authorizationLock(appId, policy), set: keys.authorizations, fields: [generationFields.authorization] };
   }
 }

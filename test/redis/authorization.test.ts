@@ -22,7 +22,7 @@ describe.each(clients)('authorization answers through Redis ($name)', (client) =
   const factory = guardFactory(() => ({ fake, url: redis.url, client, clock }));
   const replica = (cache: { ttlMs?: number; inactiveTtlMs?: number } = {}, fetch?: ReturnType<typeof gatedFetch>['fetch']) =>
     factory.make({ cache: { ttlMs: 60_000, inactiveTtlMs: 10_000, ...cache }, ...(fetch ? { fetch } : {}) } as Partial<SessionGuardOptions>);
-  const keysOf = (userId: string) => userKeys('gsg:v1', fake.host, fake.accessKeyId, userId);
+  const keysOf = (userId: string) => userKeys('gsg:v2', fake.host, fake.accessKeyId, userId);
   const roles = (guard: SessionGuard, userId: string, options?: { expiresAt?: number }) =>
     guard.checkRoles(userId, ADMIN, { appId: APP, ...options });
 

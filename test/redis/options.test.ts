@@ -8,14 +8,19 @@ describe('Redis keys', () => {
   it('distinct (host, user pool, user, app) give distinct keys, all in the user\'s hash slot', () => {
     const part = fc.string({ unit: 'binary', maxLength: 12 });
     fc.assert(fc.property(fc.tuple(part, part, part, part), fc.tuple(part, part, part, part), (one, two) => {
-      const keyOf = ([host, pool, user, app]: string[]) => userKeys('gsg:v1', host!, pool!, user!).answer(app!);
+      const keyOf = ([host, pool, user, app]: string[]) => userKeys('gsg:v2', host!, pool!, user!).answer(app!);
       if (one.join('\u0000') === two.join('\u0000')) return;
       expect(keyOf(one)).not.toBe(keyOf(two));
     }), { numRuns: 2_000 });
     fc.assert(fc.property(part, part, part, part, (host, pool, user, app) => {
-      const keys = userKeys('gsg:v1', host, pool, user);
+      const keys = userKeys('gsg:v2', host, pool, user);
       const tag = (key: string) => key.slice(key.indexOf('{'), key.indexOf('}') + 1);
-      for (const key of [keys.answer(app), keys.lock(app), keys.answers, keys.generation]) expect(tag(key)).toBe(tag(keys.answers));
+      const all = [
+        keys.answer(app), keys.lock(app), keys.answers, keys.generation,
+        keys.authorization(app, 'policy'), keys.authorizationLock(app, 'policy'), keys.authorizations,
+      ];
+      for (const key of all) expect(tag(key)).toBe(tag(keys.answers));
+      expect(new Set(all).size).toBe(all.length);
     }));
   });
 
@@ -23,9 +28,9 @@ describe('Redis keys', () => {
     expect(escapeKeyPart('64f1c2a9e0b6d7')).toBe('64f1c2a9e0b6d7');
     expect(escapeKeyPart('a:b{c}%')).toBe('a%003ab%007bc%007d%0025');
     expect(escapeKeyPart('\ud800')).not.toBe(escapeKeyPart('\ufffd'));
-    expect(userKeys('gsg:v1', 'https://api.genauth.ai', 'pool-1', 'user-1').answer('app-1'))
-      .toBe('gsg:v1:{https%003a//api.genauth.ai:pool-1:user-1}:answer:app-1');
-    expect(invalidationChannel('gsg:v1', 'https://api.genauth.ai', 'pool-1')).toBe('gsg:v1:invalidate:https%003a//api.genauth.ai:pool-1');
+    expect(userKeys('gsg:v2', 'https://api.genauth.ai', 'pool-1', 'user-1').answer('app-1'))
+      .toBe('gsg:v2:{https%003a//api.genauth.ai:pool-1:user-1}:answer:app-1');
+    expect(invalidationChannel('gsg:v2', 'https://api.genauth.ai', 'pool-1')).toBe('gsg:v2:invalidate:https%003a//api.genauth.ai:pool-1');
   });
 });
 

@@ -37,7 +37,7 @@ describe.each(clients)('Redis tier with $name', (client) => {
     await fake.close();
   });
 
-  const keysOf = (userId: string) => userKeys('gsg:v1', fake.host, fake.accessKeyId, userId);
+  const keysOf = (userId: string) => userKeys('gsg:v2', fake.host, fake.accessKeyId, userId);
 
   describe('shared answers', () => {
     it('an answer one guard got serves the other: one check call for two guards', async () => {
@@ -133,14 +133,23 @@ describe.each(clients)('Redis tier with $name', (client) => {
         const keys = await raw.keys('*');
         expect(keys.length).toBeGreaterThan(0);
         for (const key of keys) {
-          expect(key.startsWith('gsg:v1:{')).toBe(true);
+          // A user's keys, or one of the two tokens of a (host, user pool) (invalidateAll, invalidateAuthorization()).
+          expect(key.startsWith('gsg:v2:{') || /^gsg:v2:epoch(-authz)?:[^{}]+$/.test(key)).toBe(true);
           const type = await raw.type(key);
-          const values = type === 'string' ? [await raw.get(key)] : await raw.sMembers(key);
+          const values = type === 'string' ? [await raw.get(key)] : type === 'hash' ? Object.values(await raw.hGetAll(key)) : await raw.sMembers(key);
           for (const value of [key, ...values]) {
             for (const secret of [fake.accessKeySecret, other.accessKeySecret, token]) expect(value).not.toContain(secret);
           }
-          if (key.includes(':answer:')) expect(JSON.parse(values[0]!)).toEqual({ a: 1, c: expect.any(Number), e: expect.any(Number) });
+          // Besides the answer and its times, the generation it was written under and its writer's token: random.
+          const nonce = expect.stringMatching(/^[A-Za-z0-9_-]{16}$/);
+          if (key.includes(':answer:')) {
+            expect(JSON.parse(values[0]!)).toEqual({ a: 1, c: expect.any(Number), e: expect.any(Number), g: expect.stringMatching(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{16}$/), t: nonce });
+          } else if ((type === 'string' && !key.includes(':lock:')) || type === 'hash') {
+            // A token, or a user's generations (of every app, and of app-1).
+            expect(values).toEqual(type === 'string' ? [nonce] : [nonce, nonce]);
+          }
         }
+        expect(keys.filter((key) => !key.startsWith('gsg:v2:{'))).toHaveLength(4); // two tokens per user pool
         expect(new Set(keys.filter((key) => key.includes(':answer:'))).size).toBe(3);
       } finally {
         await other.close();

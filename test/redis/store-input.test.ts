@@ -1,7 +1,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
-import { userKeys } from '../../src/redis/keys';
+import { authorizationEpochKey, epochKey, userKeys } from '../../src/redis/keys';
 import { manualClock } from '../support/frameworks';
 import { startRedis, type RedisServer } from './redis-server';
 import { ask, clients, guardFactory, inspector, storesUp, until } from './support';
@@ -73,7 +73,7 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
     await fake.close();
   });
 
-  const keysOf = (userId: string) => userKeys('gsg:v1', fake.host, fake.accessKeyId, userId);
+  const keysOf = (userId: string) => userKeys('gsg:v2', fake.host, fake.accessKeyId, userId);
 
   describe('guards with different ttlMs sharing one Redis', () => {
     it("an active answer read from Redis serves until checkedAt + the reader's own ttlMs, not the writer's", async () => {
@@ -131,6 +131,9 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
       ['an expiry that never comes', () => `{"a":1,"c":${now()},"e":1e999}`],
       ['a checkedAt in the future', () => JSON.stringify({ a: 1, c: now() + 30_000, e: now() + 60_000 })],
       ['a checkedAt far in the past with a far expiry', () => JSON.stringify({ a: 1, c: 0, e: now() + 60_000 })],
+      // Under the same prefix (a prefix of one's own kept through an upgrade): unusable, it may predate an invalidation.
+      ['an answer of an older version (no generation, no token)', () => JSON.stringify({ a: 1, c: now(), e: now() + 60_000 })],
+      ['a generation and token that are not the current ones', () => JSON.stringify({ a: 1, c: now(), e: now() + 60_000, g: 'A'.repeat(16), t: 'B'.repeat(16) })],
     ];
 
     it.each(garbage)('%s: GenAuth is asked, the kicked user is refused, others are still served by Redis', async (_label, value) => {
@@ -166,6 +169,42 @@ describe.each(clients)('values read from Redis are input ($name)', (client) => {
       expect(a.stats()).toMatchObject({ store: 'up', storeErrors: 0 });
       expect(JSON.parse((await raw.get(keysOf('alice').answer(APP)))!)).toMatchObject({ a: 0 });
     });
+  });
+
+  /** Two guards share alice's session and role answers: one call each, no store error. */
+  async function sharedAsUsual() {
+    const a = guardOf();
+    const b = guardOf();
+    await storesUp(a, b);
+    await fake.login('alice', APP);
+    fake.assignRole('alice', 'admin');
+    expect(await ask(a, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
+    expect(await ask(b, 'alice')).toMatchObject({ status: 200, source: 'cache' });
+    expect(await a.checkRoles('alice', ['admin'], { appId: APP })).toBe(true);
+    expect(await b.checkRoles('alice', ['admin'], { appId: APP })).toBe(true);
+    expect(fake.calls).toMatchObject({ check: 1, roles: 1 });
+    for (const guard of [a, b]) expect(guard.stats()).toMatchObject({ store: 'up', storeErrors: 0 });
+  }
+
+  const NONCE = /^[A-Za-z0-9_-]{16}$/;
+
+  it('garbage in a token key, or a generation key of another type, is replaced by a fresh one: never "store down"', async () => {
+    const tokens = [epochKey('gsg:v2', fake.host, fake.accessKeyId), authorizationEpochKey('gsg:v2', fake.host, fake.accessKeyId)];
+    await raw.hSet(tokens[0]!, { a: '1' }); // another type
+    await raw.set(tokens[1]!, '2'); // an older version's counter
+    await raw.sAdd(keysOf('alice').generation, 'x'); // a set, not a hash
+    await sharedAsUsual();
+    for (const key of tokens) expect(await raw.get(key)).toMatch(NONCE);
+    expect(Object.values(await raw.hGetAll(keysOf('alice').generation))).toEqual([expect.stringMatching(NONCE), expect.stringMatching(NONCE), expect.stringMatching(NONCE)]);
+  });
+
+  it('garbage in the fields of a generation hash is replaced by fresh nonces', async () => {
+    const key = keysOf('alice').generation;
+    await raw.hSet(key, { u: 'x'.repeat(65), [`a:${APP}`]: 'a.b-c_d:e%f!ghijklmnop', z: '' });
+    await sharedAsUsual();
+    const fields = await raw.hGetAll(key);
+    expect(Object.keys(fields).sort()).toEqual([`a:${APP}`, 'u', 'z']);
+    for (const value of Object.values(fields)) expect(value).toMatch(NONCE);
   });
 
   it("an invalidation replayed when Redis is back is sent however old, whatever the replaying guard's own TTL", async () => {
