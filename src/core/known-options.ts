@@ -23,19 +23,31 @@ export function unknownKey(options: object, known: Readonly<Record<string, true>
   return undefined;
 }
 
+/** What {@link assertKnownKeys} may add to its message. */
+export interface UnknownKeyHints {
+  /** Keys not taken here that may still be meant (suggested like known ones), e.g. `guard` beside guard options. */
+  meant?: readonly string[];
+  /** A sentence added when no key is close, e.g. where the key belongs instead. */
+  note?: (key: string) => string | undefined;
+}
+
 /**
  * Throws a `TypeError` naming the first key of `options` not in `known`, where it was found, and the key probably
  * meant: `genauth-session-guard: unknown option "role" in requireActiveSession options; did you mean "roles"?`.
  * @param where e.g. `requireActiveSession options`, `` createSessionGuard `cache` ``
- * @param note a sentence added to the message (e.g. where the key belongs instead)
  */
-export function assertKnownKeys(options: object, known: Readonly<Record<string, true>>, where: string, note?: (key: string) => string | undefined): void {
+export function assertKnownKeys(options: object, known: Readonly<Record<string, true>>, where: string, hints?: UnknownKeyHints): void {
   const key = unknownKey(options, known);
   if (key === undefined) return;
-  const suggestion = suggestKey(key, Object.keys(known));
-  const hint = suggestion === undefined ? `; it takes ${Object.keys(known).map((name) => `"${name}"`).join(', ')}` : `; did you mean "${suggestion}"?`;
-  const extra = note?.(key);
-  throw new TypeError(`genauth-session-guard: unknown option ${shown(key)} in ${where}${hint}${extra ? ` ${extra}` : ''}`);
+  const names = Object.keys(known);
+  const suggestion = suggestKey(key, hints?.meant ? [...names, ...hints.meant] : names);
+  let hint: string;
+  if (suggestion !== undefined) hint = `; did you mean "${suggestion}"?`;
+  else {
+    const note = hints?.note?.(key);
+    hint = `; it takes ${names.map((name) => `"${name}"`).join(', ')}${note ? ` ${note}` : ''}`;
+  }
+  throw new TypeError(`genauth-session-guard: unknown option ${shown(key)} in ${where}${hint}`);
 }
 
 /** The key quoted and escaped, cut at {@link SHOWN_KEY_LENGTH} characters. */

@@ -49,8 +49,10 @@ describe('assertKnownKeys', () => {
     expect(unknownKey({ roles: 1 }, KNOWN)).toBeUndefined();
   });
 
-  it('a note is added when the caller gives one', () => {
-    expect(() => assertKnownKeys({ cache: {} }, KNOWN, 'x', () => '(set it elsewhere).')).toThrow(/\(set it elsewhere\)\.$/);
+  it('hints: a note when nothing is close, keys suggested that are not taken here', () => {
+    expect(() => assertKnownKeys({ cache: {} }, KNOWN, 'x', { note: () => '(set it elsewhere).' })).toThrow(/"retries" \(set it elsewhere\)\.$/);
+    expect(() => assertKnownKeys({ role: {} }, KNOWN, 'x', { note: () => '(set it elsewhere).' })).toThrow(/did you mean "roles"\?$/);
+    expect(() => assertKnownKeys({ gaurd: {} }, KNOWN, 'x', { meant: ['guard'] })).toThrow(/did you mean "guard"\?$/);
   });
 });
 
