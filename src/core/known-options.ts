@@ -62,14 +62,17 @@ function normalized(key: string): string {
 
 /**
  * The known key `key` was probably meant to be: the same ignoring case, `-` and `_`; the key with a unit suffix
- * (`timeout` for `timeoutMs`); its plural (`role` for `roles`, `retry` for `retries`); else the closest by Damerau-Levenshtein distance (adjacent transpositions count
- * one), at most 2 and less than the key's length, the first listed on a tie. `undefined` when none is close.
+ * (`timeout` for `timeoutMs`); its plural (`role` for `roles`, `retry` for `retries`); else the closest by
+ * Damerau-Levenshtein distance (adjacent transpositions count one), at most 2 and less than the key's length, the
+ * first listed on a tie; else the only known key it abbreviates (`maxLen` for `maxLength`, 4 characters or more).
+ * `undefined` when none is close.
  */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   if (key.length > SHOWN_KEY_LENGTH) return undefined;
   const wanted = normalized(key);
   let best: string | undefined;
   let bestDistance = 3;
+  const abbreviated: string[] = [];
   for (const candidate of known) {
     const name = normalized(candidate);
     if (name === wanted) return candidate;
@@ -80,8 +83,9 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
       best = candidate;
       bestDistance = distance;
     }
+    if (wanted.length >= 4 && name.startsWith(wanted)) abbreviated.push(candidate);
   }
-  return best;
+  return best ?? (abbreviated.length === 1 ? abbreviated[0] : undefined);
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */

@@ -71,8 +71,15 @@ describe('suggestKey', () => {
     ['maxBody', 'maxBodyBytes'],
     ['rolse', 'roles'],
     ['retry', 'retries'],
+    ['maxBo', 'maxBodyBytes'],
+    ['permis', 'permissions'],
   ])('%s -> %s', (key, meant) => {
     expect(suggestKey(key, keys)).toBe(meant);
+  });
+
+  it('an abbreviation of two known keys suggests neither', () => {
+    expect(suggestKey('access', ['accessKeyId', 'accessKeySecret'])).toBeUndefined();
+    expect(suggestKey('accessKeySec', ['accessKeyId', 'accessKeySecret'])).toBe('accessKeySecret');
   });
 
   it.each(['x', 'ab', 'guard', 'frobnicate', 'r'.repeat(100)])('%s: nothing close', (key) => {
