@@ -21,6 +21,12 @@ export interface SharedGuardRouteOptions<Reject> extends AuthorizationOptions {
   onReject?: Reject;
 }
 
+/**
+ * Beside `guard`, guard options do not type-check: they would not apply to that guard (set them on
+ * `createSessionGuard`). At runtime they are a `TypeError`.
+ */
+export type WithoutGuardOptions = { [K in Exclude<keyof SessionGuardOptions, 'identity'>]?: never };
+
 /** The keys of {@link SharedGuardRouteOptions}: any other is a `TypeError`. */
 const SHARED_GUARD_ROUTE_KEYS = {
   guard: true,
