@@ -52,7 +52,12 @@ export function parseCommandArgs(
 
 /** The first flag of `argv` not in `flags`, named with the flag probably meant; its value is not repeated. */
 function unknownFlag(argv: string[], flags: NonNullable<ParseArgsConfig['options']>): string | undefined {
-  const { tokens } = parseArgs({ args: argv, strict: false, allowPositionals: true, tokens: true, options: flags });
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: argv, strict: false, allowPositionals: true, tokens: true, options: flags }));
+  } catch {
+    return undefined; // Node's own message then
+  }
   const token = tokens.find((each) => each.kind === 'option' && !Object.hasOwn(flags, each.name));
   if (token?.kind !== 'option') return undefined;
   const meant = suggestKey(token.name, Object.keys(flags));
