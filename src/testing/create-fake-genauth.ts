@@ -11,7 +11,7 @@ import { Timers } from './timers';
 import { emitKick } from './handlers';
 import { DEFAULT_NAMESPACE } from './authorization';
 import { WebhookDeliveries } from './webhooks';
-import { assertKnownKeys } from '../core/known-options';
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
 import {
   ADD_WEBHOOK_OPTION_KEYS,
   FAKE_GENAUTH_OPTION_KEYS,
@@ -24,7 +24,7 @@ import {
   type PermissionGrant,
 } from './types';
 
-const WEBHOOK_FAULT_OPTION_KEYS = { times: true } as const;
+const WEBHOOK_FAULT_OPTION_KEYS = { times: true } as const satisfies OptionKeys<NonNullable<Parameters<FakeGenAuth['webhookFault']>[1]>>;
 
 /** An options object of the fake's, when given: any key it does not take is a `TypeError`. */
 function checkKeys(options: unknown, known: Readonly<Record<string, true>>, where: string): void {
