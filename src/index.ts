@@ -55,7 +55,7 @@ export type { UpstreamAttempt, BreakerEndpoint } from './client/genauth-client';
 export type { UpstreamFailureKind } from './client/upstream-error';
 export type { CircuitBreakerOptions } from './client/circuit-breaker';
 export { closeDefaultGuard } from './core/default-guard';
-export type { SharedGuardRouteOptions } from './core/route-options';
+export type { SharedGuardRouteOptions, WithoutGuardOptions } from './core/route-options';
 export { bearerJwt, header, cookie, firstOf, WARM_UP } from './extractors/index';
 export type { BearerJwtOptions, HeaderOptions, CookieOptions, ExtractContext, ContextualIdentityExtractor, JwtVerifierOptions, VerifiedTokenCacheOptions, WarmUp } from './extractors/index';
 export { requireActiveSession, getSessionAuth } from './express/require-active-session';

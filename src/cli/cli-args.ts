@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { suggestKey } from '../core/known-options';
 
 /** A usage mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -23,8 +24,9 @@ export interface CommandArgs {
 }
 
 /**
- * Parses `argv` with the connection flags plus `options`. Throws a {@link UsageError} for an unknown flag; a stray
- * positional is not echoed (it could be a secret pasted in the wrong place), flags are named.
+ * Parses `argv` with the connection flags plus `options`. Throws a {@link UsageError} for an unknown flag, naming it
+ * (never its value) and the flag probably meant; a stray positional is not echoed (it could be a secret pasted in
+ * the wrong place).
  */
 export function parseCommandArgs(
   command: string,
@@ -33,17 +35,33 @@ export function parseCommandArgs(
   options: NonNullable<ParseArgsConfig['options']>,
 ): CommandArgs {
   let values: Record<string, string | boolean | undefined>;
+  const flags = { ...options, ...CONNECTION_FLAGS };
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ...options, ...CONNECTION_FLAGS } }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: flags }));
   } catch (error) {
     const { code, message } = error as { code?: unknown; message: string };
-    throw new UsageError(code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? `${command} takes no positional arguments.` : message);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`${command} takes no positional arguments.`);
+    throw new UsageError(code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownFlag(argv, flags) ?? message : message);
   }
   const text: TextOf = (flag, variable) => {
     const value = (values[flag] as string | undefined) ?? (variable === undefined ? undefined : env[variable]);
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
   return { values, text };
+}
+
+/** The first flag of `argv` not in `flags`, named with the flag probably meant; its value is not repeated. */
+function unknownFlag(argv: string[], flags: NonNullable<ParseArgsConfig['options']>): string | undefined {
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: argv, strict: false, allowPositionals: true, tokens: true, options: flags }));
+  } catch {
+    return undefined; // Node's own message then
+  }
+  const token = tokens.find((each) => each.kind === 'option' && !Object.hasOwn(flags, each.name));
+  if (token?.kind !== 'option') return undefined;
+  const meant = suggestKey(token.name, Object.keys(flags));
+  return `Unknown option '${token.rawName}'.${meant === undefined ? '' : ` Did you mean '--${meant}'?`}`;
 }
 
 /** `--auth` (or `GENAUTH_AUTH`), `token` by default. */

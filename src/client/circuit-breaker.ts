@@ -1,3 +1,4 @@
+import type { OptionKeys } from '../core/known-options';
 import type { Clock } from '../core/types';
 
 /** Options of the circuit breaker around GenAuth calls. */
@@ -25,6 +26,9 @@ export interface CircuitBreakerOptions {
    */
   initialCooldownMs?: number;
 }
+
+/** The keys of {@link CircuitBreakerOptions}: any other is a `TypeError`. */
+export const CIRCUIT_BREAKER_OPTION_KEYS = { failureThreshold: true, cooldownMs: true, initialCooldownMs: true } as const satisfies OptionKeys<CircuitBreakerOptions>;
 
 /** The open window is this share of the time the circuit has been failing (between initial and cap). */
 const OUTAGE_SHARE = 0.25;

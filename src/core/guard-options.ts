@@ -1,5 +1,6 @@
-import type { CircuitBreakerOptions } from '../client/circuit-breaker';
+import { CIRCUIT_BREAKER_OPTION_KEYS, type CircuitBreakerOptions } from '../client/circuit-breaker';
 import { normalizeHost } from '../client/host';
+import { assertKnownKeys, type OptionKeys } from './known-options';
 import { isSharedStore, type SharedStore } from './shared-store';
 import type { Clock, FetchLike, IdentityExtractor, Logger } from './types';
 
@@ -33,6 +34,9 @@ export interface SessionCacheOptions {
    */
   refreshAheadMs?: number;
 }
+
+/** The keys of {@link SessionCacheOptions}: any other is a `TypeError`. */
+export const SESSION_CACHE_OPTION_KEYS = { ttlMs: true, inactiveTtlMs: true, max: true, refreshAheadMs: true } as const satisfies OptionKeys<SessionCacheOptions>;
 
 /** The options every guard takes, whatever it does when GenAuth cannot be reached. */
 export interface CommonGuardOptions {
@@ -135,8 +139,33 @@ export interface AllowStaleOnUpstreamError {
   staleIfErrorMs?: number;
 }
 
-/** Options of {@link createSessionGuard}. */
+/**
+ * Options of {@link createSessionGuard}. A key that is none of these (`timeout` for `timeoutMs`, `cache: { ttl }`)
+ * is a `TypeError` naming it, and the key probably meant.
+ */
 export type SessionGuardOptions = CommonGuardOptions & (DenyOnUpstreamError | AllowStaleOnUpstreamError);
+
+/** The keys of {@link SessionGuardOptions}: any other is a `TypeError`. */
+export const GUARD_OPTION_KEYS = {
+  host: true,
+  accessKeyId: true,
+  accessKeySecret: true,
+  auth: true,
+  identity: true,
+  cache: true,
+  store: true,
+  timeoutMs: true,
+  retries: true,
+  maxResponseBytes: true,
+  circuitBreaker: true,
+  maxInFlight: true,
+  logger: true,
+  fetch: true,
+  clock: true,
+  env: true,
+  onUpstreamError: true,
+  staleIfErrorMs: true,
+} as const satisfies OptionKeys<CommonGuardOptions & DenyOnUpstreamError & AllowStaleOnUpstreamError>;
 
 /** Everything resolved and checked. */
 export interface ResolvedGuardOptions {
@@ -182,6 +211,7 @@ function requiredString(value: unknown, name: string, envName: string): string {
 }
 
 function cacheSettings(options: SessionCacheOptions | undefined): ResolvedGuardOptions['cache'] {
+  if (options !== undefined) assertKnownKeys(options, SESSION_CACHE_OPTION_KEYS, 'createSessionGuard `cache`');
   const ttlMs = positiveInteger(options?.ttlMs, 'cache.ttlMs', 5_000);
   const refreshAheadMs = positiveInteger(options?.refreshAheadMs, 'cache.refreshAheadMs', Math.floor(ttlMs / 10), { allowZero: true });
   if (refreshAheadMs >= ttlMs) {
@@ -201,6 +231,7 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${PREFIX} options are required: createSessionGuard({ identity, accessKeyId, accessKeySecret, ... }).`);
   }
+  assertKnownKeys(options, GUARD_OPTION_KEYS, 'createSessionGuard options');
   const env = options.env ?? process.env;
   if (typeof options.identity !== 'function') {
     throw new TypeError(`${PREFIX} \`identity\` is required: pass an extractor such as bearerJwt({ issuer, audience }), header('x-user-id') or your own (req) => ({ userId }).`);
@@ -242,6 +273,7 @@ export function resolveGuardOptions(options: SessionGuardOptions): ResolvedGuard
   if (breaker !== undefined && breaker !== false && (typeof breaker !== 'object' || breaker === null)) {
     throw new TypeError(`${PREFIX} \`circuitBreaker\` must be { failureThreshold, initialCooldownMs, cooldownMs } or false.`);
   }
+  if (breaker) assertKnownKeys(breaker, CIRCUIT_BREAKER_OPTION_KEYS, 'createSessionGuard `circuitBreaker`');
   const circuitBreaker = breaker === false ? false : {
     failureThreshold: positiveInteger(breaker?.failureThreshold, 'circuitBreaker.failureThreshold', 5),
     cooldownMs: positiveInteger(breaker?.cooldownMs, 'circuitBreaker.cooldownMs', 5_000),

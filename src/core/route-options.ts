@@ -1,6 +1,7 @@
 import { isAcceptableAppId, MAX_APP_ID_LENGTH } from './app-id';
-import { resolvePolicy, type AuthorizationOptions } from './authorization-policy';
-import type { SessionGuardOptions } from './guard-options';
+import { AUTHORIZATION_OPTION_KEYS, resolvePolicy, type AuthorizationOptions } from './authorization-policy';
+import { GUARD_OPTION_KEYS, type SessionGuardOptions } from './guard-options';
+import { assertKnownKeys, suggestKey, type OptionKeys } from './known-options';
 import { AUTHENTICATE_NOW, createSessionGuard, type AuthenticateOptions, type SessionGuard } from './session-guard';
 import type { RequestLike, SessionAuth } from './types';
 import type { IdentityExtractor } from './types';
@@ -8,6 +9,8 @@ import type { IdentityExtractor } from './types';
 /**
  * Route options that share a guard, with per-route overrides and the route's authorization (`roles`,
  * `permissions`, `scopes`, combined with AND; checked at construction). `Reject` is the framework's refusal hook.
+ * Any other key (`role`, or a guard option such as `cache`, which belongs to `createSessionGuard`) is a `TypeError`
+ * at construction.
  */
 export interface SharedGuardRouteOptions<Reject> extends AuthorizationOptions {
   /** The guard to use (one per process is the intended set-up: one management token, one cache). */
@@ -16,6 +19,35 @@ export interface SharedGuardRouteOptions<Reject> extends AuthorizationOptions {
   identity?: IdentityExtractor;
   /** Replaces the default answer to a refusal (JSON `{ error, message }` with the error's status and headers). */
   onReject?: Reject;
+}
+
+/**
+ * Beside `guard`, guard options do not type-check: they would not apply to that guard (set them on
+ * `createSessionGuard`). At runtime they are a `TypeError`.
+ */
+export type WithoutGuardOptions = { [K in Exclude<keyof SessionGuardOptions, 'identity'>]?: never };
+
+/** The keys of {@link SharedGuardRouteOptions}: any other is a `TypeError`. */
+const SHARED_GUARD_ROUTE_KEYS = {
+  guard: true,
+  identity: true,
+  onReject: true,
+  ...AUTHORIZATION_OPTION_KEYS,
+} as const satisfies OptionKeys<SharedGuardRouteOptions<unknown>>;
+
+/** The keys of route options that build their own guard: the guard's, the authorization, `onReject`. */
+const OWN_GUARD_ROUTE_KEYS = {
+  ...GUARD_OPTION_KEYS,
+  ...AUTHORIZATION_OPTION_KEYS,
+  onReject: true,
+} as const satisfies OptionKeys<SessionGuardOptions & AuthorizationOptions & { onReject?: unknown }>;
+
+const WHERE = 'requireActiveSession options';
+
+/** Said of a guard option (or one close to it) passed beside `guard`: it would not apply to that guard. */
+function guardOptionNote(key: string): string | undefined {
+  const meant = Object.hasOwn(GUARD_OPTION_KEYS, key) ? key : suggestKey(key, Object.keys(GUARD_OPTION_KEYS));
+  return meant === undefined ? undefined : `("${meant}" is a guard option: with \`guard\`, set it on createSessionGuard).`;
 }
 
 /** Authenticates a request for a route: synchronously on the hot path when the guard can, else a promise. */
@@ -52,14 +84,16 @@ export function resolveRoute<Reject>(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('genauth-session-guard: the options of requireActiveSession must be { guard } or guard options.');
   }
-  const onReject = options.onReject;
-  const { roles, permissions, scopes } = options;
+  const shared = isSharedGuardOptions<Reject>(options);
+  if (shared) assertKnownKeys(options, SHARED_GUARD_ROUTE_KEYS, WHERE, { note: guardOptionNote });
+  else assertKnownKeys(options, OWN_GUARD_ROUTE_KEYS, WHERE, { meant: ['guard'] });
+  const { roles, permissions, scopes, onReject, ...guardOptions } = options;
   const authorization: AuthorizationOptions = { roles, permissions, scopes };
   resolvePolicy(authorization); // a TypeError now, not per request
   if (onReject !== undefined && typeof onReject !== 'function') {
     throw new TypeError('genauth-session-guard: `onReject` must be a function.');
   }
-  if (isSharedGuardOptions<Reject>(options)) {
+  if (shared) {
     const { guard, identity } = options;
     if (typeof guard?.authenticate !== 'function') {
       throw new TypeError('genauth-session-guard: `guard` must come from createSessionGuard().');
@@ -69,7 +103,7 @@ export function resolveRoute<Reject>(
     }
     return setup(guard, identity, onReject, authorization);
   }
-  return setup(createSessionGuard(options), undefined, onReject, authorization);
+  return setup(createSessionGuard(guardOptions as SessionGuardOptions), undefined, onReject, authorization);
 }
 
 function setup<Reject>(

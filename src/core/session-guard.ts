@@ -2,6 +2,7 @@ import { GenAuthClient, type BreakerEndpoint } from '../client/genauth-client';
 import { UpstreamError } from '../client/upstream-error';
 import { GuardEvents } from './events';
 import {
+  AUTHORIZATION_OPTION_KEYS,
   describePolicy,
   hasScopes,
   resolvePolicy,
@@ -25,6 +26,7 @@ import {
 import { isAcceptableAppId, MAX_APP_ID_LENGTH } from './app-id';
 import { resolveGuardOptions, type ResolvedGuardOptions, type SessionGuardOptions } from './guard-options';
 import { challengeHeaders } from './challenge';
+import { assertKnownKeys, type OptionKeys } from './known-options';
 import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
 import { Revocations } from './revocations';
 import { SessionCache, type LookupResult } from './session-cache';
@@ -128,12 +130,15 @@ export interface SessionGuardStats {
 /**
  * Per-call overrides of {@link SessionGuard.authenticate}, and the authorization the call requires (`roles`,
  * `permissions`, `scopes`, combined with AND; see docs/roles-and-permissions.md). Reuse one options object per
- * route: its policy is checked and put in canonical form once per object.
+ * route: its keys and policy are checked, and the policy put in canonical form, once per object. Any other key is a
+ * `TypeError` (a rejection).
  */
 export interface AuthenticateOptions extends AuthorizationOptions {
   /** Another extractor for this route. @default the guard's `identity` */
   identity?: IdentityExtractor;
 }
+
+const AUTHENTICATE_OPTION_KEYS = { identity: true, ...AUTHORIZATION_OPTION_KEYS } as const satisfies OptionKeys<AuthenticateOptions>;
 
 /** Options of {@link SessionGuard.checkRoles} and {@link SessionGuard.checkPermissions}. */
 export interface AuthorizationCheckOptions {
@@ -148,6 +153,8 @@ export interface AuthorizationCheckOptions {
   expiresAt?: number;
 }
 
+const AUTHORIZATION_CHECK_OPTION_KEYS = { appId: true, expiresAt: true } as const satisfies OptionKeys<AuthorizationCheckOptions>;
+
 /**
  * One GenAuth client (one management token) and one cache, shared by every route that uses it. Create one per
  * process and pass it to each `requireActiveSession` call as `{ guard }`.
@@ -160,13 +167,15 @@ export interface SessionGuard {
    *
    * An `appId` that is not a string rejects with a `TypeError` (a programming error); an empty or blank one, one over
    * 128 characters or with control characters rejects with an `InvalidAppIdError` (400) before the extractor, the
-   * cache or GenAuth is used.
+   * cache or GenAuth is used. `options` with a key other than those of {@link AuthenticateOptions}, or a malformed
+   * policy, reject with a `TypeError`.
    */
   authenticate(req: RequestLike, appId: string, options?: AuthenticateOptions): Promise<SessionAuth>;
   /**
    * Confirms that `userId` holds a live session in `appId`, through the cache. Rejects with a
-   * `SessionInactiveError` or a `SessionCheckUnavailableError`; with an `InvalidAppIdError` for an unusable
-   * `appId` (as {@link authenticate}), before the cache or GenAuth is used.
+   * `SessionInactiveError` or a `SessionCheckUnavailableError`; with a `TypeError` for a `userId` that is not a
+   * non-blank string of at most 256 characters without control characters (as {@link checkRoles}), and with an
+   * `InvalidAppIdError` for an unusable `appId` (as {@link authenticate}), before the cache or GenAuth is used.
    * @param expiresAt the credential's expiry in ms since the epoch: an active answer is not cached past it. Must be a
    * finite number or `undefined` (no expiry known); anything else (`NaN`, `Infinity`, `null`, a string) rejects with
    * a `TypeError`, as would `exp * 1000` of a token without `exp`.
@@ -175,14 +184,17 @@ export interface SessionGuard {
   /**
    * Whether `userId` holds any of `roles` (GenAuth `has-any-role`), through the authorization cache. Does not check
    * the session. Resolves `true` or `false`; rejects with a `SessionCheckUnavailableError` when GenAuth cannot
-   * answer, and with a `TypeError` for an empty or malformed `roles`.
+   * answer, and with a `TypeError` for an invalid `userId`, an empty or malformed `roles` (over 100 entries, a code or
+   * namespace over 256 characters) or an unknown key in `options`, before GenAuth is asked.
    * @example `if (await guard.checkRoles(userId, ['admin', { code: 'auditor', namespace: 'finance' }])) ...`
    */
   checkRoles(userId: string, roles: RoleRequirement[], options?: AuthorizationCheckOptions): Promise<boolean>;
   /**
    * Whether `action` is allowed on every one of `permissions.resources` (GenAuth `check-permission`), through the
    * authorization cache. Does not check the session. Resolves `true` or `false`; rejects with a
-   * `SessionCheckUnavailableError` when GenAuth cannot answer, and with a `TypeError` for malformed permissions.
+   * `SessionCheckUnavailableError` when GenAuth cannot answer, and with a `TypeError` for an invalid `userId`,
+   * malformed permissions (over 100 resources; a namespace, action or resource over 256 characters) or an unknown
+   * key in `options`, before GenAuth is asked.
    */
   checkPermissions(userId: string, permissions: PermissionRequirement, options?: AuthorizationCheckOptions): Promise<boolean>;
   /**
@@ -299,6 +311,13 @@ function expiryOf(identity: Identity): number | undefined {
 function assertExpiresAt(expiresAt: unknown): asserts expiresAt is number | undefined {
   if (expiresAt !== undefined && (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))) {
     throw new TypeError('genauth-session-guard: checkSession(userId, appId, expiresAt) needs `expiresAt` in ms since the epoch, a finite number, or undefined.');
+  }
+}
+
+/** The user id of a direct call (`checkSession`, `checkRoles`, `checkPermissions`): the rule of the extractors. */
+function assertDirectUserId(userId: unknown): asserts userId is string {
+  if (!isAcceptableUserId(userId, DEFAULT_MAX_USER_ID_LENGTH)) {
+    throw new TypeError(`genauth-session-guard: a valid user id is required: a non-blank string of at most ${DEFAULT_MAX_USER_ID_LENGTH} characters without control characters.`);
   }
 }
 
@@ -480,10 +499,12 @@ class DefaultSessionGuard implements SessionGuard {
     return this.#decide(found, appId, policy);
   }
 
-  /** The options' policy, checked (a `TypeError` for a malformed one) once per options object. */
+  /** The options' keys and policy, checked (a `TypeError` for a mistake) once per options object. */
   #policyOf(options: AuthenticateOptions): ResolvedPolicy | undefined {
     const known = this.#policies.get(options);
     if (known !== undefined || this.#policies.has(options)) return known;
+    if (typeof options !== 'object' || options === null) throw new TypeError('genauth-session-guard: the options of authenticate must be an object.');
+    assertKnownKeys(options, AUTHENTICATE_OPTION_KEYS, 'authenticate options');
     const policy = resolvePolicy(options);
     this.#policies.set(options, policy);
     return policy;
@@ -609,6 +630,12 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   async checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
+    assertDirectUserId(userId);
+    return this.#checkSession(userId, appId, expiresAt);
+  }
+
+  /** `checkSession` for an identity the guard already checked. */
+  async #checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
     const invalidAppId = checkAppId(appId);
     if (invalidAppId) throw invalidAppId;
     assertExpiresAt(expiresAt);
@@ -635,7 +662,11 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   async #checkDirect(userId: string, asked: AuthorizationOptions, options: AuthorizationCheckOptions | undefined): Promise<boolean> {
-    if (!isAcceptableUserId(userId, DEFAULT_MAX_USER_ID_LENGTH)) throw new TypeError('genauth-session-guard: a valid user id is required.');
+    assertDirectUserId(userId);
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null) throw new TypeError('genauth-session-guard: the options of checkRoles and checkPermissions must be an object.');
+      assertKnownKeys(options, AUTHORIZATION_CHECK_OPTION_KEYS, 'checkRoles/checkPermissions options');
+    }
     const appId = options?.appId ?? '';
     if (typeof appId !== 'string') throw new TypeError('genauth-session-guard: `appId` must be a string.');
     // The default '' or an app id a route would accept: it goes into cache keys (and Redis keys, with a store).

@@ -4,7 +4,7 @@ import { asError } from '../core/as-error';
 import type { AuthorizationOptions } from '../core/authorization-policy';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
-import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
+import { resolveRoute, type SharedGuardRouteOptions, type WithoutGuardOptions } from '../core/route-options';
 import { defaultGuard } from '../core/default-guard';
 import type { SessionAuth } from '../core/types';
 
@@ -47,10 +47,14 @@ declare global {
 /** Replaces the default answer to a refusal. Call `next(error)` to hand it to your Express error handler instead. */
 export type ExpressRejectHandler = (error: SessionGuardError, req: Request, res: Response, next: NextFunction) => void;
 
-/** The options of the Express `requireActiveSession`: a shared guard (recommended) or guard options. */
+/**
+ * The options of the Express `requireActiveSession`: a shared guard (recommended) or guard options. A key that is
+ * none of these (`role` for `roles`, a guard option beside `guard`) does not type-check in an object literal, and is
+ * a `TypeError` when the route is created.
+ */
 export type RequireActiveSessionOptions =
-  | SharedGuardRouteOptions<ExpressRejectHandler>
-  | (SessionGuardOptions & AuthorizationOptions & { onReject?: ExpressRejectHandler });
+  | (SharedGuardRouteOptions<ExpressRejectHandler> & WithoutGuardOptions)
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: ExpressRejectHandler; guard?: never });
 
 /** The app id of a route: fixed, or read from the request. */
 export type ExpressAppId = string | ((req: Request) => string);

@@ -26,7 +26,7 @@ export interface BearerJwtOptions extends JwtVerifierOptions {}
  *
  * Resolves to `{ userId, claims }`, `claims` being the verified payload; a token verified before (see
  * `tokenCache`) answers synchronously, with no promise. Error messages never contain the token.
- * Options are checked now: a bad configuration throws a `TypeError` saying what to set.
+ * Options are checked now: a bad configuration or an unknown key throws a `TypeError` saying what to set.
  *
  * Build the extractor once and share it: it holds the key cache. With remote keys it carries a warm-up
  * (`WARM_UP`) that `guard.ready()` calls to load the discovery document and the keys before the first request.

@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../core/errors';
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
 import { readCookie } from './cookie-header';
 import type { ContextualIdentityExtractor } from './extract-context';
 import { createJwtVerifier, type JwtVerifierOptions } from './jwt-verifier';
@@ -22,6 +23,8 @@ export interface CookieOptions {
   maxLength?: number;
 }
 
+const COOKIE_OPTION_KEYS = { jwt: true, maxLength: true } as const satisfies OptionKeys<CookieOptions>;
+
 /**
  * Reads the caller's identity from a cookie.
  *
@@ -35,7 +38,7 @@ export interface CookieOptions {
  * occurrence of the name wins, surrounding double quotes dropped, percent-decoding); no dependency is used.
  *
  * @param name The cookie name, compared case-sensitively. A `TypeError` is thrown now if it is not a valid
- * cookie name.
+ * cookie name (and for an unknown key in `options` or `options.jwt`).
  * @example A GenAuth id token kept in a cookie
  * ```ts
  * const fromCookie = cookie('id_token', {
@@ -48,6 +51,7 @@ export function cookie(name: string, options: CookieOptions = {}): ContextualIde
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('cookie: `options` must be an object, e.g. { jwt: { issuer, audience } }.');
   }
+  assertKnownKeys(options, COOKIE_OPTION_KEYS, 'cookie options');
   const maxLength = positiveIntegerOption(options.maxLength, DEFAULT_MAX_USER_ID_LENGTH, 'cookie: `maxLength`');
   const what = `${cookieName} cookie`;
   if (options.jwt !== undefined) {

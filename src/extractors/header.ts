@@ -1,3 +1,4 @@
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
 import type { ContextualIdentityExtractor } from './extract-context';
 import { positiveIntegerOption, tokenNameOption } from './options';
 import { readSingleHeader } from './request-headers';
@@ -11,6 +12,8 @@ export interface HeaderOptions {
    */
   maxLength?: number;
 }
+
+const HEADER_OPTION_KEYS = { maxLength: true } as const satisfies OptionKeys<HeaderOptions>;
 
 /**
  * Takes the user id, as it is, from a request header that a trusted proxy (an API gateway or an auth proxy
@@ -26,7 +29,7 @@ export interface HeaderOptions {
  *   into one value with `, `; the repetition is still detected through Node's `req.rawHeaders`.
  *
  * @param name The header name, matched case-insensitively. A `TypeError` is thrown now if it is not a valid
- * header name.
+ * header name (and for an unknown key in `options`).
  * @example
  * ```ts
  * const fromGateway = header('x-genauth-user-id');
@@ -34,6 +37,7 @@ export interface HeaderOptions {
  */
 export function header(name: string, options: HeaderOptions = {}): ContextualIdentityExtractor {
   const headerName = tokenNameOption(name, 'header: `name`').toLowerCase();
+  if (typeof options === 'object' && options !== null) assertKnownKeys(options, HEADER_OPTION_KEYS, 'header options');
   const maxLength = positiveIntegerOption(options?.maxLength, DEFAULT_MAX_USER_ID_LENGTH, 'header: `maxLength`');
   const what = `${headerName} header`;
   return (req) => {

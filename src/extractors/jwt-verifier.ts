@@ -1,13 +1,14 @@
 import { jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { isTrustedTransport } from '../client/host';
 import { InvalidTokenError } from '../core/errors';
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
 import type { Clock, FetchLike, Identity } from '../core/types';
 import type { ExtractContext } from './extract-context';
 import { toGuardError } from './jwt-errors';
 import { functionOption, positiveIntegerOption } from './options';
 import { createRemoteKeyResolver } from './remote-keys';
 import { DEFAULT_MAX_USER_ID_LENGTH, requireUserId } from './user-id';
-import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
+import { VERIFIED_TOKEN_CACHE_OPTION_KEYS, VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 import type { WarmUp } from './warm-up';
 
 /**
@@ -19,7 +20,8 @@ import type { WarmUp } from './warm-up';
  * Set `issuer` and `audience`. Without them any token signed by the same keys passes, whichever application
  * or tenant it was issued for: for GenAuth, `issuer` is `https://<app domain>/oidc` and `audience` the app id.
  * `audience` is required (a `TypeError` names it when it is missing, e.g. `process.env.APP_ID` unset); `false`
- * turns the check off explicitly.
+ * turns the check off explicitly. Any key other than these (`audiance`, `tokenCache: { maxAge }`) is a `TypeError`
+ * naming it.
  */
 export interface JwtVerifierOptions {
   /**
@@ -98,6 +100,23 @@ export interface JwtVerifierOptions {
    */
   tokenCache?: VerifiedTokenCacheOptions | false;
 }
+
+/** The keys of {@link JwtVerifierOptions}: any other is a `TypeError`. */
+const JWT_VERIFIER_OPTION_KEYS = {
+  jwksUri: true,
+  issuer: true,
+  audience: true,
+  typ: true,
+  secret: true,
+  algorithms: true,
+  clockToleranceSec: true,
+  userIdClaim: true,
+  maxTokenLength: true,
+  clock: true,
+  fetch: true,
+  requiredClaims: true,
+  tokenCache: true,
+} as const satisfies OptionKeys<JwtVerifierOptions>;
 
 /**
  * Verifies one token: the identity it carries (synchronously for a remembered token), or a rejected promise.
@@ -197,6 +216,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${name}: options are required; set \`jwksUri\`, \`issuer\` or \`secret\`.`);
   }
+  assertKnownKeys(options, JWT_VERIFIER_OPTION_KEYS, `${name} options`);
   const { jwksUri, issuer, audience, secret, requiredClaims, typ } = options;
 
   if (issuer !== undefined && !nonEmptyString(issuer)) {
@@ -270,6 +290,7 @@ export function createJwtVerifier(options: JwtVerifierOptions, name = 'bearerJwt
   if (tokenCacheOptions !== undefined && tokenCacheOptions !== false && (typeof tokenCacheOptions !== 'object' || tokenCacheOptions === null)) {
     throw new TypeError(`${name}: \`tokenCache\` must be { max, maxAgeMs } or false.`);
   }
+  if (tokenCacheOptions) assertKnownKeys(tokenCacheOptions, VERIFIED_TOKEN_CACHE_OPTION_KEYS, `${name} \`tokenCache\``);
   const tokenCache = tokenCacheOptions === false
     ? undefined
     : new VerifiedTokenCache(

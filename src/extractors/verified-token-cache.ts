@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { InvalidTokenError } from '../core/errors';
+import type { OptionKeys } from '../core/known-options';
 import type { Clock, Identity } from '../core/types';
 
 /** Options of the cache of verified tokens. */
@@ -17,6 +18,9 @@ export interface VerifiedTokenCacheOptions {
    */
   maxAgeMs?: number;
 }
+
+/** The keys of {@link VerifiedTokenCacheOptions}: any other is a `TypeError`. */
+export const VERIFIED_TOKEN_CACHE_OPTION_KEYS = { max: true, maxAgeMs: true } as const satisfies OptionKeys<VerifiedTokenCacheOptions>;
 
 /** A remembered token: what `find` returns and `accept` checks. */
 export interface VerifiedToken {

@@ -4,7 +4,7 @@ import { asError } from '../core/as-error';
 import type { AuthorizationOptions } from '../core/authorization-policy';
 import type { SessionGuardOptions } from '../core/guard-options';
 import { isThenable } from '../core/session-guard';
-import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
+import { resolveRoute, type SharedGuardRouteOptions, type WithoutGuardOptions } from '../core/route-options';
 import { defaultGuard } from '../core/default-guard';
 import type { SessionAuth } from '../core/types';
 
@@ -16,10 +16,13 @@ export interface SessionState {
 /** Replaces the default answer to a refusal. `throw error` hands it to Koa's error handling instead. */
 export type KoaRejectHandler = (error: SessionGuardError, ctx: ParameterizedContext, next: Next) => unknown;
 
-/** The options of the Koa `requireActiveSession`: a shared guard (recommended) or guard options. */
+/**
+ * The options of the Koa `requireActiveSession`: a shared guard (recommended) or guard options. A key that is none
+ * of these does not type-check in an object literal, and is a `TypeError` when the route is created.
+ */
 export type RequireActiveSessionOptions =
-  | SharedGuardRouteOptions<KoaRejectHandler>
-  | (SessionGuardOptions & AuthorizationOptions & { onReject?: KoaRejectHandler });
+  | (SharedGuardRouteOptions<KoaRejectHandler> & WithoutGuardOptions)
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: KoaRejectHandler; guard?: never });
 
 /** The app id of a route: fixed, or read from the context. */
 export type KoaAppId = string | ((ctx: ParameterizedContext) => string);

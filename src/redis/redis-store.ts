@@ -10,11 +10,12 @@ import type {
   StoreRead,
   WriteRequest,
 } from '../core/shared-store';
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
 import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
 import { authorizationEpochKey, epochKey, generationFields, invalidationChannel, userKeys } from './keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
-/** Options of {@link redisStore}. */
+/** Options of {@link redisStore}. Any other key is a `TypeError` naming it. */
 export interface RedisStoreOptions {
   /**
    * A node-redis v5 client (`createClient({ url })` from `redis`) or an ioredis client (`new Redis(url)`). Its
@@ -49,6 +50,8 @@ export interface RedisStoreOptions {
   lockMs?: number;
 }
 
+const REDIS_STORE_OPTION_KEYS = { client: true, prefix: true, timeoutMs: true, retryAfterMs: true, lockMs: true } as const satisfies OptionKeys<RedisStoreOptions>;
+
 const PREFIX = 'genauth-session-guard:';
 
 function positiveInteger(value: unknown, name: string, fallback: number | undefined): number | undefined {
@@ -73,6 +76,7 @@ function positiveInteger(value: unknown, name: string, fallback: number | undefi
  */
 export function redisStore(options: RedisStoreOptions): SharedStore {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${PREFIX} redisStore({ client }) needs options.`);
+  assertKnownKeys(options, REDIS_STORE_OPTION_KEYS, 'redisStore options');
   const { client } = options;
   clientKind(client);
   const prefix = options.prefix ?? 'gsg:v2';

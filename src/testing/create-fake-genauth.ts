@@ -11,7 +11,25 @@ import { Timers } from './timers';
 import { emitKick } from './handlers';
 import { DEFAULT_NAMESPACE } from './authorization';
 import { WebhookDeliveries } from './webhooks';
-import type { FakeGenAuth, FakeGenAuthCalls, FakeGenAuthOptions, PermissionGrant } from './types';
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
+import {
+  ADD_WEBHOOK_OPTION_KEYS,
+  FAKE_GENAUTH_OPTION_KEYS,
+  FAULT_OPTION_KEYS,
+  LOGIN_OPTION_KEYS,
+  SIGN_TOKEN_OPTION_KEYS,
+  type FakeGenAuth,
+  type FakeGenAuthCalls,
+  type FakeGenAuthOptions,
+  type PermissionGrant,
+} from './types';
+
+const WEBHOOK_FAULT_OPTION_KEYS = { times: true } as const satisfies OptionKeys<NonNullable<Parameters<FakeGenAuth['webhookFault']>[1]>>;
+
+/** An options object of the fake's, when given: any key it does not take is a `TypeError`. */
+function checkKeys(options: unknown, known: Readonly<Record<string, true>>, where: string): void {
+  if (typeof options === 'object' && options !== null) assertKnownKeys(options, known, where);
+}
 
 function requireString(name: string, value: string | undefined, fallback: string): string {
   const result = value ?? fallback;
@@ -89,6 +107,7 @@ function zeroCalls(calls: FakeGenAuthCalls): void {
  * ```
  */
 export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promise<FakeGenAuth> {
+  checkKeys(options, FAKE_GENAUTH_OPTION_KEYS, 'createFakeGenAuth options');
   const accessKeyId = requireString('accessKeyId', options.accessKeyId, 'fake-access-key-id');
   const accessKeySecret = requireString('accessKeySecret', options.accessKeySecret, 'fake-access-key-secret');
   const userPoolId = requireString('userPoolId', options.userPoolId, 'fake-user-pool');
@@ -139,6 +158,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     userPoolId,
     calls,
     async login(userId, appId, loginOptions = {}) {
+      checkKeys(loginOptions, LOGIN_OPTION_KEYS, 'login options');
       ctx.sessions.login(userId, appId);
       const claims = { ...accessTokenClaims(issuer, userId, appId), ...loginOptions.claims };
       return ctx.keys.sign(claims, clock(), { expiresInSec: loginOptions.expiresInSec ?? 3600 });
@@ -146,7 +166,8 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
     startSession(userId, appId) {
       ctx.sessions.login(userId, appId);
     },
-    signToken(claims, signOptions) {
+    async signToken(claims, signOptions) {
+      checkKeys(signOptions, SIGN_TOKEN_OPTION_KEYS, 'signToken options');
       return ctx.keys.sign(claims, clock(), signOptions);
     },
     addUser(userId) {
@@ -165,6 +186,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
       webhooks.emit('user:deleted', { users: [{ userId, id: userId }] });
     },
     addWebhook(webhook) {
+      checkKeys(webhook, ADD_WEBHOOK_OPTION_KEYS, 'addWebhook options');
       if (typeof webhook?.url !== 'string' || !/^https?:\/\//.test(webhook.url)) throw new TypeError('addWebhook: url must be an http(s) URL');
       return webhooks.add({
         name: webhook.name ?? 'webhook',
@@ -179,6 +201,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
       webhooks.emit(eventName, data);
     },
     webhookFault(fault, faultOptions) {
+      checkKeys(faultOptions, WEBHOOK_FAULT_OPTION_KEYS, 'webhookFault options');
       webhooks.fault(fault, faultOptions?.times ?? Number.POSITIVE_INFINITY);
     },
     clearWebhookFaults() {
@@ -215,6 +238,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
       webhooks.emit('permission:revoke', permissionEventData(userId, grant));
     },
     fault(fault, faultOptions) {
+      checkKeys(faultOptions, FAULT_OPTION_KEYS, 'fault options');
       ctx.faults.add(fault, faultOptions);
     },
     clearFaults() {

@@ -1,3 +1,4 @@
+import type { OptionKeys } from '../core/known-options';
 import type { FakeWebhook, WebhookDelivery, WebhookFault } from './webhooks';
 
 export type { FakeWebhook, WebhookDelivery, WebhookFault } from './webhooks';
@@ -15,7 +16,10 @@ export interface AddWebhookOptions {
   name?: string;
 }
 
-/** Options of {@link createFakeGenAuth}. Every field is optional. */
+/** @internal */
+export const ADD_WEBHOOK_OPTION_KEYS = { url: true, secret: true, events: true, contentType: true, name: true } as const satisfies OptionKeys<AddWebhookOptions>;
+
+/** Options of {@link createFakeGenAuth}. Every field is optional; any other key rejects with a `TypeError`. */
 export interface FakeGenAuthOptions {
   /**
    * The access key id the fake accepts (token request and request signature).
@@ -55,6 +59,17 @@ export interface FakeGenAuthOptions {
    */
   apps?: readonly string[];
 }
+
+/** @internal */
+export const FAKE_GENAUTH_OPTION_KEYS = {
+  accessKeyId: true,
+  accessKeySecret: true,
+  userPoolId: true,
+  tokenLifetimeSec: true,
+  clock: true,
+  signatureSkewMs: true,
+  apps: true,
+} as const satisfies OptionKeys<FakeGenAuthOptions>;
 
 /** The endpoints of the fake, as named by {@link FakeGenAuth.calls} and {@link FaultOptions.endpoint}. */
 export type FakeEndpoint = 'check' | 'token' | 'kick' | 'webhook' | 'roles' | 'permissions' | 'jwks' | 'discovery';
@@ -109,6 +124,9 @@ export interface FaultOptions {
   times?: number;
 }
 
+/** @internal */
+export const FAULT_OPTION_KEYS = { endpoint: true, times: true } as const satisfies OptionKeys<FaultOptions>;
+
 /** Options of {@link FakeGenAuth.login}. */
 export interface LoginOptions {
   /**
@@ -119,6 +137,9 @@ export interface LoginOptions {
   /** Extra claims, merged last: they may override any default claim (`iss`, `sub`, `aud`, `scope`, `jti`, `iat`, `exp`). */
   claims?: Record<string, unknown>;
 }
+
+/** @internal */
+export const LOGIN_OPTION_KEYS = { expiresInSec: true, claims: true } as const satisfies OptionKeys<LoginOptions>;
 
 /** Options of {@link FakeGenAuth.signToken}. */
 export interface SignTokenOptions {
@@ -135,6 +156,9 @@ export interface SignTokenOptions {
   /** Extra protected header fields, merged over `{ alg, typ: 'JWT', kid }` (e.g. a wrong `kid`). */
   header?: Record<string, unknown>;
 }
+
+/** @internal */
+export const SIGN_TOKEN_OPTION_KEYS = { expiresInSec: true, alg: true, header: true } as const satisfies OptionKeys<SignTokenOptions>;
 
 /** Live request counters of the fake. */
 export interface FakeGenAuthCalls {

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
+import { assertKnownKeys, type OptionKeys } from '../core/known-options';
 import { WEBHOOK_REJECTED, type SessionGuard } from '../core/session-guard';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, readWebhookBody } from './webhook-body';
 import { toWebhookEvent } from './webhook-event';
 import type { WebhookOutcome, WebhookRejection } from './webhook-outcome';
 import { isAuthenticWebhook, type WebhookHeaders } from './webhook-secret';
 
-/** Options of `genauthWebhook` (Express, Koa) and {@link createGenAuthWebhookHandler}. */
+/** Options of `genauthWebhook` (Express, Koa) and {@link createGenAuthWebhookHandler}. Any other key is a `TypeError` naming it. */
 export interface GenAuthWebhookOptions {
   /** The guard whose cached answers the events drop. Required. */
   guard: SessionGuard;
@@ -27,6 +28,8 @@ export interface GenAuthWebhookOptions {
    */
   propagationWaitMs?: number;
 }
+
+const WEBHOOK_OPTION_KEYS = { guard: true, secret: true, maxBodyBytes: true, propagationWaitMs: true } as const satisfies OptionKeys<GenAuthWebhookOptions>;
 
 /** A delivery as any framework has it. */
 export interface WebhookRequest {
@@ -85,6 +88,7 @@ function positiveInteger(value: unknown, name: string, fallback: number, allowZe
  */
 export function createGenAuthWebhookHandler(options: GenAuthWebhookOptions): (request: WebhookRequest) => Promise<WebhookAnswer> {
   if (typeof options !== 'object' || options === null) throw new TypeError('genauth-session-guard: genauthWebhook({ guard, secret }) needs options.');
+  assertKnownKeys(options, WEBHOOK_OPTION_KEYS, 'genauthWebhook options');
   const { guard, secret } = options;
   if (typeof guard !== 'object' || guard === null || typeof guard.applyWebhookEvent !== 'function') {
     throw new TypeError('genauth-session-guard: genauthWebhook needs `guard`, a guard from createSessionGuard().');

@@ -59,6 +59,18 @@ describe('genauth-session-guard doctor: a working set-up', () => {
     const unknown = await doctor(['doctor', '--frobnicate'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("Unknown option '--frobnicate'");
+    expect(unknown.err).not.toContain('Did you mean');
+  });
+
+  it('an unknown flag names the flag meant, never its value; exit 2', async () => {
+    const typo = await doctor(['doctor', '--tiemout', '100'], {});
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("genauth-session-guard doctor: Unknown option '--tiemout'. Did you mean '--timeout'?");
+    const secret = 'sk-pasted-0123456789';
+    const inline = await doctor(['doctor', `--acces-key-secret=${secret}`], {}, [secret]);
+    expect(inline.code).toBe(2);
+    expect(inline.err).toContain("Unknown option '--acces-key-secret'. Did you mean '--access-key-secret'?");
+    expect((await doctor(['doctor', '--app_id', 'app-1'], {})).err).toContain("Unknown option '--app_id'. Did you mean '--app-id'?");
     expect((await doctor(['doctor', '--auth', 'password'], {})).err).toContain("--auth must be 'token' or 'signature'");
     expect((await doctor(['doctor', '--timeout', 'soon'], {})).code).toBe(2);
     // a stray word (a secret pasted in the wrong place) is not echoed

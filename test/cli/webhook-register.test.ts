@@ -167,6 +167,8 @@ describe('genauth-session-guard webhook register', () => {
     ['bad auth', ['--url', 'https://app.example.com/hooks', '--secret', WEBHOOK_SECRET, '--auth', 'basic'], "--auth must be 'token' or 'signature'"],
     ['bad timeout', ['--url', 'https://app.example.com/hooks', '--secret', WEBHOOK_SECRET, '--timeout', '0'], '--timeout must be'],
     ['an unknown flag', ['--url', 'https://app.example.com/hooks', '--frobnicate'], "Unknown option '--frobnicate'"],
+    ['a misspelt flag, named with the flag meant', ['--url', 'https://app.example.com/hooks', `--secrte=${WEBHOOK_SECRET}`], "Unknown option '--secrte'. Did you mean '--secret'?"],
+    ['a singular for a plural flag', ['--url', 'https://app.example.com/hooks', '--secret', WEBHOOK_SECRET, '--event', 'kick'], "Unknown option '--event'. Did you mean '--events'?"],
     ['a positional (a pasted secret?)', [WEBHOOK_SECRET], 'takes no positional arguments'],
   ])('usage mistake, exit 2, nothing sent: %s', async (_label, args, message) => {
     const { fake, env } = current();

@@ -125,3 +125,41 @@ describe('an unusable appId is refused before the extractor, the cache or GenAut
     expect(events).toEqual([{ appId: '', userId: undefined, outcome: 'refuse', code: 'invalid_app_id' }]);
   });
 });
+
+describe('checkSession(userId, ...): userId is checked as checkRoles checks it (issue 18, item 6)', () => {
+  const h = useHarness();
+
+  it.each<[string, unknown]>([
+    ['a number', 42],
+    ['undefined', undefined],
+    ['null', null],
+    ['an object', { userId: 'alice' }],
+    ['empty', ''],
+    ['blank', '   '],
+    ['257 characters', 'a'.repeat(257)],
+    ['1 MB', 'a'.repeat(1024 * 1024)],
+    ['a newline', 'alice\nbob'],
+    ['a NUL', 'alice\u0000'],
+  ])('%s: a TypeError, no GenAuth call, nothing cached', async (_label, userId) => {
+    const { fake } = h();
+    const guard = h().guard();
+    await fake.login('alice', APP);
+    const error = await rejectionOf(guard.checkSession(userId as string, APP));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe('genauth-session-guard: a valid user id is required: a non-blank string of at most 256 characters without control characters.');
+    const roles = await rejectionOf(guard.checkRoles(userId as string, ['admin']));
+    expect(roles).toBeInstanceOf(TypeError);
+    expect(roles.message).toBe(error.message);
+    expect(fake.calls).toMatchObject({ token: 0, check: 0, roles: 0 });
+    expect(guard.stats()).toMatchObject({ size: 0, misses: 0, errors: 0, upstreamCalls: 0 });
+  });
+
+  it('256 characters is accepted, and asked as usual', async () => {
+    const { fake } = h();
+    const guard = h().guard();
+    const userId = 'a'.repeat(256);
+    await fake.login(userId, APP);
+    await expect(guard.checkSession(userId, APP)).resolves.toMatchObject({ active: true, source: 'upstream' });
+    expect(fake.calls.check).toBe(1);
+  });
+});

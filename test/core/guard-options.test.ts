@@ -163,3 +163,47 @@ describe('createSessionGuard environment defaults and host normalisation, agains
     expect(urls).toEqual([expected]);
   });
 });
+
+describe('createSessionGuard: an unknown key, top-level or nested, is a TypeError naming it (it used to be ignored)', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['timeout (for timeoutMs)', { timeout: 100 }, 'unknown option "timeout" in createSessionGuard options; did you mean "timeoutMs"?'],
+    ['retry', { retry: 3 }, 'unknown option "retry" in createSessionGuard options; did you mean "retries"?'],
+    ['access_key_id', { access_key_id: 'x' }, 'unknown option "access_key_id" in createSessionGuard options; did you mean "accessKeyId"?'],
+    ['a route option on the guard', { roles: ['admin'] }, 'unknown option "roles" in createSessionGuard options; it takes "host", '],
+    ['cache.ttl', { cache: { ttl: 60_000 } }, 'unknown option "ttl" in createSessionGuard `cache`; did you mean "ttlMs"?'],
+    ['cache.maxSize', { cache: { ttlMs: 1_000, maxSize: 5 } }, 'unknown option "maxSize" in createSessionGuard `cache`; it takes "ttlMs", "inactiveTtlMs", "max", "refreshAheadMs"'],
+    ['circuitBreaker.threshold', { circuitBreaker: { threshold: 1 } }, 'unknown option "threshold" in createSessionGuard `circuitBreaker`; it takes '],
+    ['circuitBreaker.cooldown', { circuitBreaker: { cooldown: 1_000 } }, 'unknown option "cooldown" in createSessionGuard `circuitBreaker`; did you mean "cooldownMs"?'],
+  ])('%s', (_label, extra, message) => {
+    const error = constructionError({ ...base, ...extra });
+    expect(error.message).toContain(`genauth-session-guard: ${message}`);
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('the message names the key, never its value', () => {
+    const error = constructionError({ ...base, accessKeySecrte: SECRET });
+    expect(error.message).toBe('genauth-session-guard: unknown option "accessKeySecrte" in createSessionGuard options; did you mean "accessKeySecret"?');
+  });
+
+  it('every documented key, false for the nested ones, and undefined values are accepted', () => {
+    const guard = createSessionGuard({
+      ...base,
+      host: 'http://127.0.0.1:1',
+      auth: 'token',
+      cache: { ttlMs: 1_000, inactiveTtlMs: 500, max: 10, refreshAheadMs: 0 },
+      store: undefined,
+      timeoutMs: 100,
+      retries: 0,
+      maxResponseBytes: 1_000,
+      circuitBreaker: { failureThreshold: 2, cooldownMs: 1_000, initialCooldownMs: 100 },
+      maxInFlight: 2,
+      logger: undefined,
+      fetch: undefined,
+      clock: Date.now,
+      onUpstreamError: 'allow-stale',
+      staleIfErrorMs: 1_000,
+    });
+    void guard.close();
+    void createSessionGuard({ ...base, cache: false, circuitBreaker: false }).close();
+  });
+});

@@ -49,6 +49,14 @@ describe('redisStore options', () => {
     expect(() => redisStore(options as never)).toThrow(TypeError);
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['timeout', { timeout: 100 }, 'unknown option "timeout" in redisStore options; did you mean "timeoutMs"?'],
+    ['lock', { lock: 100 }, 'unknown option "lock" in redisStore options; did you mean "lockMs"?'],
+    ['keyPrefix', { keyPrefix: 'app:' }, 'unknown option "keyPrefix" in redisStore options; it takes "client", "prefix", "timeoutMs", "retryAfterMs", "lockMs"'],
+  ])('an unknown key is a TypeError naming it: %s', (_label, extra, message) => {
+    expect(() => redisStore({ client, ...extra } as never)).toThrow(new TypeError(`genauth-session-guard: ${message}`));
+  });
+
   it('the guard refuses a store without the in-process cache, and anything that is not a store', () => {
     const base = { host: 'http://127.0.0.1:1', accessKeyId: 'id', accessKeySecret: 'secret', identity: header('x-user-id') };
     expect(() => createSessionGuard({ ...base, cache: false, store: redisStore({ client }) })).toThrow(/second tier behind the cache/);
