@@ -262,13 +262,29 @@ export class AuthorizationCache {
     options: LRUCache.FetcherFetchOptions<string, AuthorizationAnswer, FetchContext>,
     context: FetchContext,
   ): Promise<AuthorizationAnswer> {
-    const { appId, userId, policyKey, expiresAt: credentialExpiresAt, load } = context;
-    const { clock, ttlMs, deniedTtlMs, enabled, shared } = this.#config;
+    const { userId } = context;
     // Taken before anything is asked: an invalidate from now on revokes this answer.
     const revocations = this.#revocations;
     const marks = revocations.begin(userId);
     const asOf = revocations.now;
     marks.authorizationKeys = withKey(marks.authorizationKeys, key, (held) => this.#lru?.peek(held) !== undefined);
+    try {
+      return await this.#ask(marks, asOf, signal, options, context);
+    } finally {
+      revocations.end(marks);
+    }
+  }
+
+  async #ask(
+    marks: UserMarks,
+    asOf: number,
+    signal: AbortSignal,
+    options: LRUCache.FetcherFetchOptions<string, AuthorizationAnswer, FetchContext>,
+    context: FetchContext,
+  ): Promise<AuthorizationAnswer> {
+    const { appId, userId, policyKey, expiresAt: credentialExpiresAt, load } = context;
+    const { clock, ttlMs, deniedTtlMs, enabled, shared } = this.#config;
+    const revocations = this.#revocations;
     const ask = async (): Promise<AskedAnswer> => {
       this.counters.upstreamCalls++;
       const active = await load(signal);

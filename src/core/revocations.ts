@@ -11,8 +11,9 @@
  * A user has marks only while something about them was asked for recently: marks are made when an answer is asked
  * for (`begin`), not when a user is invalidated. A user without marks has no answer anywhere that an invalidation
  * could reach but through the answer's own (dead) marks, so invalidating them is a no-op. Marks are kept for at most
- * `max` users, least recently asked about dropped first; dropped marks are `dead`, which revokes their answers
- * (one more call to GenAuth for that user, never an answer served that should not be).
+ * `max` users, least recently asked about dropped first, never while a call about the user is under way (`begin` to
+ * `end`: the map may then exceed `max` by the calls under way, which the client bounds); dropped marks are `dead`,
+ * which revokes their answers (one more call to GenAuth for that user, never an answer served that should not be).
  */
 
 /** One user's invalidations, and the cache keys that may hold answers about the user (to free them at once). */
@@ -26,6 +27,8 @@ export interface UserMarks {
   authorization: number;
   /** Forgotten (more than `max` users asked about since): every answer holding these marks is revoked. */
   dead: boolean;
+  /** Calls under way about the user: marks with one are never forgotten (churn must not revoke an answer on its way). */
+  pending: number;
   /** Keys of the session cache and the authorization cache that may hold answers of the user (a few; pruned). */
   sessionKeys: string[] | undefined;
   authorizationKeys: string[] | undefined;
@@ -62,18 +65,27 @@ export class Revocations {
     return this.#users.size;
   }
 
-  /** The marks to keep with an answer about `userId` asked for from now on: made, or moved to the most recent place. */
+  /**
+   * The marks to keep with an answer about `userId` asked for from now on: made, or moved to the most recent place,
+   * and held until {@link end} (call it once the answer is in, or the call failed).
+   */
   begin(userId: string): UserMarks {
     const users = this.#users;
     let marks = users.get(userId);
     if (marks !== undefined) {
       users.delete(userId);
     } else {
-      marks = { userId, sessions: 0, apps: undefined, authorization: 0, dead: false, sessionKeys: undefined, authorizationKeys: undefined };
+      marks = { userId, sessions: 0, apps: undefined, authorization: 0, dead: false, pending: 0, sessionKeys: undefined, authorizationKeys: undefined };
       if (users.size >= this.#max) this.#forgetOldest();
     }
     users.set(userId, marks);
+    marks.pending++;
     return marks;
+  }
+
+  /** The call that {@link begin} was taken for is over: the marks may be forgotten again. */
+  end(marks: UserMarks): void {
+    marks.pending--;
   }
 
   /** The user's marks when they have any (an answer was asked for and they were not forgotten since). */
@@ -134,10 +146,19 @@ export class Revocations {
     return asOf < this.#authorizationFloor || asOf < marks.authorization;
   }
 
+  /** Forgets the least recently asked-about user with no call under way (those go to the recent end; none: none). */
   #forgetOldest(): void {
-    const oldest = this.#users.values().next().value!;
-    oldest.dead = true;
-    this.#users.delete(oldest.userId);
+    const users = this.#users;
+    for (let tries = users.size; tries > 0; tries--) {
+      const oldest = users.values().next().value!;
+      users.delete(oldest.userId);
+      if (oldest.pending > 0) {
+        users.set(oldest.userId, oldest);
+        continue;
+      }
+      oldest.dead = true;
+      return;
+    }
   }
 }
 

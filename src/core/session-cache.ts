@@ -520,6 +520,7 @@ export class SessionCache {
       const session: CachedSession = { appId, userId, active, checkedAt, expiresAt, asOf, marks, refreshAt };
       return Object.freeze(fromStore ? { ...session, fromStore } : session);
     } finally {
+      revocations.end(marks);
       const left = (this.#inFlight.get(key) ?? 1) - 1;
       if (left > 0) this.#inFlight.set(key, left);
       else this.#inFlight.delete(key);
@@ -565,6 +566,7 @@ export class SessionCache {
       const checkedAt = this.#config.clock();
       return Object.freeze({ appId, userId, active, checkedAt, expiresAt: checkedAt, asOf, marks, refreshAt: Infinity });
     }).finally(() => {
+      this.#revocations.end(marks);
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     });
     this.#flights.set(key, flight);

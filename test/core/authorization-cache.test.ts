@@ -70,20 +70,32 @@ describe('AuthorizationCache invalidation', () => {
     expect(calls).toBe(1);
   });
 
-  it('past the users whose marks are kept, a forgotten user\'s call under way is revoked and asked again (bounded memory)', async () => {
+  it('past the users whose marks are kept, a forgotten user\'s cached answer is revoked and asked again (bounded memory)', async () => {
     const revocations = new Revocations(2);
     const cache = new AuthorizationCache({ enabled: true, ttlMs: 60_000, deniedTtlMs: 10_000, max: 100, clock: manualClock(), revocations });
-    const answer = deferred<boolean>();
     let calls = 0;
-    const pending = cache.lookup(APP, 'alice', POLICY, undefined, () => (++calls === 1 ? answer.promise : Promise.resolve(false)));
-    await new Promise((resolve) => setImmediate(resolve));
+    const load = async () => ++calls === 1;
+    await expect(cache.lookup(APP, 'alice', POLICY, undefined, load)).resolves.toMatchObject({ allowed: true });
     // Two other users asked about: alice's marks are forgotten, so nothing could reach her answer: it is revoked.
     await cache.lookup(APP, 'bob', POLICY, undefined, async () => true);
     await cache.lookup(APP, 'carol', POLICY, undefined, async () => true);
     expect(revocations.size).toBe(2);
-    answer.resolve(true);
-    await expect(pending).resolves.toMatchObject({ allowed: false, source: 'upstream' });
+    await expect(cache.lookup(APP, 'alice', POLICY, undefined, load)).resolves.toMatchObject({ allowed: false, source: 'upstream' });
     expect(calls).toBe(2);
+  });
+
+  it('a user with a call under way is never forgotten, however many others are asked about meanwhile', async () => {
+    const revocations = new Revocations(2);
+    const cache = new AuthorizationCache({ enabled: true, ttlMs: 60_000, deniedTtlMs: 10_000, max: 100, clock: manualClock(), revocations });
+    const answer = deferred<boolean>();
+    let calls = 0;
+    const pending = cache.lookup(APP, 'alice', POLICY, undefined, () => (++calls, answer.promise));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 50; i++) await cache.lookup(APP, `user-${i}`, POLICY, undefined, async () => true);
+    expect(revocations.marksOf('alice')?.dead).toBe(false);
+    answer.resolve(true);
+    await expect(pending).resolves.toMatchObject({ allowed: true, source: 'upstream' });
+    expect(calls).toBe(1);
   });
 
   it('invalidate(userId) drops that user only; invalidate() everyone', async () => {

@@ -65,7 +65,9 @@ describe('Revocations: the one rule for every answer about a user', () => {
     const alice = revocations.begin('alice');
     const taken = revocations.now;
     const bob = revocations.begin('bob');
-    revocations.begin('alice'); // asked about again: bob is now the oldest
+    revocations.end(alice);
+    revocations.end(bob);
+    revocations.end(revocations.begin('alice')); // asked about again: bob is now the oldest
     revocations.begin('carol');
     expect(bob.dead).toBe(true);
     expect(revocations.sessionRevoked(bob, taken, 'app-1')).toBe(true);
@@ -75,6 +77,19 @@ describe('Revocations: the one rule for every answer about a user', () => {
     const bobAgain = revocations.begin('bob');
     expect(bobAgain).not.toBe(bob);
     expect(revocations.sessionRevoked(bobAgain, revocations.now, 'app-1')).toBe(false);
+  });
+
+  it('marks with a call under way are skipped when the oldest is forgotten; once it ends they may go', () => {
+    const revocations = new Revocations(2);
+    const alice = revocations.begin('alice'); // a call under way
+    const bob = revocations.begin('bob');
+    revocations.end(bob);
+    revocations.begin('carol');
+    expect(alice.dead).toBe(false);
+    expect(bob.dead).toBe(true);
+    revocations.end(alice);
+    revocations.begin('dave');
+    expect(alice.dead).toBe(true);
   });
 
   it('a user id that looks like another key is another user', () => {
