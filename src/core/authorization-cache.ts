@@ -129,6 +129,8 @@ export class AuthorizationCache {
    */
   #lru: LRUCache<string, AuthorizationAnswer, FetchContext> | undefined;
   readonly #revocations: Revocations;
+  /** Keys with a lookup under way, counted (a user's key list keeps them when pruned: lru-cache's peek does not see them). */
+  readonly #inFlight = new Map<string, number>();
 
   constructor(config: AuthorizationCacheConfig) {
     this.#config = config;
@@ -225,6 +227,9 @@ export class AuthorizationCache {
     return dropped;
   }
 
+  /** Whether the key has an answer held or a lookup under way. */
+  readonly #holds = (key: string): boolean => this.#inFlight.has(key) || this.#lru?.peek(key, { allowStale: true }) !== undefined;
+
   /** Whether an invalidation since it was asked for revoked `answer` (a decision that waited for other answers asks). */
   revoked(answer: AuthorizationAnswer): boolean {
     return this.#revocations.authorizationRevoked(answer.marks, answer.asOf);
@@ -267,11 +272,15 @@ export class AuthorizationCache {
     const revocations = this.#revocations;
     const marks = revocations.begin(userId);
     const asOf = revocations.now;
-    marks.authorizationKeys = withKey(marks.authorizationKeys, key, (held) => this.#lru?.peek(held) !== undefined);
+    marks.authorizationKeys = withKey(marks.authorizationKeys, key, this.#holds);
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     try {
       return await this.#ask(marks, asOf, signal, options, context);
     } finally {
       revocations.end(marks);
+      const left = (this.#inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(key, left);
+      else this.#inFlight.delete(key);
     }
   }
 

@@ -130,3 +130,20 @@ describe('AuthorizationCache invalidation', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('AuthorizationCache: a user\'s key list', () => {
+  it('keeps a key whose lookup is under way when the list is pruned, so invalidate counts and drops every answer', async () => {
+    const cache = cacheOf();
+    for (let i = 0; i < 7; i++) await cache.lookup(APP, 'alice', `policy-${i}`, undefined, async () => true);
+    const held = deferred<boolean>();
+    const eighth = cache.lookup(APP, 'alice', 'policy-7', undefined, () => held.promise);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The ninth key prunes the list (at eight keys) while the eighth lookup is under way.
+    await cache.lookup(APP, 'alice', 'policy-8', undefined, async () => true);
+    held.resolve(true);
+    await eighth;
+    expect(cache.size).toBe(9);
+    expect(cache.invalidate('alice')).toBe(9);
+    expect(cache.size).toBe(0);
+  });
+});
