@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
+import { KeysInFlight } from './keys-in-flight';
 import { Revocations, withKey, type UserMarks } from './revocations';
 import { isFresh } from './session-cache';
 import { readerAnswer, type AskedAnswer, type SharedTier } from './shared-tier';
@@ -129,8 +130,8 @@ export class AuthorizationCache {
    */
   #lru: LRUCache<string, AuthorizationAnswer, FetchContext> | undefined;
   readonly #revocations: Revocations;
-  /** Keys with a lookup under way, counted (a user's key list keeps them when pruned: lru-cache's peek does not see them). */
-  readonly #inFlight = new Map<string, number>();
+  /** Keys with a lookup under way: a user's key list keeps them when pruned. */
+  readonly #inFlight = new KeysInFlight();
 
   constructor(config: AuthorizationCacheConfig) {
     this.#config = config;
@@ -273,14 +274,12 @@ export class AuthorizationCache {
     const marks = revocations.begin(userId);
     const asOf = revocations.now;
     marks.authorizationKeys = withKey(marks.authorizationKeys, key, this.#holds);
-    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
+    this.#inFlight.start(key);
     try {
       return await this.#ask(marks, asOf, signal, options, context);
     } finally {
       revocations.end(marks);
-      const left = (this.#inFlight.get(key) ?? 1) - 1;
-      if (left > 0) this.#inFlight.set(key, left);
-      else this.#inFlight.delete(key);
+      this.#inFlight.end(key);
     }
   }
 

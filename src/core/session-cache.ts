@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { UpstreamError } from '../client/upstream-error';
 import type { GuardEvents } from './events';
+import { KeysInFlight } from './keys-in-flight';
 import { Revocations, withKey, type UserMarks } from './revocations';
 import { readerAnswer, type AskedAnswer, type SharedTier } from './shared-tier';
 import type { Clock, SessionSource, SessionStatus } from './types';
@@ -106,12 +107,6 @@ function prefixOf(appId: string): string {
   return lastPrefix;
 }
 
-function userIdOfKey(key: string): string {
-  const colon = key.indexOf(':');
-  const appLength = Number(key.slice(0, colon));
-  return key.slice(colon + 1 + appLength + 1);
-}
-
 /** The longest delay `setTimeout` takes; a longer one fires after 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -120,6 +115,12 @@ interface ScheduledRefresh {
   readonly session: CachedSession;
   /** The credential expiry of the request that scheduled it: the refreshed answer is not kept past it. */
   readonly credentialExpiresAt: number | undefined;
+}
+
+function userIdOfKey(key: string): string {
+  const colon = key.indexOf(':');
+  const appLength = Number(key.slice(0, colon));
+  return key.slice(colon + 1 + appLength + 1);
 }
 
 /**
@@ -159,11 +160,10 @@ export class SessionCache {
   readonly #revocations: Revocations;
   readonly #lru: LRUCache<string, CachedSession, FetchContext> | undefined;
   /**
-   * Keys with a lookup under way (lru-cache's `keys()` does not list them), counted: an aborted lookup may still
-   * be unwinding when the lookup that replaces it starts, and must not take the key off the list when it ends.
-   * `invalidate(userId)` aborts these early; the revocation marks, not this list, are what make it safe.
+   * Keys with a lookup under way: a user's key list keeps them when pruned, so that `invalidate(userId)` aborts them
+   * early; the revocation marks, not this list, are what make it safe.
    */
-  readonly #inFlight = new Map<string, number>();
+  readonly #inFlight = new KeysInFlight();
   /** Without a cache: calls under way, shared by identical lookups. */
   readonly #flights = new Map<string, Promise<CachedSession>>();
   /**
@@ -218,7 +218,7 @@ export class SessionCache {
     if (cached === undefined) return undefined;
     const now = this.#config.clock();
     if (now >= this.#nextSweepAt) this.#sweep(lru, now);
-    if (this.#superseded(cached)) {
+    if (this.revoked(cached)) {
       this.#dropIfHeld(lru, key, cached);
       return undefined;
     }
@@ -253,7 +253,7 @@ export class SessionCache {
         // forceRefresh: an entry that lru-cache still holds as fresh may be expired by its own times (isFresh).
         const session = await lru.fetch(key, { context, status, forceRefresh: true });
         if (session === undefined) throw new UpstreamError('aborted', 'check-session-status: lookup dropped');
-        if (this.#superseded(session)) {
+        if (this.revoked(session)) {
           // Invalidated after GenAuth answered but before lru-cache stored the answer: it may predate a kick.
           this.#dropIfHeld(lru, key, session);
           if (asks < MAX_ASKS) continue;
@@ -394,7 +394,7 @@ export class SessionCache {
     if (Math.ceil(session.refreshAt / this.#grain) * this.#grain > now) return;
     this.#scheduled.delete(key);
     if (lru.peek(key, { allowStale: true }) !== session || !session.active || !isFresh(session, now)) return;
-    if (this.#superseded(session) || this.#inFlight.has(key)) return;
+    if (this.revoked(session) || this.#inFlight.has(key)) return;
     if (credentialExpiresAt !== undefined && credentialExpiresAt <= session.expiresAt) return;
     this.#refresh(lru, key, { appId: session.appId, userId: session.userId, expiresAt: credentialExpiresAt });
   }
@@ -424,12 +424,8 @@ export class SessionCache {
     this.#timerAt = Infinity;
   }
 
-  /** Whether an invalidation since it was asked for revoked `session` (a decision that waited for other answers asks). */
+  /** Whether an invalidation since it was asked for revoked `session` (every read asks; so does a decision that waited). */
   revoked(session: CachedSession): boolean {
-    return this.#superseded(session);
-  }
-
-  #superseded(session: CachedSession): boolean {
     return this.#revocations.sessionRevoked(session.marks, session.asOf, session.appId);
   }
 
@@ -465,7 +461,7 @@ export class SessionCache {
     const { staleIfErrorMs, clock, events } = this.#config;
     if (staleIfErrorMs <= 0) return undefined;
     const stale = this.#lru?.peek(key, { allowStale: true });
-    if (!stale || !stale.active || this.#superseded(stale)) return undefined;
+    if (!stale || !stale.active || this.revoked(stale)) return undefined;
     const age = clock() - stale.checkedAt;
     if (!(age >= 0 && age <= staleIfErrorMs)) return undefined;
     this.counters.stale++;
@@ -493,7 +489,7 @@ export class SessionCache {
     const marks = revocations.begin(userId);
     const asOf = revocations.now;
     marks.sessionKeys = withKey(marks.sessionKeys, key, this.#holds);
-    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
+    this.#inFlight.start(key);
     try {
       const ask = async (): Promise<AskedAnswer> => {
         this.counters.upstreamCalls++;
@@ -521,9 +517,7 @@ export class SessionCache {
       return Object.freeze(fromStore ? { ...session, fromStore } : session);
     } finally {
       revocations.end(marks);
-      const left = (this.#inFlight.get(key) ?? 1) - 1;
-      if (left > 0) this.#inFlight.set(key, left);
-      else this.#inFlight.delete(key);
+      this.#inFlight.end(key);
     }
   }
 
@@ -550,7 +544,7 @@ export class SessionCache {
         this.counters.errors++;
         throw error;
       }
-      if (!this.#superseded(session)) return { session, source: 'upstream' };
+      if (!this.revoked(session)) return { session, source: 'upstream' };
       if (asks >= MAX_ASKS) {
         this.counters.errors++;
         throw superseded();

@@ -631,11 +631,6 @@ class DefaultSessionGuard implements SessionGuard {
 
   async checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
     assertDirectUserId(userId);
-    return this.#checkSession(userId, appId, expiresAt);
-  }
-
-  /** `checkSession` for an identity the guard already checked. */
-  async #checkSession(userId: string, appId: string, expiresAt?: number): Promise<SessionInfo> {
     const invalidAppId = checkAppId(appId);
     if (invalidAppId) throw invalidAppId;
     assertExpiresAt(expiresAt);
