@@ -149,12 +149,7 @@ describe.each(frameworks)('$name', (framework) => {
 
     it('onReject replaces the default answer', async () => {
       const guard = guardOf();
-      const onReject = framework.kind === 'express'
-        ? (error: any, _req: any, res: any) => res.status(418).json({ custom: error.code })
-        : (error: any, ctx: any) => {
-            ctx.status = 418;
-            ctx.body = { custom: error.code };
-          };
+      const onReject = framework.onReject(418, (error) => ({ custom: error.code }));
       const { get } = await start({ guard, onReject });
       const response = await get();
       expect(response.status).toBe(418);

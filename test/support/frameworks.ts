@@ -22,10 +22,25 @@ export type AppIdOption = string | ((request: { headers: Record<string, unknown>
 /** Builds a real app of one framework, guarded at `/admin`, that echoes the auth the guard set. */
 export interface FrameworkUnderTest {
   name: string;
-  kind: 'express' | 'koa';
-  /** `options` are passed to requireActiveSession as they are (Express or Koa shape). */
+  kind: 'express' | 'koa' | 'fastify' | 'nestjs' | 'hono';
+  /**
+   * `options` are the route options of requireActiveSession (`guard`, `roles`, `permissions`, `scopes`, `identity`,
+   * `onReject`, or guard options): passed as they are, or turned into what the framework uses instead (NestJS:
+   * module options and decorators). `onReject` comes from {@link FrameworkUnderTest.onReject}.
+   */
   start(appId: string, options: unknown, reached: Reached): Promise<RunningApp>;
+  /** The framework's own `onReject` that answers `status` with JSON `body(error)`. */
+  onReject(status: number, body: (error: { code: string }) => unknown): unknown;
 }
+
+const expressOnReject = (status: number, body: (error: { code: string }) => unknown) =>
+  (error: { code: string }, _req: unknown, res: express.Response) => res.status(status).json(body(error));
+
+const koaOnReject = (status: number, body: (error: { code: string }) => unknown) =>
+  (error: { code: string }, ctx: Koa.Context) => {
+    ctx.status = status;
+    ctx.body = body(error);
+  };
 
 export interface RunningApp {
   url: string;
@@ -78,10 +93,10 @@ function koaApp(Factory: typeof Koa, appId: string, options: unknown, reached: R
 
 /** Express 5 and 4, Koa 3 and 2: every table of cases runs through each. */
 export const frameworks: FrameworkUnderTest[] = [
-  { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)) },
-  { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)) },
-  { name: 'Koa 3', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa, appId, options, reached).callback()) },
-  { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()) },
+  { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)), onReject: expressOnReject },
+  { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)), onReject: expressOnReject },
+  { name: 'Koa 3', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa, appId, options, reached).callback()), onReject: koaOnReject },
+  { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()), onReject: koaOnReject },
 ];
 
 /** A clock tests move by hand. */
