@@ -242,6 +242,11 @@ function checkContents(files, manifest, packageDir) {
       }
     }
   }
+  // An installing project runs none of these for a registry tarball, yet npm 11 lists each as an install script
+  // not covered by allowScripts (a warning on every install): the manifest carries none.
+  for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
+    if (manifest.scripts?.[script] !== undefined) problems.push(`the manifest has a "${script}" script`);
+  }
   if (problems.length > 0) throw new Error(`the tarball's contents are wrong:\n  ${problems.join('\n  ')}`);
 }
 
