@@ -70,7 +70,7 @@ export function Roles(...roles: RoleRequirement[]): RouteDecorator {
  * On a method it replaces the class's `@Permissions`. A `TypeError` here for a malformed requirement.
  */
 export function Permissions(permissions: PermissionRequirement): RouteDecorator {
-  resolvePolicy({ permissions });
+  resolvePolicy({ permissions: permissions ?? (null as never) }); // undefined would mean "none asked" there
   return routeDecorator(METADATA.permissions, Object.freeze({ ...permissions, resources: Object.freeze([...permissions.resources]) }));
 }
 
