@@ -1,5 +1,4 @@
 import { SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { resolvePolicy, type PermissionRequirement, type RoleRequirement } from '../core/authorization-policy';
 import { APP_ID_RULE, isAppIdOption, type NestAppId } from './module-options';
 import { METADATA } from './tokens';
@@ -7,7 +6,10 @@ import { METADATA } from './tokens';
 /** A decorator for a controller class or one of its route methods. */
 export type RouteDecorator = ClassDecorator & MethodDecorator;
 
-const reflector = new Reflector();
+/** What the target itself carries, not its parent class (a subclass may restate a decorator of its parent). */
+function own(key: string, target: object): unknown {
+  return (Reflect as unknown as { getOwnMetadata(key: string, target: object): unknown }).getOwnMetadata(key, target);
+}
 
 /** The decorators that ask for authorization: with any of them, a route is not public. */
 const AUTHORIZATION = [METADATA.roles, METADATA.permissions, METADATA.scopes] as const;
@@ -36,12 +38,12 @@ function routeDecorator(key: string, value: unknown): RouteDecorator {
       throw new TypeError(`genauth-session-guard: ${name} applies to a controller class or a route method, not to ${where(target, property)}.`);
     }
     const on: object = property === undefined ? target : descriptor!.value;
-    if (reflector.get(key, on as never) !== undefined) {
+    if (own(key, on) !== undefined) {
       throw new TypeError(`genauth-session-guard: ${name} is on ${where(target, property)} twice; give it every value once.`);
     }
     const conflicting = key === METADATA.public
-      ? AUTHORIZATION.find((other) => reflector.get(other, on as never) !== undefined)
-      : (AUTHORIZATION as readonly string[]).includes(key) && reflector.get(METADATA.public, on as never) !== undefined
+      ? AUTHORIZATION.find((other) => own(other, on) !== undefined)
+      : (AUTHORIZATION as readonly string[]).includes(key) && own(METADATA.public, on) !== undefined
         ? METADATA.public
         : undefined;
     if (conflicting !== undefined) {

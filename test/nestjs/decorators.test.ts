@@ -98,6 +98,18 @@ describe('decorator placement mistakes are a TypeError when the class is defined
     }).not.toThrow();
   });
 
+  it("a subclass may restate a decorator of its parent class (only the class's own ones count)", () => {
+    @Roles('admin')
+    class Base {}
+    @Roles('auditor')
+    class Derived extends Base {}
+    @Public() // the parent's @Roles is not on this class: no conflict either
+    class Open extends Base {}
+    expect(Reflect.getMetadata('genauth-session-guard:roles', Derived)).toEqual(['auditor']);
+    expect(Reflect.getMetadata('genauth-session-guard:roles', Base)).toEqual(['admin']);
+    expect(Reflect.getMetadata('genauth-session-guard:public', Open)).toBe(true);
+  });
+
   it('on a property that is not a method', () => {
     const decorate = Roles('admin') as unknown as (target: object, key: string, descriptor?: PropertyDescriptor) => void;
     expect(() => decorate({}, 'field', undefined)).toThrow(/@Roles\(\) applies to a controller class or a route method, not to Object.field/);
