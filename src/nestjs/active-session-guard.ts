@@ -5,10 +5,9 @@ import { isSessionGuardError } from '../core/errors';
 import { isThenable } from '../core/session-guard';
 import type { SessionAuth } from '../core/types';
 import type { NestRequest, SessionGuardModuleOptions } from './module-options';
-import { resolveNestRoute, type NestRoute } from './route-setup';
+import { resolveNestRoute, type NestRoute, type RouteTarget } from './route-setup';
 import { SessionRefusedException, setRefusalHeaders } from './session-refused-exception';
 import { SESSION_GUARD_OPTIONS } from './tokens';
-
 
 const PUBLIC = Symbol('public');
 
@@ -31,7 +30,7 @@ const PUBLIC = Symbol('public');
  */
 export class ActiveSessionGuard implements CanActivate {
   /** By controller, then by handler: the decorators are read and the policy checked once per route. */
-  readonly #routes = new WeakMap<Function, WeakMap<Function, NestRoute | typeof PUBLIC>>();
+  readonly #routes = new WeakMap<RouteTarget, WeakMap<RouteTarget, NestRoute | typeof PUBLIC>>();
 
   constructor(
     private readonly options: SessionGuardModuleOptions,
@@ -60,7 +59,7 @@ export class ActiveSessionGuard implements CanActivate {
     return pass(result, request);
   }
 
-  #route(controller: Function, handler: Function): NestRoute | typeof PUBLIC {
+  #route(controller: RouteTarget, handler: RouteTarget): NestRoute | typeof PUBLIC {
     let byHandler = this.#routes.get(controller);
     if (byHandler === undefined) this.#routes.set(controller, (byHandler = new WeakMap()));
     let route = byHandler.get(handler);

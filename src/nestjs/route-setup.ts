@@ -4,23 +4,25 @@ import { setup, type RouteAuthenticate } from '../core/route-options';
 import type { NestAppId, SessionGuardModuleOptions } from './module-options';
 import { METADATA } from './tokens';
 
-/** How one route is guarded; `undefined` for a public route. */
+/** A controller class or a route handler: what Nest's `Reflector` reads metadata from. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type RouteTarget = Function;
+
+/** How one route is guarded. */
 export interface NestRoute {
   authenticate: RouteAuthenticate;
   appId: NestAppId;
 }
 
 /**
- * Reads the decorators of one route: per kind, the method's replaces the class's (`getAllAndOverride`); kinds
+ * Reads the decorators of one route (`undefined`: a public route): per kind, the method's replaces the class's (`getAllAndOverride`); kinds
  * combine. Public when the method says `@Public()`, or the class does and the method asks for no authorization.
  */
 export function resolveNestRoute(
   options: SessionGuardModuleOptions,
   reflector: Reflector,
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  controller: Function,
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  handler: Function,
+  controller: RouteTarget,
+  handler: RouteTarget,
 ): NestRoute | undefined {
   const targets = [handler, controller];
   const own = <T>(key: string) => reflector.get<T>(key, handler);
