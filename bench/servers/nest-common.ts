@@ -1,5 +1,5 @@
 /**
- * What the NestJS servers share: a Nest 11 app on platform-express whose `GET /admin` is guarded by `canActivate`
+ * What the NestJS servers share: a Nest 11 app on platform-express (or platform-fastify) whose `GET /admin` is guarded by `canActivate`
  * (a guard class, applied with `@UseGuards`) and answers `{"ok":true}`, on the IPC protocol of `common.ts`. The
  * decorators are applied as functions: tsx runs the bench with the project's tsconfig (no experimentalDecorators).
  */
@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { Controller, Get, Module, UseGuards, type CanActivate, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Express } from 'express';
 
 export async function serveNest(
   guard: new (...args: never[]) => CanActivate,
   metadata: ModuleMetadata = {},
   onClose: () => Promise<void> | void = () => {},
+  platform: 'express' | 'fastify' = 'express',
 ): Promise<void> {
   class AdminController {
     admin() {
@@ -26,10 +28,12 @@ export async function serveNest(
   class BenchModule {}
   Module({ ...metadata, controllers: [AdminController] })(BenchModule);
 
-  const app = await NestFactory.create(BenchModule, new ExpressAdapter(), { logger: false });
-  const express = app.getHttpAdapter().getInstance() as Express;
-  express.disable('x-powered-by');
-  express.disable('etag');
+  const app = await NestFactory.create(BenchModule, platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(), { logger: false });
+  if (platform === 'express') {
+    const express = app.getHttpAdapter().getInstance() as Express;
+    express.disable('x-powered-by');
+    express.disable('etag');
+  }
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
   server.keepAliveTimeout = 60_000;
