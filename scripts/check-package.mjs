@@ -9,7 +9,10 @@
 //      `require` (a request through Express and Koa against the shipped fake: 200 with a live session, 401 without
 //      a token), `./redis` loads (no Redis server here);
 //   4. all four entry points type-check, with this repository's TypeScript, under moduleResolution node16 as ESM
-//      (.mts) and as CommonJS (.cts), and under moduleResolution bundler.
+//      (.mts) and as CommonJS (.cts), and under moduleResolution bundler;
+//   5. `./nestjs`: a Nest 11 app (decorators applied as functions: plain JavaScript has none) guards a route from
+//      `import` and from `require`, its types check in the same three settings, and the root entry loads no
+//      @nestjs/* module (its import graph in dist/ names none; nothing under @nestjs in require.cache).
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -114,6 +117,91 @@ async function mixedCopies(lib, cjsLib, testing, express) {
 }
 `;
 
+// ./nestjs: the same answers through a Nest app (platform-express), built without decorator syntax.
+const nestChecks = String.raw`
+async function nestCheck(kind, nestLib, testing, common, core) {
+  const APP = 'smoke-app';
+  const fake = await testing.createFakeGenAuth();
+  const guard = nestLib.createSessionGuard({
+    host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret,
+    identity: nestLib.bearerJwt({ issuer: fake.issuer, audience: APP }),
+  });
+  class AdminController {
+    me(auth) { return { userId: auth.userId }; }
+    open() { return { ok: true }; }
+  }
+  const proto = AdminController.prototype;
+  const method = (name) => Object.getOwnPropertyDescriptor(proto, name);
+  common.Get('me')(proto, 'me', method('me'));
+  nestLib.SessionAuth()(proto, 'me', 0);
+  common.Get('open')(proto, 'open', method('open'));
+  nestLib.Public()(proto, 'open', method('open'));
+  common.Controller('admin')(AdminController);
+  class AppModule {}
+  common.Module({
+    imports: [nestLib.SessionGuardModule.forRoot({ guard, appId: APP })],
+    controllers: [AdminController],
+    providers: [{ provide: core.APP_GUARD, useClass: nestLib.ActiveSessionGuard }],
+  })(AppModule);
+  const app = await core.NestFactory.create(AppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const base = 'http://127.0.0.1:' + app.getHttpServer().address().port + '/admin';
+  try {
+    const token = await fake.login('alice', APP);
+    const ok = await fetch(base + '/me', { headers: { authorization: 'Bearer ' + token } });
+    const okBody = await ok.json();
+    if (ok.status !== 200 || okBody.userId !== 'alice') throw new Error(kind + ' nestjs: expected 200 for alice, got ' + ok.status + ' ' + JSON.stringify(okBody));
+    const refused = await fetch(base + '/me');
+    const refusedBody = await refused.json();
+    if (refused.status !== 401 || refusedBody.error !== 'missing_credentials' || refused.headers.get('www-authenticate') !== 'Bearer realm="' + APP + '"') {
+      throw new Error(kind + ' nestjs: expected 401 missing_credentials with a challenge, got ' + refused.status + ' ' + JSON.stringify(refusedBody));
+    }
+    if ((await fetch(base + '/open')).status !== 200) throw new Error(kind + ' nestjs: @Public() route not open');
+    console.log('  ok ' + kind + ' nestjs: 200 with a live session, 401 missing_credentials without a token, @Public open');
+  } finally {
+    app.getHttpServer().closeAllConnections();
+    await app.close();
+    await guard.close();
+    await fake.close();
+  }
+}
+`;
+
+const nestEsmScript = `import { createRequire } from 'node:module';
+import * as nestLib from 'genauth-session-guard/nestjs';
+import * as testing from 'genauth-session-guard/testing';
+const require = createRequire(import.meta.url);
+${nestChecks}
+await nestCheck('import', nestLib, testing, require('@nestjs/common'), require('@nestjs/core'));
+`;
+
+const nestCjsScript = `'use strict';
+const lib = require('genauth-session-guard');
+if (Object.keys(require.cache).some((path) => /[\\\\/]@nestjs[\\\\/]/.test(path))) {
+  throw new Error('require("genauth-session-guard") loaded @nestjs/*');
+}
+${nestChecks}
+nestCheck('require', require('genauth-session-guard/nestjs'), require('genauth-session-guard/testing'), require('@nestjs/common'), require('@nestjs/core'))
+  .catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+
+/** The bare imports reachable from an entry file of the build through its relative imports (ESM and CJS). */
+function bareImports(dir, entry) {
+  const seen = new Set();
+  const bare = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(dir, file), 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:from\s*|import\s*\(?\s*|require\s*\(\s*)["']([^"']+)["']/g)) {
+      if (specifier.startsWith('./')) visit(join(dirname(file), specifier));
+      else bare.add(specifier);
+    }
+  };
+  visit(entry);
+  return bare;
+}
+
 const esmScript = `import * as require_http from 'node:http';
 import { createRequire } from 'node:module';
 import * as lib from 'genauth-session-guard';
@@ -153,6 +241,21 @@ import {
 import { requireActiveSession as requireActiveSessionKoa } from 'genauth-session-guard/koa';
 import { createFakeGenAuth, type FakeGenAuth } from 'genauth-session-guard/testing';
 import { redisStore, type RedisStoreOptions } from 'genauth-session-guard/redis';
+import {
+  ActiveSessionGuard,
+  Roles,
+  SessionGuardModule,
+  SessionRefusedException,
+  type SessionAuth as NestSessionAuth,
+  type SessionGuardModuleOptions,
+} from 'genauth-session-guard/nestjs';
+
+export function nestModule(options: SessionGuardModuleOptions) {
+  const roles: ClassDecorator & MethodDecorator = Roles('admin', { code: 'auditor', namespace: 'finance' });
+  const refused = (error: SessionRefusedException): number => error.refusal.status + error.getStatus();
+  const userId = (auth: NestSessionAuth): string => auth.userId;
+  return { module: SessionGuardModule.forRoot(options), guard: ActiveSessionGuard, roles, refused, userId };
+}
 
 export const makeStore = (options: RedisStoreOptions) => redisStore(options);
 
@@ -286,12 +389,24 @@ try {
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke-project', private: true, version: '0.0.0' }));
   // express, koa and the types at the versions of this repository (from npm's cache when it has them).
   const deps = ['express', 'koa', '@types/express', '@types/koa', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
+  // NestJS 11 for ./nestjs (platform-express: NestFactory.create's default).
+  deps.push(...['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'].map((name) => `${name}@${versionOf(name)}`));
   run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], project);
 
   writeFileSync(join(project, 'smoke.mjs'), esmScript);
   writeFileSync(join(project, 'smoke.cjs'), cjsScript);
   run(process.execPath, ['smoke.mjs'], project);
   run(process.execPath, ['smoke.cjs'], project);
+  for (const entry of ['dist/index.js', 'dist/index.cjs']) {
+    const framework = [...bareImports(packageDir, entry)].filter((name) => /^(@nestjs\/|reflect-metadata$|rxjs$)/.test(name));
+    if (framework.length > 0) throw new Error(`${entry} loads ${framework.join(', ')}: the root entry must not load NestJS`);
+  }
+  if (![...bareImports(packageDir, 'dist/nestjs.js')].includes('@nestjs/common')) throw new Error('the import graph walk does not see @nestjs/common in dist/nestjs.js');
+  console.log('  ok the root entry (dist/index.js, dist/index.cjs) loads no @nestjs/*, reflect-metadata or rxjs');
+  writeFileSync(join(project, 'smoke-nest.mjs'), nestEsmScript);
+  writeFileSync(join(project, 'smoke-nest.cjs'), nestCjsScript);
+  run(process.execPath, ['smoke-nest.mjs'], project);
+  run(process.execPath, ['smoke-nest.cjs'], project);
 
   // 4. Types, with the TypeScript of this repository.
   for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource);
@@ -299,7 +414,7 @@ try {
     writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files: sources }, null, 2));
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
-  console.log('  ok types: ., ./koa, ./testing, ./redis type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+  console.log('  ok types: ., ./koa, ./nestjs, ./testing, ./redis type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
 } catch (error) {
   failed = true;
   console.error(`check-package FAILED: ${error instanceof Error ? error.message : String(error)}`);

@@ -106,7 +106,7 @@ export function resolveRoute<Reject>(
   return setup(createSessionGuard(guardOptions as SessionGuardOptions), undefined, onReject, authorization);
 }
 
-function setup<Reject>(
+export function setup<Reject>(
   guard: SessionGuard,
   identity: IdentityExtractor | undefined,
   onReject: Reject | undefined,

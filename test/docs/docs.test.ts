@@ -75,3 +75,12 @@ test('the code blocks the README quotes are the files they name, verbatim', () =
     expect({ path, block }).toEqual({ path, block: readFileSync(join(ROOT, path!), 'utf8') });
   }
 });
+
+test('the code blocks docs/nestjs.md quotes are the files they name, verbatim', () => {
+  const page = readFileSync(join(ROOT, 'docs/nestjs.md'), 'utf8');
+  const quotes = [...page.matchAll(/<!-- quote: (\S+) -->\n```\w*\n([\s\S]*?)^```/gm)];
+  expect(quotes.map(([, path]) => path)).toEqual(['examples/nestjs/app.module.ts', 'examples/nestjs/main.ts']);
+  for (const [, path, block] of quotes) {
+    expect({ path, block }).toEqual({ path, block: readFileSync(join(ROOT, path!), 'utf8') });
+  }
+});

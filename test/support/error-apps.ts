@@ -5,6 +5,9 @@ import Koa from 'koa';
 import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
 import type { RunningApp } from './frameworks';
+import { ArgumentsHost, Catch, HttpException } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { startNestApp, type NestPlatform } from './nestjs-apps';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express;
@@ -21,7 +24,7 @@ export interface AppRecord {
 export interface ErrorAppSetup {
   appId: string | ((request: never) => string);
   options: unknown;
-  /** Runs before the guard (Express: `(req)`, Koa: `(ctx)`), e.g. to make `req.auth` read-only. */
+  /** Runs before the guard (Express and Nest: the request, Koa: `(ctx)`), e.g. to make `req.auth` read-only. */
   before?: (target: any) => void;
 }
 
@@ -32,7 +35,7 @@ export interface ErrorAppSetup {
  */
 export interface ErrorFramework {
   name: string;
-  kind: 'express' | 'koa';
+  kind: 'express' | 'koa' | 'nestjs';
   start(setup: ErrorAppSetup, record: AppRecord): Promise<RunningApp>;
 }
 
@@ -94,10 +97,38 @@ function koaApp(Factory: typeof Koa, { appId, options, before }: ErrorAppSetup, 
   return app;
 }
 
-/** Express 5 and 4, Koa 3 and 2, each with an error handler of the app's own. */
+/**
+ * A Nest app whose own error handling is a catch-all exception filter, as apps write it: HTTP exceptions (the
+ * guard's refusals among them) answered as Nest does, anything else recorded and answered 500. Nest has no
+ * `onReject` (a refusal is a SessionRefusedException for the app's filters): the option is not passed on.
+ */
+function nestStart(platform: NestPlatform): ErrorFramework['start'] {
+  return ({ appId, options, before }, record) => {
+    const { guard } = options as { guard: import('../../src/index').SessionGuard };
+    class AppErrors extends BaseExceptionFilter {
+      override catch(exception: unknown, host: ArgumentsHost) {
+        if (exception instanceof HttpException) return super.catch(exception, host);
+        record.errors.push(exception);
+        host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): unknown } }>().status(500).send({ appError: true });
+      }
+    }
+    Catch()(AppErrors);
+    return startNestApp(platform, {
+      appId: appId as never,
+      guard,
+      before,
+      filters: (app) => [new AppErrors(app.getHttpAdapter())],
+      reached: () => record.reached++,
+    });
+  };
+}
+
+/** Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms, each with an error handler of the app's own. */
 export const errorFrameworks: ErrorFramework[] = [
   { name: 'Express 5', kind: 'express', start: (setup, record) => listen(expressApp(express, setup, record)) },
   { name: 'Express 4', kind: 'express', start: (setup, record) => listen(expressApp(express4, setup, record)) },
   { name: 'Koa 3', kind: 'koa', start: (setup, record) => listen(koaApp(Koa, setup, record).callback()) },
   { name: 'Koa 2', kind: 'koa', start: (setup, record) => listen(koaApp(Koa2, setup, record).callback()) },
+  { name: 'NestJS 11 (express)', kind: 'nestjs', start: nestStart('express') },
+  { name: 'NestJS 11 (fastify)', kind: 'nestjs', start: nestStart('fastify') },
 ];

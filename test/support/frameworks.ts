@@ -5,6 +5,10 @@ import express from 'express';
 import Koa from 'koa';
 import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
+import { resolveRoute } from '../../src/core/route-options';
+import type { AuthorizationOptions } from '../../src/core/authorization-policy';
+import type { IdentityExtractor, SessionGuard } from '../../src/index';
+import { isExceptionFilter, nestRejectFilter, startNestApp, type NestPlatform } from './nestjs-apps';
 
 // The previous majors, installed side by side under npm aliases (no types of their own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,12 +95,45 @@ function koaApp(Factory: typeof Koa, appId: string, options: unknown, reached: R
   return app;
 }
 
-/** Express 5 and 4, Koa 3 and 2: every table of cases runs through each. */
+/** A guard that authenticates with another extractor: what a route's `identity` option does, for Nest. */
+function withIdentity(guard: SessionGuard, identity: IdentityExtractor): SessionGuard {
+  return { ...guard, authenticate: (req, appId, options) => guard.authenticate(req, appId, { ...options, identity }) };
+}
+
+/**
+ * The route options of the table, turned into a Nest app: checked as requireActiveSession checks them (the same
+ * TypeErrors, synchronously), a guard built from guard options when no `guard` is given, `identity` wrapped into the
+ * guard, `roles`/`permissions`/`scopes` as decorators on the route, `onReject` as a global exception filter.
+ */
+function nestStart(platform: NestPlatform): FrameworkUnderTest['start'] {
+  return (appId, options, reached) => {
+    const { onReject, ...routeOptions } = options as Record<string, unknown>;
+    if (onReject !== undefined && !isExceptionFilter(onReject)) {
+      throw new TypeError('test support: a Nest onReject is an exception filter (nestRejectFilter)');
+    }
+    const { guard, identity } = resolveRoute(appId, routeOptions as never, () => {
+      throw new TypeError('test support: the Nest apps take options');
+    });
+    const { roles, permissions, scopes } = routeOptions as AuthorizationOptions;
+    return startNestApp(platform, {
+      appId: appId as never,
+      guard: identity ? withIdentity(guard, identity) : guard,
+      authorization: { roles, permissions, scopes },
+      filters: onReject ? () => [onReject] : undefined,
+      reached: () => reached.count++,
+      ownGuard: 'guard' in routeOptions ? undefined : guard,
+    });
+  };
+}
+
+/** Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms: every table of cases runs through each. */
 export const frameworks: FrameworkUnderTest[] = [
   { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)), onReject: expressOnReject },
   { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)), onReject: expressOnReject },
   { name: 'Koa 3', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa, appId, options, reached).callback()), onReject: koaOnReject },
   { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()), onReject: koaOnReject },
+  { name: 'NestJS 11 (express)', kind: 'nestjs', start: nestStart('express'), onReject: nestRejectFilter },
+  { name: 'NestJS 11 (fastify)', kind: 'nestjs', start: nestStart('fastify'), onReject: nestRejectFilter },
 ];
 
 /** A clock tests move by hand. */

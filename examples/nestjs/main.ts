@@ -1,0 +1,11 @@
+import { NestFactory } from '@nestjs/core';
+import { bearerJwt, createSessionGuard } from 'genauth-session-guard/nestjs';
+import { AppModule } from './app.module';
+
+const appId = process.env.GENAUTH_APP_ID!; // unset, a TypeError below stops the boot
+// One guard per process. accessKeyId, accessKeySecret and host default to GENAUTH_ACCESS_KEY_ID,
+// GENAUTH_ACCESS_KEY_SECRET and GENAUTH_HOST.
+const guard = createSessionGuard({ identity: bearerJwt({ issuer: process.env.GENAUTH_ISSUER!, audience: appId }) });
+const app = await NestFactory.create(AppModule.forGuard(guard, appId));
+await app.listen(Number(process.env.PORT ?? 3000));
+console.log(`listening on ${await app.getUrl()}`);
