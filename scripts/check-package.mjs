@@ -13,6 +13,9 @@
 //   5. `./nestjs`: a Nest 11 app (decorators applied as functions: plain JavaScript has none) guards a route from
 //      `import` and from `require`, its types check in the same three settings, and the root entry loads no
 //      @nestjs/* module (its import graph in dist/ names none; nothing under @nestjs in require.cache).
+//   6. `./opentelemetry` and `./prometheus`: from `import` and `require`, with @opentelemetry/api and prom-client
+//      installed, a guarded call is seen by both (a span, a counted decision); their types check; the root entry
+//      loads neither.
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -185,6 +188,54 @@ nestCheck('require', require('genauth-session-guard/nestjs'), require('genauth-s
   .catch((error) => { console.error(error); process.exitCode = 1; });
 `;
 
+// ./opentelemetry and ./prometheus: one guarded call against the shipped fake, seen by both.
+const observabilityChecks = String.raw`
+async function observabilityCheck(kind, lib, otelLib, promLib, testing, api, promClient) {
+  const fake = await testing.createFakeGenAuth();
+  const spans = [];
+  const tracerProvider = { getTracer: () => ({ startSpan: (name) => { const span = { name, setAttribute() {}, setStatus() {}, end() { spans.push(name); } }; return span; } }) };
+  const stop = otelLib.instrumentSessionGuard({ tracerProvider });
+  const registry = new promClient.Registry();
+  const metrics = promLib.registerSessionGuardMetrics({ registry });
+  const guard = lib.createSessionGuard({ host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, identity: lib.header('x-user-id') });
+  try {
+    await fake.login('alice', 'app-1');
+    await guard.authenticate({ headers: { 'x-user-id': 'alice' } }, 'app-1');
+    if (!spans.includes('GenAuth check-session-status')) throw new Error(kind + ' opentelemetry: no span for check-session-status, got ' + JSON.stringify(spans));
+    const text = await registry.metrics();
+    if (!text.includes('genauth_guard_decisions_total{outcome="pass",code=""} 1')) throw new Error(kind + ' prometheus: the pass was not counted: ' + text);
+    if (typeof api.trace.getTracerProvider !== 'function') throw new Error(kind + ': @opentelemetry/api did not load');
+    console.log('  ok ' + kind + ' opentelemetry + prometheus: a span per GenAuth call, decisions counted');
+  } finally {
+    stop();
+    metrics.unregister();
+    await guard.close();
+    await fake.close();
+  }
+}
+`;
+
+const observabilityEsmScript = `import * as lib from 'genauth-session-guard';
+import * as otelLib from 'genauth-session-guard/opentelemetry';
+import * as promLib from 'genauth-session-guard/prometheus';
+import * as testing from 'genauth-session-guard/testing';
+import * as api from '@opentelemetry/api';
+import promClient from 'prom-client';
+${observabilityChecks}
+await observabilityCheck('import', lib, otelLib, promLib, testing, api, promClient);
+`;
+
+const observabilityCjsScript = `'use strict';
+require('genauth-session-guard');
+if (Object.keys(require.cache).some((path) => /[\\/](@opentelemetry|prom-client)[\\/]/.test(path))) {
+  throw new Error('require("genauth-session-guard") loaded @opentelemetry/* or prom-client');
+}
+${observabilityChecks}
+observabilityCheck('require', require('genauth-session-guard'), require('genauth-session-guard/opentelemetry'), require('genauth-session-guard/prometheus'),
+  require('genauth-session-guard/testing'), require('@opentelemetry/api'), require('prom-client'))
+  .catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+
 /** The bare imports reachable from an entry file of the build through its relative imports (ESM and CJS). */
 function bareImports(dir, entry) {
   const seen = new Set();
@@ -258,6 +309,14 @@ export function nestModule(options: SessionGuardModuleOptions) {
 }
 
 export const makeStore = (options: RedisStoreOptions) => redisStore(options);
+
+import { instrumentSessionGuard, type InstrumentSessionGuardOptions } from 'genauth-session-guard/opentelemetry';
+import { registerSessionGuardMetrics, type SessionGuardMetrics } from 'genauth-session-guard/prometheus';
+import { channels, subscribe } from 'genauth-session-guard';
+export function observe(options: InstrumentSessionGuardOptions): { stop: () => void; metrics: SessionGuardMetrics } {
+  subscribe(channels.decision, (event) => event.code?.length);
+  return { stop: instrumentSessionGuard(options), metrics: registerSessionGuardMetrics() };
+}
 
 export async function build(): Promise<void> {
   const fake: FakeGenAuth = await createFakeGenAuth();
@@ -391,6 +450,8 @@ try {
   const deps = ['express', 'koa', '@types/express', '@types/koa', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
   // NestJS 11 for ./nestjs (platform-express: NestFactory.create's default).
   deps.push(...['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'].map((name) => `${name}@${versionOf(name)}`));
+  // The optional peers of ./opentelemetry and ./prometheus.
+  deps.push(...['@opentelemetry/api', 'prom-client'].map((name) => `${name}@${versionOf(name)}`));
   run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], project);
 
   writeFileSync(join(project, 'smoke.mjs'), esmScript);
@@ -408,13 +469,23 @@ try {
   run(process.execPath, ['smoke-nest.mjs'], project);
   run(process.execPath, ['smoke-nest.cjs'], project);
 
+  for (const entry of ['dist/index.js', 'dist/index.cjs']) {
+    const peers = [...bareImports(packageDir, entry)].filter((name) => /^(@opentelemetry\/|prom-client$)/.test(name));
+    if (peers.length > 0) throw new Error(`${entry} loads ${peers.join(', ')}: the root entry must not load them`);
+  }
+  if (![...bareImports(packageDir, 'dist/prometheus.js')].includes('prom-client')) throw new Error('the import graph walk does not see prom-client in dist/prometheus.js');
+  writeFileSync(join(project, 'smoke-observability.mjs'), observabilityEsmScript);
+  writeFileSync(join(project, 'smoke-observability.cjs'), observabilityCjsScript);
+  run(process.execPath, ['smoke-observability.mjs'], project);
+  run(process.execPath, ['smoke-observability.cjs'], project);
+
   // 4. Types, with the TypeScript of this repository.
   for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource);
   for (const [name, { files: sources, ...options }] of Object.entries(tsconfigs)) {
     writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files: sources }, null, 2));
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
-  console.log('  ok types: ., ./koa, ./nestjs, ./testing, ./redis type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+  console.log('  ok types: ., ./koa, ./nestjs, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
 } catch (error) {
   failed = true;
   console.error(`check-package FAILED: ${error instanceof Error ? error.message : String(error)}`);
