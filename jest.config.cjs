@@ -15,6 +15,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   // The examples import the package by name (as users do); tests run them against the source.
   moduleNameMapper: {
+    // Relative imports written for moduleResolution nodenext (`./app.js` for app.ts), as the quoted examples are.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     '^genauth-session-guard$': '<rootDir>/src/index.ts',
     // Every entry point is src/<name>.ts (package.json "exports" ./<name>).
     '^genauth-session-guard/([a-z]+)$': '<rootDir>/src/$1.ts',

@@ -16,9 +16,11 @@
 //   6. `./opentelemetry` and `./prometheus`: from `import` and `require`, with @opentelemetry/api and prom-client
 //      installed, a guarded call is seen by both (a span, a counted decision); their types check; the root entry
 //      loads neither.
+//   7. the examples the README and docs/*.md quote (`<!-- quote: examples/... -->`) type-check against the installed
+//      package, as a user's project compiles them: ESM under moduleResolution nodenext, and bundler.
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -363,6 +365,29 @@ const compilerOptions = {
   types: ['node'],
 };
 
+/** The files under examples/ that README.md and docs/*.md quote: the code a user copies. */
+function quotedExamples() {
+  const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+  const quoted = new Set();
+  for (const page of pages) {
+    for (const [, path] of readFileSync(join(root, page), 'utf8').matchAll(/<!-- quote: (examples\/\S+\.ts) -->/g)) quoted.add(path);
+  }
+  return [...quoted].sort();
+}
+
+/** The packages a set of TypeScript files imports by name (`node:` built-ins and this package left out). */
+function packagesImported(dir, files) {
+  const names = new Set();
+  for (const file of files) {
+    for (const [, specifier] of readFileSync(join(dir, file), 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*)["']([^"'.][^"']*)["']/g)) {
+      if (specifier.startsWith('node:') || specifier.startsWith('genauth-session-guard')) continue;
+      const parts = specifier.split('/');
+      names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+    }
+  }
+  return [...names].sort();
+}
+
 /** What the tarball may hold: the build, the manifest and the documents; nothing else (no src, tests, bench, maps). */
 const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)$/];
 const requiredDocuments = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
@@ -478,6 +503,31 @@ try {
   writeFileSync(join(project, 'smoke-observability.cjs'), observabilityCjsScript);
   run(process.execPath, ['smoke-observability.mjs'], project);
   run(process.execPath, ['smoke-observability.cjs'], project);
+
+  // 7. The quoted examples, copied into a project of their own ("type": "module") that uses the installed package.
+  const examples = quotedExamples();
+  const examplesDir = join(project, 'quoted');
+  for (const file of examples) {
+    mkdirSync(dirname(join(examplesDir, file)), { recursive: true });
+    writeFileSync(join(examplesDir, file), readFileSync(join(root, file)));
+  }
+  writeFileSync(join(examplesDir, 'package.json'), JSON.stringify({ name: 'quoted-examples', private: true, type: 'module' }));
+  const wanted = packagesImported(root, examples);
+  const typesOf = wanted.map((name) => `@types/${name.replace(/^@(.*)\/(.*)$/, '$1__$2')}`).filter((name) => existsSync(join(root, 'node_modules', name)));
+  const missing = [...wanted, ...typesOf].filter((name) => !existsSync(join(project, 'node_modules', name)));
+  if (missing.length > 0) {
+    run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps, ...missing.map((name) => `${name}@${versionOf(name)}`)], project);
+  }
+  for (const [name, options] of Object.entries({
+    'tsconfig.nodenext.json': { module: 'nodenext', moduleResolution: 'nodenext' },
+    'tsconfig.bundler.json': { module: 'esnext', moduleResolution: 'bundler' },
+  })) {
+    // Nest's decorators are TypeScript's legacy ones; a Nest project turns them on (no other file has decorators).
+    const settings = { ...compilerOptions, ...options, experimentalDecorators: true };
+    writeFileSync(join(examplesDir, name), JSON.stringify({ compilerOptions: settings, files: examples }, null, 2));
+    run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], examplesDir);
+  }
+  console.log(`  ok the ${examples.length} quoted examples type-check against the package under nodenext (ESM) and bundler: ${examples.join(' ')}`);
 
   // 4. Types, with the TypeScript of this repository.
   for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource);
