@@ -13,9 +13,14 @@
 //   5. `./nestjs`: a Nest 11 app (decorators applied as functions: plain JavaScript has none) guards a route from
 //      `import` and from `require`, its types check in the same three settings, and the root entry loads no
 //      @nestjs/* module (its import graph in dist/ names none; nothing under @nestjs in require.cache).
+//   6. `./opentelemetry` and `./prometheus`: from `import` and `require`, with @opentelemetry/api and prom-client
+//      installed, a guarded call is seen by both (a span, a counted decision); their types check; the root entry
+//      loads neither.
+//   7. the examples the README and docs/*.md quote (`<!-- quote: examples/... -->`) type-check against the installed
+//      package, as a user's project compiles them: ESM under moduleResolution nodenext, and bundler.
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -185,6 +190,54 @@ nestCheck('require', require('genauth-session-guard/nestjs'), require('genauth-s
   .catch((error) => { console.error(error); process.exitCode = 1; });
 `;
 
+// ./opentelemetry and ./prometheus: one guarded call against the shipped fake, seen by both.
+const observabilityChecks = String.raw`
+async function observabilityCheck(kind, lib, otelLib, promLib, testing, api, promClient) {
+  const fake = await testing.createFakeGenAuth();
+  const spans = [];
+  const tracerProvider = { getTracer: () => ({ startSpan: (name) => { const span = { name, setAttribute() {}, setStatus() {}, end() { spans.push(name); } }; return span; } }) };
+  const stop = otelLib.instrumentSessionGuard({ tracerProvider });
+  const registry = new promClient.Registry();
+  const metrics = promLib.registerSessionGuardMetrics({ registry });
+  const guard = lib.createSessionGuard({ host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret, identity: lib.header('x-user-id') });
+  try {
+    await fake.login('alice', 'app-1');
+    await guard.authenticate({ headers: { 'x-user-id': 'alice' } }, 'app-1');
+    if (!spans.includes('GenAuth check-session-status')) throw new Error(kind + ' opentelemetry: no span for check-session-status, got ' + JSON.stringify(spans));
+    const text = await registry.metrics();
+    if (!text.includes('genauth_guard_decisions_total{outcome="pass",code=""} 1')) throw new Error(kind + ' prometheus: the pass was not counted: ' + text);
+    if (typeof api.trace.getTracerProvider !== 'function') throw new Error(kind + ': @opentelemetry/api did not load');
+    console.log('  ok ' + kind + ' opentelemetry + prometheus: a span per GenAuth call, decisions counted');
+  } finally {
+    stop();
+    metrics.unregister();
+    await guard.close();
+    await fake.close();
+  }
+}
+`;
+
+const observabilityEsmScript = `import * as lib from 'genauth-session-guard';
+import * as otelLib from 'genauth-session-guard/opentelemetry';
+import * as promLib from 'genauth-session-guard/prometheus';
+import * as testing from 'genauth-session-guard/testing';
+import * as api from '@opentelemetry/api';
+import promClient from 'prom-client';
+${observabilityChecks}
+await observabilityCheck('import', lib, otelLib, promLib, testing, api, promClient);
+`;
+
+const observabilityCjsScript = `'use strict';
+require('genauth-session-guard');
+if (Object.keys(require.cache).some((path) => /[\\/](@opentelemetry|prom-client)[\\/]/.test(path))) {
+  throw new Error('require("genauth-session-guard") loaded @opentelemetry/* or prom-client');
+}
+${observabilityChecks}
+observabilityCheck('require', require('genauth-session-guard'), require('genauth-session-guard/opentelemetry'), require('genauth-session-guard/prometheus'),
+  require('genauth-session-guard/testing'), require('@opentelemetry/api'), require('prom-client'))
+  .catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+
 /** The bare imports reachable from an entry file of the build through its relative imports (ESM and CJS). */
 function bareImports(dir, entry) {
   const seen = new Set();
@@ -259,6 +312,14 @@ export function nestModule(options: SessionGuardModuleOptions) {
 
 export const makeStore = (options: RedisStoreOptions) => redisStore(options);
 
+import { instrumentSessionGuard, type InstrumentSessionGuardOptions } from 'genauth-session-guard/opentelemetry';
+import { registerSessionGuardMetrics, type SessionGuardMetrics } from 'genauth-session-guard/prometheus';
+import { channels, subscribe } from 'genauth-session-guard';
+export function observe(options: InstrumentSessionGuardOptions): { stop: () => void; metrics: SessionGuardMetrics } {
+  subscribe(channels.decision, (event) => event.code?.length);
+  return { stop: instrumentSessionGuard(options), metrics: registerSessionGuardMetrics() };
+}
+
 export async function build(): Promise<void> {
   const fake: FakeGenAuth = await createFakeGenAuth();
   const guard = createSessionGuard({
@@ -304,6 +365,29 @@ const compilerOptions = {
   types: ['node'],
 };
 
+/** The files under examples/ that README.md and docs/*.md quote: the code a user copies. */
+function quotedExamples() {
+  const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+  const quoted = new Set();
+  for (const page of pages) {
+    for (const [, path] of readFileSync(join(root, page), 'utf8').matchAll(/<!-- quote: (examples\/\S+\.ts) -->/g)) quoted.add(path);
+  }
+  return [...quoted].sort();
+}
+
+/** The packages a set of TypeScript files imports by name (`node:` built-ins and this package left out). */
+function packagesImported(dir, files) {
+  const names = new Set();
+  for (const file of files) {
+    for (const [, specifier] of readFileSync(join(dir, file), 'utf8').matchAll(/(?:from\s*|import\s*\(?\s*)["']([^"'.][^"']*)["']/g)) {
+      if (specifier.startsWith('node:') || specifier.startsWith('genauth-session-guard')) continue;
+      const parts = specifier.split('/');
+      names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+    }
+  }
+  return [...names].sort();
+}
+
 /** What the tarball may hold: the build, the manifest and the documents; nothing else (no src, tests, bench, maps). */
 const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)$/];
 const requiredDocuments = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
@@ -344,6 +428,11 @@ function checkContents(files, manifest, packageDir) {
         }
       }
     }
+  }
+  // An installing project runs none of these for a registry tarball, yet npm 11 lists each as an install script
+  // not covered by allowScripts (a warning on every install): the manifest carries none.
+  for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
+    if (manifest.scripts?.[script] !== undefined) problems.push(`the manifest has a "${script}" script`);
   }
   if (problems.length > 0) throw new Error(`the tarball's contents are wrong:\n  ${problems.join('\n  ')}`);
 }
@@ -386,6 +475,8 @@ try {
   const deps = ['express', 'koa', '@types/express', '@types/koa', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
   // NestJS 11 for ./nestjs (platform-express: NestFactory.create's default).
   deps.push(...['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'].map((name) => `${name}@${versionOf(name)}`));
+  // The optional peers of ./opentelemetry and ./prometheus.
+  deps.push(...['@opentelemetry/api', 'prom-client'].map((name) => `${name}@${versionOf(name)}`));
   run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], project);
 
   writeFileSync(join(project, 'smoke.mjs'), esmScript);
@@ -403,13 +494,48 @@ try {
   run(process.execPath, ['smoke-nest.mjs'], project);
   run(process.execPath, ['smoke-nest.cjs'], project);
 
+  for (const entry of ['dist/index.js', 'dist/index.cjs']) {
+    const peers = [...bareImports(packageDir, entry)].filter((name) => /^(@opentelemetry\/|prom-client$)/.test(name));
+    if (peers.length > 0) throw new Error(`${entry} loads ${peers.join(', ')}: the root entry must not load them`);
+  }
+  if (![...bareImports(packageDir, 'dist/prometheus.js')].includes('prom-client')) throw new Error('the import graph walk does not see prom-client in dist/prometheus.js');
+  writeFileSync(join(project, 'smoke-observability.mjs'), observabilityEsmScript);
+  writeFileSync(join(project, 'smoke-observability.cjs'), observabilityCjsScript);
+  run(process.execPath, ['smoke-observability.mjs'], project);
+  run(process.execPath, ['smoke-observability.cjs'], project);
+
+  // 7. The quoted examples, copied into a project of their own ("type": "module") that uses the installed package.
+  const examples = quotedExamples();
+  const examplesDir = join(project, 'quoted');
+  for (const file of examples) {
+    mkdirSync(dirname(join(examplesDir, file)), { recursive: true });
+    writeFileSync(join(examplesDir, file), readFileSync(join(root, file)));
+  }
+  writeFileSync(join(examplesDir, 'package.json'), JSON.stringify({ name: 'quoted-examples', private: true, type: 'module' }));
+  const wanted = packagesImported(root, examples);
+  const typesOf = wanted.map((name) => `@types/${name.replace(/^@(.*)\/(.*)$/, '$1__$2')}`).filter((name) => existsSync(join(root, 'node_modules', name)));
+  const missing = [...wanted, ...typesOf].filter((name) => !existsSync(join(project, 'node_modules', name)));
+  if (missing.length > 0) {
+    run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps, ...missing.map((name) => `${name}@${versionOf(name)}`)], project);
+  }
+  for (const [name, options] of Object.entries({
+    'tsconfig.nodenext.json': { module: 'nodenext', moduleResolution: 'nodenext' },
+    'tsconfig.bundler.json': { module: 'esnext', moduleResolution: 'bundler' },
+  })) {
+    // Nest's decorators are TypeScript's legacy ones; a Nest project turns them on (no other file has decorators).
+    const settings = { ...compilerOptions, ...options, experimentalDecorators: true };
+    writeFileSync(join(examplesDir, name), JSON.stringify({ compilerOptions: settings, files: examples }, null, 2));
+    run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], examplesDir);
+  }
+  console.log(`  ok the ${examples.length} quoted examples type-check against the package under nodenext (ESM) and bundler: ${examples.join(' ')}`);
+
   // 4. Types, with the TypeScript of this repository.
   for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource);
   for (const [name, { files: sources, ...options }] of Object.entries(tsconfigs)) {
     writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files: sources }, null, 2));
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
-  console.log('  ok types: ., ./koa, ./nestjs, ./testing, ./redis type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+  console.log('  ok types: ., ./koa, ./nestjs, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
 } catch (error) {
   failed = true;
   console.error(`check-package FAILED: ${error instanceof Error ? error.message : String(error)}`);

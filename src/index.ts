@@ -50,6 +50,8 @@ export type {
   Logger,
 } from './core/types';
 export { channels } from './core/events';
+export { subscribe } from './core/subscribe';
+export type { ChannelMessages, ChannelName } from './core/subscribe';
 export type { DecisionEvent, CacheEvent, UpstreamEvent, WebhookEvent } from './core/events';
 export type { UpstreamAttempt, BreakerEndpoint } from './client/genauth-client';
 export type { UpstreamFailureKind } from './client/upstream-error';

@@ -24,6 +24,7 @@ export {
   cookie,
   firstOf,
   channels,
+  subscribe,
 } from './index';
 export type {
   SessionGuard,

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { bearerJwt, createSessionGuard } from 'genauth-session-guard/nestjs';
-import { AppModule } from './app.module';
+import { AppModule } from './app.module.js';
 
 const appId = process.env.GENAUTH_APP_ID!;
 const guard = createSessionGuard({ identity: bearerJwt({ issuer: process.env.GENAUTH_ISSUER!, audience: appId }) });

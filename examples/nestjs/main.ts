@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { bearerJwt, createSessionGuard } from 'genauth-session-guard/nestjs';
-import { AppModule } from './app.module';
+import { AppModule } from './app.module.js';
 
 const appId = process.env.GENAUTH_APP_ID!; // unset, a TypeError below stops the boot
 // One guard per process. accessKeyId, accessKeySecret and host default to GENAUTH_ACCESS_KEY_ID,

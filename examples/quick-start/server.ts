@@ -1,5 +1,5 @@
 import { bearerJwt, createSessionGuard } from 'genauth-session-guard';
-import { buildApp } from './app';
+import { buildApp } from './app.js';
 
 const appId = process.env.GENAUTH_APP_ID!; // unset, a TypeError below stops the boot
 // One guard per process. accessKeyId, accessKeySecret and host default to GENAUTH_ACCESS_KEY_ID,

@@ -9,9 +9,13 @@ import { fetchTransport, nodeTransport, type Transport } from './transport';
 import { ManagementTokenProvider, type ManagementToken } from './management-token';
 import { signRequest } from './request-signature';
 import { UpstreamError, type UpstreamFailureKind } from './upstream-error';
+import { attemptTracing, type UpstreamAttemptTrace } from './attempt-tracing';
+
+/** This package's version (the one in package.json). */
+export const PACKAGE_VERSION = '0.2.0';
 
 /** The value of `x-authing-sdk-version` this client sends. */
-export const SDK_VERSION_HEADER = 'genauth-session-guard:0.2.0';
+export const SDK_VERSION_HEADER = `genauth-session-guard:${PACKAGE_VERSION}`;
 
 /** One HTTP attempt against GenAuth, as reported to observers. Nothing secret. */
 export interface UpstreamAttempt {
@@ -123,6 +127,8 @@ export class GenAuthClient {
   readonly #closed = new AbortController();
   readonly #transport: Transport;
   readonly #baseHeaders: Record<string, string>;
+  /** GenAuth's host name and port, for the tracing channel. */
+  readonly #server: { address: string; port: number };
   readonly #breakers = new Map<BreakerEndpoint, CircuitBreaker>();
   readonly #limit: ConcurrencyLimit;
   /** Failures already counted by the breakers (weakly held). */
@@ -133,6 +139,8 @@ export class GenAuthClient {
   constructor(options: GenAuthClientOptions) {
     this.#options = options;
     this.#transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
+    const url = new URL(options.host);
+    this.#server = { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
     // Every call under way listens on it (see #call): as many as there are calls in flight, by design.
     setMaxListeners(0, this.#closed.signal);
     const breaker = options.circuitBreaker;
@@ -367,7 +375,8 @@ export class GenAuthClient {
     }
   }
 
-  async #attempt(
+  /** One attempt; traced on the tracing channel when it has subscribers (nothing is built otherwise). */
+  #attempt(
     endpoint: UpstreamAttempt['endpoint'],
     attempt: number,
     path: string,
@@ -376,7 +385,22 @@ export class GenAuthClient {
     token: ManagementToken | undefined,
     callSignal: AbortSignal,
   ): Promise<Envelope> {
-    const { host, timeoutMs, maxResponseBytes, onAttempt } = this.#options;
+    if (!attemptTracing.hasSubscribers) return this.#attemptOnce(endpoint, attempt, path, body, authenticated, token, callSignal, undefined);
+    const trace: UpstreamAttemptTrace = { endpoint, attempt, method: 'POST', serverAddress: this.#server.address, serverPort: this.#server.port };
+    return attemptTracing.tracePromise(() => this.#attemptOnce(endpoint, attempt, path, body, authenticated, token, callSignal, trace), trace);
+  }
+
+  async #attemptOnce(
+    endpoint: UpstreamAttempt['endpoint'],
+    attempt: number,
+    path: string,
+    body: Record<string, unknown>,
+    authenticated: boolean,
+    token: ManagementToken | undefined,
+    callSignal: AbortSignal,
+    trace: UpstreamAttemptTrace | undefined,
+  ): Promise<Envelope> {
+    const { host, timeoutMs, maxResponseBytes } = this.#options;
     // Not AbortSignal.timeout: its timer and signal live on for timeoutMs after the attempt ends (thousands of them
     // under a steady miss load); this one is cleared as soon as the attempt settles. Not unref'd: the attempt is
     // part of a call under way, which holds the process until it settles.
@@ -403,15 +427,20 @@ export class GenAuthClient {
       if (!failure && !SUCCESS_SHAPES[endpoint](envelope.data)) {
         throw new UpstreamError('malformed', `${endpoint}: the answer's data is not of the documented shape`, { httpStatus, statusCode: 200 });
       }
-      onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: failure ? failure.kind : 'ok', httpStatus, statusCode: envelope.statusCode, apiCode: envelope.apiCode });
+      this.#report(trace, { endpoint, attempt, durationMs: performance.now() - started, outcome: failure ? failure.kind : 'ok', httpStatus, statusCode: envelope.statusCode, apiCode: envelope.apiCode });
       return envelope;
     } catch (caught) {
       const error = toUpstreamError(caught, endpoint, timeout.signal, callSignal, timeoutMs, httpStatus);
-      onAttempt?.({ endpoint, attempt, durationMs: performance.now() - started, outcome: error.kind, httpStatus: error.httpStatus ?? httpStatus, statusCode: error.statusCode, apiCode: error.apiCode });
+      this.#report(trace, { endpoint, attempt, durationMs: performance.now() - started, outcome: error.kind, httpStatus: error.httpStatus ?? httpStatus, statusCode: error.statusCode, apiCode: error.apiCode });
       throw error;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #report(trace: UpstreamAttemptTrace | undefined, report: UpstreamAttempt): void {
+    if (trace) trace.report = report;
+    this.#options.onAttempt?.(report);
   }
 
   #headers(path: string, body: Record<string, unknown>, authenticated: boolean, token: ManagementToken | undefined): Record<string, string> {

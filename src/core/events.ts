@@ -3,6 +3,7 @@ import type { UpstreamAttempt } from '../client/genauth-client';
 import { attemptReason } from './failure-reason';
 import type { SessionGuardErrorCode } from './errors';
 import type { Logger, SessionSource } from './types';
+import { logWriterFor, type LogWriter } from './log-writer';
 import type { WebhookOutcomeKind, WebhookRejection } from '../webhook/webhook-outcome';
 
 /**
@@ -98,7 +99,11 @@ const webhookChannel = channel(channels.webhook);
 
 /** Publishes to the channels and the optional logger; costs one property read when nobody listens. */
 export class GuardEvents {
-  constructor(private readonly logger: Logger | undefined) {}
+  readonly #write: LogWriter | undefined;
+
+  constructor(private readonly logger: Logger | undefined) {
+    this.#write = logger === undefined ? undefined : logWriterFor(logger);
+  }
 
   decision(event: DecisionEvent): void {
     if (decisionChannel.hasSubscribers) decisionChannel.publish(event);
@@ -123,9 +128,9 @@ export class GuardEvents {
 
   /** A logger that throws must not change a decision (a pass turned into a 401, a good answer into a 503). */
   #log(message: string, details: Record<string, unknown>): void {
-    if (!this.logger) return;
+    if (!this.#write) return;
     try {
-      this.logger.debug(message, details);
+      this.#write(message, details);
     } catch {
       // ignored: logging is best effort
     }

@@ -72,8 +72,9 @@ export type Clock = () => number;
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /**
- * Receives the guard's events at debug level. `console` fits, as do pino and winston loggers.
- * Nothing secret is ever passed to it.
+ * Receives the guard's events at debug level: `console`, a winston logger and a pino logger, each as it is. The
+ * guard calls `debug(message, details)`, or `debug(details, message)` for pino (told apart by pino's registered
+ * `Symbol.for('pino.serializers')`), so the details arrive as fields either way. Nothing secret is ever passed.
  */
 export interface Logger {
   debug(message: string, details?: Record<string, unknown>): void;

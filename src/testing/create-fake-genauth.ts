@@ -65,10 +65,10 @@ function permissionEventData(userId: string, grant: PermissionGrant) {
   return { policyCodes: [`${grant.action}:${grant.resource}`], targetType: 'USER', targetIdentifiers: [userId], namespace: grant.namespace };
 }
 
-function listen(server: Server): Promise<AddressInfo> {
+function listen(server: Server, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve(server.address() as AddressInfo);
     });
@@ -115,6 +115,8 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
   const signatureSkewMs = requirePositive('signatureSkewMs', options.signatureSkewMs, 15 * 60 * 1000);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createFakeGenAuth: clock must be a function');
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError('createFakeGenAuth: port must be a whole number from 0 to 65535');
   const apps = options.apps;
   if (apps !== undefined && !(Array.isArray(apps) && apps.every((app) => typeof app === 'string' && app !== ''))) {
     throw new TypeError('createFakeGenAuth: apps must be an array of non-empty strings');
@@ -140,7 +142,7 @@ export async function createFakeGenAuth(options: FakeGenAuthOptions = {}): Promi
   };
 
   const server = createServer(createRequestHandler(ctx));
-  const address = await listen(server);
+  const address = await listen(server, port);
   const host = `http://127.0.0.1:${address.port}`;
   const issuer = `${host}/oidc`;
   const jwksUri = `${issuer}/.well-known/jwks.json`;

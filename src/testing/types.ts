@@ -58,6 +58,11 @@ export interface FakeGenAuthOptions {
    * @default every application id exists
    */
   apps?: readonly string[];
+  /**
+   * The port to listen on, on 127.0.0.1 (`npx genauth-session-guard fake --port`). 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
 }
 
 /** @internal */
@@ -69,6 +74,7 @@ export const FAKE_GENAUTH_OPTION_KEYS = {
   clock: true,
   signatureSkewMs: true,
   apps: true,
+  port: true,
 } as const satisfies OptionKeys<FakeGenAuthOptions>;
 
 /** The endpoints of the fake, as named by {@link FakeGenAuth.calls} and {@link FaultOptions.endpoint}. */

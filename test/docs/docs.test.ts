@@ -84,3 +84,22 @@ test('the code blocks docs/nestjs.md quotes are the files they name, verbatim', 
     expect({ path, block }).toEqual({ path, block: readFileSync(join(ROOT, path!), 'utf8') });
   }
 });
+
+test('every code block a page marks as a quote is the file it names, verbatim (README.md and docs/*.md)', () => {
+  let seen = 0;
+  for (const file of markdownFiles()) {
+    const text = readFileSync(file, 'utf8');
+    for (const [, path, block] of text.matchAll(/<!-- quote: (\S+) -->\n```\w*\n([\s\S]*?)^```/gm)) {
+      seen++;
+      const page = relative(ROOT, file);
+      expect({ page, path, exists: existsSync(join(ROOT, path!)) }).toEqual({ page, path, exists: true });
+      expect({ page, path, block }).toEqual({ page, path, block: readFileSync(join(ROOT, path!), 'utf8') });
+    }
+  }
+  expect(seen).toBeGreaterThanOrEqual(8);
+  // A marker that is not right before a fenced block would quote nothing: a page that says it quotes, quotes.
+  for (const file of markdownFiles()) {
+    const markers = [...readFileSync(file, 'utf8').matchAll(/<!-- quote: (\S+) -->(?!\n```)/g)];
+    expect({ page: relative(ROOT, file), stray: markers.map(([marker]) => marker) }).toEqual({ page: relative(ROOT, file), stray: [] });
+  }
+});

@@ -18,7 +18,7 @@ export const clients: ClientUnderTest[] = [
 ];
 
 /** A connected node-redis client for looking at Redis directly. */
-export async function inspector(url: string) {
+export async function inspector(url: string): Promise<ReturnType<typeof createClient>> {
   const client = createClient({ url });
   client.on('error', () => undefined);
   await client.connect();
