@@ -262,7 +262,9 @@ describe('a flood of unknown kids', () => {
       expect(fake.calls.jwks).toBeGreaterThanOrEqual(1);
       expect(fake.calls.jwks).toBeLessThanOrEqual(2);
       expect(fake.calls.discovery).toBeLessThanOrEqual(1);
-      expect(fake.calls.check).toBe(0);
+      // This guard's own count: the fake is shared with the other guards of this file, whose refreshes ahead of
+      // expiry may ask GenAuth meanwhile on a slow machine (seen once under a load of 11 on 2 cores).
+      expect(floodGuard.stats().upstreamCalls).toBe(0);
       // The unknown kids did not poison the key set: a real token still passes.
       const response = await fetch(`${app.url}/admin`, { headers: { authorization: `Bearer ${await fake.login('alice', APP)}` } });
       expect(response.status).toBe(200);
