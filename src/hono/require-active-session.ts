@@ -1,8 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { asError } from '../core/as-error';
+import { asHonoError } from './as-hono-error';
 import { defaultGuard } from '../core/default-guard';
 import { isSessionGuardError, type SessionGuardError } from '../core/errors';
-import { resolveRoute, type SharedGuardRouteOptions } from '../core/route-options';
+import type { AuthorizationOptions } from '../core/authorization-policy';
+import type { SessionGuardOptions } from '../core/guard-options';
+import { resolveRoute, type SharedGuardRouteOptions, type WithoutGuardOptions } from '../core/route-options';
 import { isThenable } from '../core/session-guard';
 import type { SessionAuth } from '../core/types';
 import { refusalResponse } from '../web/refusal-response';
@@ -19,11 +21,13 @@ export type SessionVariables = { auth: SessionAuth };
 export type HonoRejectHandler = (error: SessionGuardError, c: Context) => Response | Promise<Response>;
 
 /**
- * The options of the Hono `requireActiveSession`: a shared guard, the route's `roles`, `permissions`, `scopes`,
- * another `identity`, `onReject`. Any other key (a guard option: set it on `createSessionGuard`) is a `TypeError`
- * when the middleware is created.
+ * The options of the Hono `requireActiveSession`: a shared guard (recommended) with the route's `roles`,
+ * `permissions`, `scopes`, another `identity`, `onReject`; or guard options, to build a guard for this route. A key
+ * that is none of these does not type-check in an object literal, and is a `TypeError` when the route is created.
  */
-export type RequireActiveSessionOptions = SharedGuardRouteOptions<HonoRejectHandler>;
+export type RequireActiveSessionOptions =
+  | (SharedGuardRouteOptions<HonoRejectHandler> & WithoutGuardOptions)
+  | (SessionGuardOptions & AuthorizationOptions & { onReject?: HonoRejectHandler; guard?: never });
 
 /** The app id of a route: fixed, or read from the context. */
 export type HonoAppId = string | ((c: Context) => string);
@@ -33,7 +37,9 @@ function answer(error: SessionGuardError): Response {
 }
 
 /**
- * Hono middleware that lets a request through only when GenAuth confirms the caller's live session in `appId`: on
+ * Hono middleware that lets a request through only when GenAuth confirms the caller's live session in `appId`
+ * (`{ guard }` shares a guard; guard options build one for this route; nothing uses the process-wide guard from the
+ * environment, as the Express `requireActiveSession` describes): on
  * a pass it sets `c.var.auth` (see {@link SessionVariables}) and awaits `next()`; on a refusal it returns the
  * answer (the error's status, `WWW-Authenticate` or `Retry-After`, JSON `{ error, message }`, as the Express
  * adapter answers) or `onReject`'s `Response`, and the handler does not run. Hono 4 on Node (`@hono/node-server`),
@@ -49,11 +55,8 @@ function answer(error: SessionGuardError): Response {
  */
 export function requireActiveSession(
   appId: HonoAppId,
-  options: RequireActiveSessionOptions,
+  options?: RequireActiveSessionOptions,
 ): MiddlewareHandler<{ Variables: SessionVariables }> {
-  if (typeof options !== 'object' || options === null || !('guard' in options)) {
-    throw new TypeError('genauth-session-guard: the Hono requireActiveSession(appId, { guard }) needs `guard`, from createSessionGuard().');
-  }
   const { authenticate, onReject = answer } = resolveRoute<HonoRejectHandler>(appId, options, defaultGuard);
   const fixedAppId = typeof appId === 'function' ? undefined : appId;
   return async function requireActiveSessionMiddleware(c, next) {
@@ -63,14 +66,14 @@ export function requireActiveSession(
       auth = isThenable(result) ? await result : result; // a cache hit stays synchronous up to here
     } catch (error) {
       // Hono hands only an Error to onError (anything else escapes the app): only an Error leaves the guard.
-      if (!isSessionGuardError(error)) throw asError(error);
+      if (!isSessionGuardError(error)) throw asHonoError(error);
       return refuse(onReject, error, c);
     }
     try {
       c.set('auth', auth);
       SESSION_AUTHS.set(c, auth);
     } catch (error) {
-      throw asError(error);
+      throw asHonoError(error);
     }
     await next();
   };
@@ -82,7 +85,7 @@ async function refuse(onReject: HonoRejectHandler, error: SessionGuardError, c: 
   try {
     response = await onReject(error, c);
   } catch (thrown) {
-    throw asError(thrown);
+    throw asHonoError(thrown);
   }
   if (!isResponse(response)) {
     throw new TypeError('genauth-session-guard: the Hono onReject must return a Response (e.g. `return c.json(body, 401)`), or throw.');

@@ -5,6 +5,9 @@ import express from 'express';
 import Koa from 'koa';
 import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
+import { Hono, type Context as HonoContext } from 'hono';
+import { requireActiveSession as requireHono, type RequireActiveSessionOptions as HonoOptions, type SessionVariables } from '../../src/hono';
+import { viaAppRequest, viaNodeServer } from './hono-servers';
 
 // The previous majors, installed side by side under npm aliases (no types of their own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,6 +44,9 @@ const koaOnReject = (status: number, body: (error: { code: string }) => unknown)
     ctx.status = status;
     ctx.body = body(error);
   };
+
+const honoOnReject = (status: number, body: (error: { code: string }) => unknown) =>
+  (error: { code: string }, c: HonoContext) => c.json(body(error), status as 418);
 
 export interface RunningApp {
   url: string;
@@ -91,12 +97,24 @@ function koaApp(Factory: typeof Koa, appId: string, options: unknown, reached: R
   return app;
 }
 
-/** Express 5 and 4, Koa 3 and 2: every table of cases runs through each. */
+function honoApp(appId: string, options: unknown, reached: Reached) {
+  const app = new Hono<{ Variables: SessionVariables }>();
+  app.get('/open', (c) => c.json({ ok: true }));
+  app.get('/admin', requireHono(appId, options as HonoOptions), (c) => {
+    reached.count++;
+    return c.json({ auth: c.var.auth });
+  });
+  return app;
+}
+
+/** Express 5 and 4, Koa 3 and 2, Hono 4 (Web requests through `app.request()`, and `@hono/node-server`): every table of cases runs through each. */
 export const frameworks: FrameworkUnderTest[] = [
   { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)), onReject: expressOnReject },
   { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)), onReject: expressOnReject },
   { name: 'Koa 3', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa, appId, options, reached).callback()), onReject: koaOnReject },
   { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()), onReject: koaOnReject },
+  { name: 'Hono 4 (app.request)', kind: 'hono', start: (appId, options, reached) => listen(viaAppRequest(honoApp(appId, options, reached))), onReject: honoOnReject },
+  { name: 'Hono 4 (@hono/node-server)', kind: 'hono', start: (appId, options, reached) => listen(viaNodeServer(honoApp(appId, options, reached))), onReject: honoOnReject },
 ];
 
 /** A clock tests move by hand. */
