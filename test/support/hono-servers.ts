@@ -26,18 +26,23 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
 }
 
 /**
- * `app.request()`, with no server of Hono's: each Node request becomes a Web `Request` (repeated headers joined by
- * `Headers`, as in Bun, Deno and edge runtimes), so the guard reads the Web request. Whatever escapes Hono is a 500
- * `{ escaped: true }`.
+ * A Node server for a Web-standard handler `(request) => Response` (a Next.js route handler, `Bun.serve`'s `fetch`):
+ * each Node request becomes a Web `Request` (repeated headers joined by `Headers`, as in Bun, Deno and edge
+ * runtimes). Whatever the handler throws or rejects with is a 500 `{ escaped: true }`.
  */
-export function viaAppRequest(app: Hono<any>): RequestListener {
+export function viaFetch(handle: (request: Request) => Response | Promise<Response>): RequestListener {
   return (req, res) => {
     toRequest(req)
-      .then((request) => app.request(request))
+      .then((request) => handle(request))
       .then((response) => send(response, res))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ escaped: true }));
       });
   };
+}
+
+/** `app.request()`, with no server of Hono's: the guard reads the Web `Request`. */
+export function viaAppRequest(app: Hono<any>): RequestListener {
+  return viaFetch((request) => app.request(request));
 }
