@@ -9,7 +9,9 @@
 //      `require` (a request through Express and Koa against the shipped fake: 200 with a live session, 401 without
 //      a token), `./redis` loads (no Redis server here);
 //   4. all four entry points type-check, with this repository's TypeScript, under moduleResolution node16 as ESM
-//      (.mts) and as CommonJS (.cts), and under moduleResolution bundler.
+//      (.mts) and as CommonJS (.cts), and under moduleResolution bundler;
+//   5. `./hono` and `./web` (with hono from the registry): a Hono app through app.request() and authenticateRequest
+//      answer 200 / 401 from import and from require, and type-check the same ways; the root entry loads no hono.
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -185,6 +187,100 @@ export async function build(): Promise<void> {
 }
 `;
 
+// ./hono and ./web: a Hono app through app.request() (no server) and authenticateRequest on a Web Request.
+const webChecks = String.raw`
+async function checkWeb(kind, honoLib, webLib, testing, Hono) {
+  const APP = 'smoke-app';
+  const fake = await testing.createFakeGenAuth();
+  const guard = webLib.createSessionGuard({
+    host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret,
+    identity: webLib.bearerJwt({ issuer: fake.issuer, audience: APP }),
+  });
+  try {
+    if (honoLib.SessionGuardError !== webLib.SessionGuardError) throw new Error('./hono and ./web carry different SessionGuardError classes');
+    const app = new Hono();
+    app.get('/admin', honoLib.requireActiveSession(APP, { guard }), (c) => c.json({ userId: c.var.auth.userId }));
+    const token = await fake.login('alice', APP);
+    const web = async (request) => {
+      const { auth, response } = await webLib.authenticateRequest(request, APP, { guard });
+      return response ?? Response.json({ userId: auth.userId });
+    };
+    for (const [name, handle] of [['hono', (request) => app.request(request)], ['web', web]]) {
+      const ok = await handle(new Request('http://localhost/admin', { headers: { authorization: 'Bearer ' + token } }));
+      const okBody = await ok.json();
+      if (ok.status !== 200 || okBody.userId !== 'alice') throw new Error(kind + ' ' + name + ': expected 200 for alice, got ' + ok.status + ' ' + JSON.stringify(okBody));
+      const refused = await handle(new Request('http://localhost/admin'));
+      const refusedBody = await refused.json();
+      if (refused.status !== 401 || refusedBody.error !== 'missing_credentials' || !refused.headers.get('www-authenticate')) {
+        throw new Error(kind + ' ' + name + ': expected 401 missing_credentials, got ' + refused.status + ' ' + JSON.stringify(refusedBody));
+      }
+      console.log('  ok ' + kind + ' ' + name + ': 200 with a live session, 401 missing_credentials without a token');
+    }
+  } finally {
+    await guard.close();
+    await fake.close();
+  }
+}
+`;
+
+const webEsmScript = `import * as honoLib from 'genauth-session-guard/hono';
+import * as webLib from 'genauth-session-guard/web';
+import * as testing from 'genauth-session-guard/testing';
+import { Hono } from 'hono';
+${webChecks}
+await checkWeb('import', honoLib, webLib, testing, Hono);
+`;
+
+const webCjsScript = `'use strict';
+${webChecks}
+checkWeb('require', require('genauth-session-guard/hono'), require('genauth-session-guard/web'),
+  require('genauth-session-guard/testing'), require('hono').Hono)
+  .catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+
+// The root entry must not load hono (an optional peer): nothing under node_modules/hono in require's cache, and no
+// import of it in the ES module graph of dist/index.js.
+const rootLoadsNoHonoScript = `'use strict';
+require('genauth-session-guard');
+const loaded = Object.keys(require.cache).filter((path) => /[\\\\/]node_modules[\\\\/](hono|@hono)[\\\\/]/.test(path));
+if (loaded.length > 0) throw new Error('require(genauth-session-guard) loaded ' + loaded.join(', '));
+console.log('  ok require: the root entry loads no hono');
+`;
+
+/** The bare specifiers the ES module graph of `entry` (relative imports followed) imports. */
+function bareImports(entry) {
+  const seen = new Set();
+  const bare = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:^|[\s;])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/g)) {
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+      else bare.add(specifier);
+    }
+  };
+  visit(entry);
+  return bare;
+}
+
+const webTypesSource = `
+import { Hono } from 'hono';
+import { getSessionAuth, requireActiveSession as requireActiveSessionHono, type SessionVariables } from 'genauth-session-guard/hono';
+import { authenticateRequest, type AuthenticateRequestResult } from 'genauth-session-guard/web';
+
+export function buildHono(guard: Parameters<typeof authenticateRequest>[2]['guard']) {
+  const app = new Hono<{ Variables: SessionVariables }>();
+  app.get('/admin', requireActiveSessionHono('app', { guard }), (c) => c.json({ userId: c.var.auth.userId, same: getSessionAuth(c)?.userId }));
+  return app;
+}
+
+export async function route(request: Request, guard: Parameters<typeof authenticateRequest>[2]['guard']): Promise<Response> {
+  const result: AuthenticateRequestResult = await authenticateRequest(request, 'app', { guard, roles: ['admin'] });
+  if (result.response) return result.response;
+  return Response.json({ userId: result.auth.userId });
+}
+`;
+
 const tsconfigs = {
   // As a Node project compiles: ESM (.mts) and CommonJS (.cts) through the import and require conditions.
   'tsconfig.node16.json': { module: 'node16', moduleResolution: 'node16', files: ['types-esm.mts', 'types-cjs.cts'] },
@@ -280,21 +376,33 @@ try {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke-project', private: true, version: '0.0.0' }));
   // express, koa and the types at the versions of this repository (from npm's cache when it has them).
-  const deps = ['express', 'koa', '@types/express', '@types/koa', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
+  const deps = ['express', 'koa', '@types/express', '@types/koa', '@types/node', 'hono'].map((name) => `${name}@${versionOf(name)}`);
   run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], project);
 
   writeFileSync(join(project, 'smoke.mjs'), esmScript);
   writeFileSync(join(project, 'smoke.cjs'), cjsScript);
   run(process.execPath, ['smoke.mjs'], project);
   run(process.execPath, ['smoke.cjs'], project);
+  writeFileSync(join(project, 'smoke-web.mjs'), webEsmScript);
+  writeFileSync(join(project, 'smoke-web.cjs'), webCjsScript);
+  writeFileSync(join(project, 'root-loads-no-hono.cjs'), rootLoadsNoHonoScript);
+  run(process.execPath, ['smoke-web.mjs'], project);
+  run(process.execPath, ['smoke-web.cjs'], project);
+  run(process.execPath, ['root-loads-no-hono.cjs'], project);
+  const rootImports = [...bareImports(join(project, 'node_modules', 'genauth-session-guard', 'dist', 'index.js'))];
+  if (rootImports.some((name) => name === 'hono' || name.startsWith('hono/') || name.startsWith('@hono/'))) {
+    throw new Error(`dist/index.js imports ${rootImports.join(', ')}: the root entry must not load hono`);
+  }
+  if (rootImports.length === 0) throw new Error('found no import in the ES module graph of dist/index.js: the scan is broken');
+  console.log(`  ok import: the ES module graph of the root entry imports ${rootImports.join(', ')}, no hono`);
 
   // 4. Types, with the TypeScript of this repository.
-  for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource);
+  for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource + webTypesSource);
   for (const [name, { files: sources, ...options }] of Object.entries(tsconfigs)) {
     writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files: sources }, null, 2));
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
-  console.log('  ok types: ., ./koa, ./testing, ./redis type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+  console.log('  ok types: ., ./koa, ./hono, ./web, ./testing, ./redis type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
 } catch (error) {
   failed = true;
   console.error(`check-package FAILED: ${error instanceof Error ? error.message : String(error)}`);
