@@ -9,7 +9,7 @@ import { isThenable } from '../core/session-guard';
 import type { SessionAuth } from '../core/types';
 import { refusalResponse } from '../web/refusal-response';
 import { requestOf } from './request-of';
-import { SESSION_AUTHS } from './session-auths';
+import { keepSessionAuth } from './session-auths';
 
 /** What a passed request adds to Hono's variables: `new Hono<{ Variables: SessionVariables }>()`, then `c.var.auth`. */
 export type SessionVariables = { auth: SessionAuth };
@@ -71,7 +71,7 @@ export function requireActiveSession(
     }
     try {
       c.set('auth', auth);
-      SESSION_AUTHS.set(c, auth);
+      keepSessionAuth(c, auth);
     } catch (error) {
       throw asHonoError(error);
     }

@@ -2,24 +2,18 @@ import type { Context } from 'hono';
 import type { SessionAuth } from '../core/types';
 
 /**
- * What the guard let through, by context, besides `c.var.auth`: out of reach of a middleware that sets `auth` after
- * it. One map per process, found through a registered symbol, so that an ESM and a CJS copy of the package read
- * what either set.
+ * Where the guard keeps what it let through besides `c.var.auth`, out of reach of a middleware that sets `auth` after
+ * it: a second variable of the context under a registered symbol (an ESM and a CJS copy of the package read what
+ * either set). Hono keeps variables in a Map per context: nothing outlives the request, and no process-wide WeakMap
+ * (whose entries the collector treats as ephemerons) is touched per request.
  */
-export const SESSION_AUTHS: WeakMap<object, SessionAuth> = sharedMap();
+const SESSION_AUTH: unique symbol = Symbol.for('genauth-session-guard.honoSessionAuth') as never;
 
-function sharedMap(): WeakMap<object, SessionAuth> {
-  const key = Symbol.for('genauth-session-guard.honoSessionAuths');
-  const registry = globalThis as unknown as Record<symbol, unknown>;
-  const existing = registry[key];
-  if (existing instanceof WeakMap) return existing as WeakMap<object, SessionAuth>;
-  const created = new WeakMap<object, SessionAuth>();
-  try {
-    Object.defineProperty(globalThis, key, { value: created, configurable: false, enumerable: false, writable: false });
-  } catch {
-    // Something else holds the key: this copy keeps its own map.
-  }
-  return created;
+type SymbolVariables = { set(key: symbol, value: unknown): void; get(key: symbol): unknown };
+
+/** Keeps `auth` on `c` for {@link getSessionAuth}. */
+export function keepSessionAuth(c: Context, auth: SessionAuth): void {
+  (c as unknown as SymbolVariables).set(SESSION_AUTH, auth);
 }
 
 /**
@@ -27,5 +21,6 @@ function sharedMap(): WeakMap<object, SessionAuth> {
  * it; `undefined` for a request the guard did not pass (or a value that is not a context).
  */
 export function getSessionAuth(c: Context): SessionAuth | undefined {
-  return SESSION_AUTHS.get(c);
+  if (typeof c !== 'object' || c === null || typeof (c as { get?: unknown }).get !== 'function') return undefined;
+  return (c as unknown as SymbolVariables).get(SESSION_AUTH) as SessionAuth | undefined;
 }

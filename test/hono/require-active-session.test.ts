@@ -137,6 +137,19 @@ describe('requireActiveSession (Hono) with app.request()', () => {
     for (const value of [undefined, null, 0, 'c']) expect(getSessionAuth(value as never)).toBeUndefined();
   });
 
+  it('getSessionAuth of a second copy of the package (ESM and CJS side by side) reads what the first copy set', async () => {
+    let second: typeof import('../../src/hono') | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      second = require('../../src/hono') as typeof import('../../src/hono');
+    });
+    expect(second!.getSessionAuth).not.toBe(getSessionAuth);
+    const app = new Hono<{ Variables: SessionVariables }>();
+    app.get('/admin', requireActiveSession(APP, { guard }), (c) => c.json({ second: second!.getSessionAuth(c)?.userId ?? null }));
+    const token = await fake.login('alice', APP);
+    expect(await (await app.request('/admin', { headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ second: 'alice' });
+  });
+
   it('an appId read from the context (a path parameter)', async () => {
     const app = new Hono<{ Variables: SessionVariables }>();
     const guardOfHeader = { guard, identity: header('x-user-id') };
