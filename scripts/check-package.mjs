@@ -16,8 +16,10 @@
 //   6. `./opentelemetry` and `./prometheus`: from `import` and `require`, with @opentelemetry/api and prom-client
 //      installed, a guarded call is seen by both (a span, a counted decision); their types check; the root entry
 //      loads neither.
-//   7. the examples the README and docs/*.md quote (`<!-- quote: examples/... -->`) type-check against the installed
+//   8. the examples the README and docs/*.md quote (`<!-- quote: examples/... -->`) type-check against the installed
 //      package, as a user's project compiles them: ESM under moduleResolution nodenext, and bundler.
+//   7. `./hono` and `./web` (with hono from the registry): a Hono app through app.request() and authenticateRequest
+//      answer 200 / 401 from import and from require, and type-check the same ways; the root entry loads no hono.
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -349,6 +351,84 @@ export async function build(): Promise<void> {
 }
 `;
 
+// ./hono and ./web: a Hono app through app.request() (no server) and authenticateRequest on a Web Request.
+const webChecks = String.raw`
+async function checkWeb(kind, honoLib, webLib, testing, Hono) {
+  const APP = 'smoke-app';
+  const fake = await testing.createFakeGenAuth();
+  const guard = webLib.createSessionGuard({
+    host: fake.host, accessKeyId: fake.accessKeyId, accessKeySecret: fake.accessKeySecret,
+    identity: webLib.bearerJwt({ issuer: fake.issuer, audience: APP }),
+  });
+  try {
+    if (honoLib.SessionGuardError !== webLib.SessionGuardError) throw new Error('./hono and ./web carry different SessionGuardError classes');
+    const app = new Hono();
+    app.get('/admin', honoLib.requireActiveSession(APP, { guard }), (c) => c.json({ userId: c.var.auth.userId }));
+    const token = await fake.login('alice', APP);
+    const web = async (request) => {
+      const { auth, response } = await webLib.authenticateRequest(request, APP, { guard });
+      return response ?? Response.json({ userId: auth.userId });
+    };
+    for (const [name, handle] of [['hono', (request) => app.request(request)], ['web', web]]) {
+      const ok = await handle(new Request('http://localhost/admin', { headers: { authorization: 'Bearer ' + token } }));
+      const okBody = await ok.json();
+      if (ok.status !== 200 || okBody.userId !== 'alice') throw new Error(kind + ' ' + name + ': expected 200 for alice, got ' + ok.status + ' ' + JSON.stringify(okBody));
+      const refused = await handle(new Request('http://localhost/admin'));
+      const refusedBody = await refused.json();
+      if (refused.status !== 401 || refusedBody.error !== 'missing_credentials' || !refused.headers.get('www-authenticate')) {
+        throw new Error(kind + ' ' + name + ': expected 401 missing_credentials, got ' + refused.status + ' ' + JSON.stringify(refusedBody));
+      }
+      console.log('  ok ' + kind + ' ' + name + ': 200 with a live session, 401 missing_credentials without a token');
+    }
+  } finally {
+    await guard.close();
+    await fake.close();
+  }
+}
+`;
+
+const webEsmScript = `import * as honoLib from 'genauth-session-guard/hono';
+import * as webLib from 'genauth-session-guard/web';
+import * as testing from 'genauth-session-guard/testing';
+import { Hono } from 'hono';
+${webChecks}
+await checkWeb('import', honoLib, webLib, testing, Hono);
+`;
+
+const webCjsScript = `'use strict';
+${webChecks}
+checkWeb('require', require('genauth-session-guard/hono'), require('genauth-session-guard/web'),
+  require('genauth-session-guard/testing'), require('hono').Hono)
+  .catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+
+// The root entry must not load hono (an optional peer): nothing under node_modules/hono in require's cache, and no
+// import of it in the ES module graph of dist/index.js.
+const rootLoadsNoHonoScript = `'use strict';
+require('genauth-session-guard');
+const loaded = Object.keys(require.cache).filter((path) => /[\\\\/]node_modules[\\\\/](hono|@hono)[\\\\/]/.test(path));
+if (loaded.length > 0) throw new Error('require(genauth-session-guard) loaded ' + loaded.join(', '));
+console.log('  ok require: the root entry loads no hono');
+`;
+
+const webTypesSource = `
+import { Hono } from 'hono';
+import { getSessionAuth, requireActiveSession as requireActiveSessionHono, type SessionVariables } from 'genauth-session-guard/hono';
+import { authenticateRequest, type AuthenticateRequestResult } from 'genauth-session-guard/web';
+
+export function buildHono(guard: Parameters<typeof authenticateRequest>[2]['guard']) {
+  const app = new Hono<{ Variables: SessionVariables }>();
+  app.get('/admin', requireActiveSessionHono('app', { guard }), (c) => c.json({ userId: c.var.auth.userId, same: getSessionAuth(c)?.userId }));
+  return app;
+}
+
+export async function route(request: Request, guard: Parameters<typeof authenticateRequest>[2]['guard']): Promise<Response> {
+  const result: AuthenticateRequestResult = await authenticateRequest(request, 'app', { guard, roles: ['admin'] });
+  if (result.response) return result.response;
+  return Response.json({ userId: result.auth.userId });
+}
+`;
+
 const tsconfigs = {
   // As a Node project compiles: ESM (.mts) and CommonJS (.cts) through the import and require conditions.
   'tsconfig.node16.json': { module: 'node16', moduleResolution: 'node16', files: ['types-esm.mts', 'types-cjs.cts'] },
@@ -371,6 +451,10 @@ function quotedExamples() {
   const quoted = new Set();
   for (const page of pages) {
     for (const [, path] of readFileSync(join(root, page), 'utf8').matchAll(/<!-- quote: (examples\/\S+\.ts) -->/g)) quoted.add(path);
+  }
+  // The declarations beside them (e.g. the Bun and Deno globals of examples/web, which their own projects type).
+  for (const dir of new Set([...quoted].map((path) => dirname(path)))) {
+    for (const name of readdirSync(join(root, dir))) if (name.endsWith('.d.ts')) quoted.add(`${dir}/${name}`);
   }
   return [...quoted].sort();
 }
@@ -477,6 +561,8 @@ try {
   deps.push(...['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'].map((name) => `${name}@${versionOf(name)}`));
   // The optional peers of ./opentelemetry and ./prometheus.
   deps.push(...['@opentelemetry/api', 'prom-client'].map((name) => `${name}@${versionOf(name)}`));
+  // Hono 4 for ./hono.
+  deps.push(`hono@${versionOf('hono')}`);
   run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], project);
 
   writeFileSync(join(project, 'smoke.mjs'), esmScript);
@@ -529,13 +615,26 @@ try {
   }
   console.log(`  ok the ${examples.length} quoted examples type-check against the package under nodenext (ESM) and bundler: ${examples.join(' ')}`);
 
+  writeFileSync(join(project, 'smoke-web.mjs'), webEsmScript);
+  writeFileSync(join(project, 'smoke-web.cjs'), webCjsScript);
+  writeFileSync(join(project, 'root-loads-no-hono.cjs'), rootLoadsNoHonoScript);
+  run(process.execPath, ['smoke-web.mjs'], project);
+  run(process.execPath, ['smoke-web.cjs'], project);
+  run(process.execPath, ['root-loads-no-hono.cjs'], project);
+  const rootImports = [...bareImports(join(project, 'node_modules', 'genauth-session-guard'), 'dist/index.js')];
+  if (rootImports.some((name) => name === 'hono' || name.startsWith('hono/') || name.startsWith('@hono/'))) {
+    throw new Error(`dist/index.js imports ${rootImports.join(', ')}: the root entry must not load hono`);
+  }
+  if (rootImports.length === 0) throw new Error('found no import in the ES module graph of dist/index.js: the scan is broken');
+  console.log(`  ok import: the ES module graph of the root entry imports ${rootImports.join(', ')}, no hono`);
+
   // 4. Types, with the TypeScript of this repository.
-  for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource);
+  for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource + webTypesSource);
   for (const [name, { files: sources, ...options }] of Object.entries(tsconfigs)) {
     writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files: sources }, null, 2));
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
-  console.log('  ok types: ., ./koa, ./nestjs, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+  console.log('  ok types: ., ./koa, ./nestjs, ./hono, ./web, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
 } catch (error) {
   failed = true;
   console.error(`check-package FAILED: ${error instanceof Error ? error.message : String(error)}`);

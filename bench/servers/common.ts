@@ -4,7 +4,7 @@
  * (`ready` with the port once listening; `stop` to close and exit; the runner going away also ends the process).
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 
 export interface ServerConfig {
@@ -53,10 +53,15 @@ export function buildApp(protect: RequestHandler | RequestHandler[] | undefined)
   return app;
 }
 
-/** Listens on loopback, tells the runner the port, and exits cleanly (so `--cpu-prof` writes its profile) on `stop`. */
-export async function serve(app: Express, onClose: () => Promise<void> | void = () => {}): Promise<void> {
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+/**
+ * Listens on loopback, tells the runner the port, and exits cleanly (so `--cpu-prof` writes its profile) on `stop`.
+ * `app`: an Express app, or the Node request listener of another framework (Hono's `getRequestListener`).
+ */
+export async function serve(app: Express | RequestListener, onClose: () => Promise<void> | void = () => {}): Promise<void> {
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
   });
   server.keepAliveTimeout = 60_000;
   const { port } = server.address() as AddressInfo;

@@ -14,6 +14,8 @@ export interface WebhookBodySource {
   parsed?: unknown;
   /** The request stream, read when no parser ran (or it left nothing usable). */
   stream?: Readable;
+  /** A Web `Request`'s body (Hono, `Bun.serve`, `Deno.serve`), read when there is no `stream`. */
+  webStream?: ReadableStream<Uint8Array> | null;
 }
 
 /** What the body turned out to be: the payload object, or the status to answer. */
@@ -45,6 +47,30 @@ async function readStream(stream: Readable, limit: number): Promise<string | und
     else chunks.push(piece);
   }
   return tooLarge ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a Web stream up to `limit` bytes; `undefined` past it (the rest is cancelled, not downloaded). */
+async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number): Promise<string | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 function parseJson(text: string): unknown {
@@ -106,6 +132,15 @@ export async function readWebhookBody(source: WebhookBodySource, maxBytes: numbe
     let text: string | undefined;
     try {
       text = await readStream(source.stream, maxBytes);
+    } catch {
+      return MALFORMED;
+    }
+    if (text === undefined) return TOO_LARGE;
+    payload = fromText(text, form);
+  } else if (source.webStream && !source.webStream.locked) {
+    let text: string | undefined;
+    try {
+      text = await readWebStream(source.webStream, maxBytes);
     } catch {
       return MALFORMED;
     }

@@ -38,6 +38,8 @@ export interface WebhookRequest {
   body?: unknown;
   /** The request stream, read when no body parser ran. */
   stream?: Readable;
+  /** A Web `Request`'s body, read when there is neither `body` nor `stream`. */
+  webStream?: ReadableStream<Uint8Array> | null;
 }
 
 /** The answer to send: status and a small JSON body (never the secret). */
@@ -110,7 +112,7 @@ export function createGenAuthWebhookHandler(options: GenAuthWebhookOptions): (re
       request?.stream?.resume();
       return UNAUTHENTICATED;
     }
-    const read = await readWebhookBody({ contentType: single(headers['content-type']), parsed: request.body, stream: request.stream }, maxBytes);
+    const read = await readWebhookBody({ contentType: single(headers['content-type']), parsed: request.body, stream: request.stream, webStream: request.webStream }, maxBytes);
     const event = read.ok ? toWebhookEvent(read.payload) : undefined;
     if (!event) {
       const status = read.ok ? 400 : read.status;

@@ -103,3 +103,17 @@ test('every code block a page marks as a quote is the file it names, verbatim (R
     expect({ page: relative(ROOT, file), stray: markers.map(([marker]) => marker) }).toEqual({ page: relative(ROOT, file), stray: [] });
   }
 });
+
+test('the code blocks the framework pages quote are the files they name, verbatim', () => {
+  const expected: Record<string, string[]> = {
+    'docs/hono.md': ['examples/hono/app.ts', 'examples/hono/server.ts', 'test/examples/hono.test.ts'],
+    'docs/web.md': ['examples/web/guard.ts', 'examples/web/next-route.ts', 'examples/web/bun-server.ts', 'examples/web/deno-server.ts'],
+  };
+  for (const [page, paths] of Object.entries(expected)) {
+    const quotes = [...readFileSync(join(ROOT, page), 'utf8').matchAll(/<!-- quote: (\S+) -->\n```\w*\n([\s\S]*?)^```/gm)];
+    expect({ page, quoted: quotes.map(([, path]) => path) }).toEqual({ page, quoted: paths });
+    for (const [, path, block] of quotes) {
+      expect({ page, path, block }).toEqual({ page, path, block: readFileSync(join(ROOT, path!), 'utf8') });
+    }
+  }
+});

@@ -8,6 +8,9 @@ import type { RunningApp } from './frameworks';
 import { ArgumentsHost, Catch, HttpException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { startNestApp, type NestPlatform } from './nestjs-apps';
+import { Hono, type Context as HonoContext } from 'hono';
+import { requireActiveSession as requireHono, type RequireActiveSessionOptions as HonoOptions, type SessionVariables } from '../../src/hono';
+import { viaAppRequest, viaNodeServer } from './hono-servers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express;
@@ -24,7 +27,7 @@ export interface AppRecord {
 export interface ErrorAppSetup {
   appId: string | ((request: never) => string);
   options: unknown;
-  /** Runs before the guard (Express and Nest: the request, Koa: `(ctx)`), e.g. to make `req.auth` read-only. */
+  /** Runs before the guard (Express and Nest: the request, Koa: `(ctx)`, Hono: `(c)`), e.g. to make `req.auth` read-only. */
   before?: (target: any) => void;
 }
 
@@ -35,7 +38,7 @@ export interface ErrorAppSetup {
  */
 export interface ErrorFramework {
   name: string;
-  kind: 'express' | 'koa' | 'nestjs';
+  kind: 'express' | 'koa' | 'nestjs' | 'hono';
   start(setup: ErrorAppSetup, record: AppRecord): Promise<RunningApp>;
 }
 
@@ -123,7 +126,41 @@ function nestStart(platform: NestPlatform): ErrorFramework['start'] {
   };
 }
 
-/** Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms, each with an error handler of the app's own. */
+/**
+ * A function appId of the table reads `request.headers`: Hono's context has them as `c.req.header()`, the same
+ * lower-case record.
+ */
+function honoAppId(appId: ErrorAppSetup['appId']) {
+  if (typeof appId !== 'function') return appId;
+  const read = appId as (request: { headers: Record<string, string> }) => string;
+  return (c: HonoContext) => read({ headers: c.req.header() });
+}
+
+function honoApp({ appId, options, before }: ErrorAppSetup, record: AppRecord) {
+  const app = new Hono<{ Variables: SessionVariables }>();
+  app.onError((error, c) => {
+    record.errors.push(error);
+    return c.json({ appError: true }, 500);
+  });
+  app.get(
+    '/admin',
+    async (c, next) => {
+      before?.(c);
+      await next();
+    },
+    requireHono(honoAppId(appId), options as HonoOptions),
+    (c) => {
+      record.reached++;
+      return c.json({ auth: c.var.auth ?? null });
+    },
+  );
+  return app;
+}
+
+/**
+ * Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms, Hono 4 (`app.request()`, `@hono/node-server`), each
+ * with an error handler of the app's own.
+ */
 export const errorFrameworks: ErrorFramework[] = [
   { name: 'Express 5', kind: 'express', start: (setup, record) => listen(expressApp(express, setup, record)) },
   { name: 'Express 4', kind: 'express', start: (setup, record) => listen(expressApp(express4, setup, record)) },
@@ -131,4 +168,6 @@ export const errorFrameworks: ErrorFramework[] = [
   { name: 'Koa 2', kind: 'koa', start: (setup, record) => listen(koaApp(Koa2, setup, record).callback()) },
   { name: 'NestJS 11 (express)', kind: 'nestjs', start: nestStart('express') },
   { name: 'NestJS 11 (fastify)', kind: 'nestjs', start: nestStart('fastify') },
+  { name: 'Hono 4 (app.request)', kind: 'hono', start: (setup, record) => listen(viaAppRequest(honoApp(setup, record))) },
+  { name: 'Hono 4 (@hono/node-server)', kind: 'hono', start: (setup, record) => listen(viaNodeServer(honoApp(setup, record))) },
 ];

@@ -9,6 +9,9 @@ import { resolveRoute } from '../../src/core/route-options';
 import type { AuthorizationOptions } from '../../src/core/authorization-policy';
 import type { IdentityExtractor, SessionGuard } from '../../src/index';
 import { isExceptionFilter, nestRejectFilter, startNestApp, type NestPlatform } from './nestjs-apps';
+import { Hono, type Context as HonoContext } from 'hono';
+import { requireActiveSession as requireHono, type RequireActiveSessionOptions as HonoOptions, type SessionVariables } from '../../src/hono';
+import { viaAppRequest, viaNodeServer } from './hono-servers';
 
 // The previous majors, installed side by side under npm aliases (no types of their own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -45,6 +48,9 @@ const koaOnReject = (status: number, body: (error: { code: string }) => unknown)
     ctx.status = status;
     ctx.body = body(error);
   };
+
+const honoOnReject = (status: number, body: (error: { code: string }) => unknown) =>
+  (error: { code: string }, c: HonoContext) => c.json(body(error), status as 418);
 
 export interface RunningApp {
   url: string;
@@ -126,7 +132,21 @@ function nestStart(platform: NestPlatform): FrameworkUnderTest['start'] {
   };
 }
 
-/** Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms: every table of cases runs through each. */
+
+function honoApp(appId: string, options: unknown, reached: Reached) {
+  const app = new Hono<{ Variables: SessionVariables }>();
+  app.get('/open', (c) => c.json({ ok: true }));
+  app.get('/admin', requireHono(appId, options as HonoOptions), (c) => {
+    reached.count++;
+    return c.json({ auth: c.var.auth });
+  });
+  return app;
+}
+
+/**
+ * Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms, Hono 4 (Web requests through `app.request()`, and
+ * `@hono/node-server`): every table of cases runs through each.
+ */
 export const frameworks: FrameworkUnderTest[] = [
   { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)), onReject: expressOnReject },
   { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)), onReject: expressOnReject },
@@ -134,6 +154,8 @@ export const frameworks: FrameworkUnderTest[] = [
   { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()), onReject: koaOnReject },
   { name: 'NestJS 11 (express)', kind: 'nestjs', start: nestStart('express'), onReject: nestRejectFilter },
   { name: 'NestJS 11 (fastify)', kind: 'nestjs', start: nestStart('fastify'), onReject: nestRejectFilter },
+  { name: 'Hono 4 (app.request)', kind: 'hono', start: (appId, options, reached) => listen(viaAppRequest(honoApp(appId, options, reached))), onReject: honoOnReject },
+  { name: 'Hono 4 (@hono/node-server)', kind: 'hono', start: (appId, options, reached) => listen(viaNodeServer(honoApp(appId, options, reached))), onReject: honoOnReject },
 ];
 
 /** A clock tests move by hand. */

@@ -4,6 +4,10 @@ import express from 'express';
 import Koa from 'koa';
 import { genauthWebhook as expressWebhook, type GenAuthWebhookOptions } from '../../src/index';
 import { genauthWebhook as koaWebhook } from '../../src/koa';
+import { Hono } from 'hono';
+import { genauthWebhook as honoWebhook } from '../../src/hono';
+import { genauthWebhook as webWebhook } from '../../src/web';
+import { viaAppRequest, viaFetch, viaNodeServer } from '../support/hono-servers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express;
@@ -54,10 +58,22 @@ function koaReceiver(Factory: typeof Koa, options: GenAuthWebhookOptions) {
   return app;
 }
 
-/** Express 5 and 4, Koa 3 and 2 (koa-bodyparser is not installed: Koa reads the raw stream). */
+function honoReceiver(options: GenAuthWebhookOptions) {
+  const app = new Hono();
+  app.post(PATH, honoWebhook(options));
+  return app;
+}
+
+/**
+ * Express 5 and 4, Koa 3 and 2 (koa-bodyparser is not installed: Koa reads the raw stream), Hono 4 (`app.request()`
+ * and `@hono/node-server`) and the Web receiver (`(request) => Response`), which read the Web `Request`'s body.
+ */
 export const receivers: ReceiverUnderTest[] = [
   { name: 'Express 5', start: (options, parsers = 'none') => listen(expressReceiver(express, options, parsers)) },
   { name: 'Express 4', start: (options, parsers = 'none') => listen(expressReceiver(express4, options, parsers)) },
   { name: 'Koa 3', start: (options) => listen(koaReceiver(Koa, options).callback()) },
   { name: 'Koa 2', start: (options) => listen(koaReceiver(Koa2, options).callback()) },
+  { name: 'Hono 4 (app.request)', start: (options) => listen(viaAppRequest(honoReceiver(options))) },
+  { name: 'Hono 4 (@hono/node-server)', start: (options) => listen(viaNodeServer(honoReceiver(options))) },
+  { name: 'Web (a Request handler)', start: (options) => listen(viaFetch(webWebhook(options))) },
 ];

@@ -1,0 +1,44 @@
+/**
+ * `genauth-session-guard/web`: the guard for Web-standard `Request`/`Response` servers (a Next.js route handler,
+ * `Bun.serve`, `Deno.serve`): `authenticateRequest` and a webhook receiver, with the guard, the extractors and the
+ * errors of the main entry point re-exported.
+ * @packageDocumentation
+ * @module genauth-session-guard/web
+ */
+export { authenticateRequest } from './web/authenticate-request';
+export type { AuthenticateRequestOptions, AuthenticateRequestResult } from './web/authenticate-request';
+export { refusalResponse } from './web/refusal-response';
+export { genauthWebhook } from './web/genauth-webhook';
+export type { GenAuthWebhookOptions } from './webhook/webhook-handler';
+export {
+  createSessionGuard,
+  SessionGuardError,
+  MissingCredentialsError,
+  InvalidTokenError,
+  SessionInactiveError,
+  InsufficientPermissionError,
+  SessionCheckUnavailableError,
+  InvalidAppIdError,
+  isSessionGuardError,
+  bearerJwt,
+  header,
+  cookie,
+  firstOf,
+  channels,
+  GuardNotReadyError,
+} from './index';
+export type {
+  SessionGuard,
+  SessionGuardOptions,
+  SessionAuth,
+  SessionInfo,
+  IdentityExtractor,
+  Identity,
+  AuthorizationOptions,
+  AuthorizationInfo,
+  RoleRequirement,
+  PermissionRequirement,
+  SessionGuardHealth,
+  GuardNotReadyReason,
+  ReadyOptions,
+} from './index';
