@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { bearerJwt, createSessionGuard } from '../../src/index';
+import { buildApp } from '../../examples/quick-start/app';
 import { runCli } from '../../src/cli/run-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -64,6 +66,34 @@ describe('npx genauth-session-guard fake', () => {
     run.stop();
     await expect(run.exit).resolves.toBe(0);
     await expect(fetch(`${env.GENAUTH_HOST}/oidc/.well-known/openid-configuration`)).rejects.toThrow();
+  });
+
+  it("the printed values run the README's quick-start Express app: 200 for the token's user", async () => {
+    const run = startFake(['--app', 'admin-app', '--user', 'alice']);
+    await run.printed;
+    const env = exportsOf(run.out);
+    // As examples/quick-start/server.ts builds it, from the exported variables.
+    const guard = createSessionGuard({
+      host: env.GENAUTH_HOST,
+      accessKeyId: env.GENAUTH_ACCESS_KEY_ID,
+      accessKeySecret: env.GENAUTH_ACCESS_KEY_SECRET,
+      identity: bearerJwt({ issuer: env.GENAUTH_ISSUER!, audience: 'admin-app' }),
+    });
+    const server = buildApp(guard, 'admin-app').listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/me`;
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${env.TOKEN_ALICE}`, connection: 'close' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ userId: 'alice' });
+      expect((await fetch(url, { headers: { connection: 'close' } })).status).toBe(401);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await guard.close();
+      run.stop();
+    }
+    await expect(run.exit).resolves.toBe(0);
   });
 
   it('names a token variable per user and app when there are several apps', async () => {

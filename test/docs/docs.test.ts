@@ -1,8 +1,9 @@
 /**
- * The Markdown the package ships or links to stays true: every relative link in README.md, CHANGELOG.md and
- * docs/*.md points to a file of the repository (and, for `#anchor`, to a heading of that page), and every code block
- * the README marks as a quote (`<!-- quote: path -->` right before it) is that file, verbatim. On npm, relative
- * links resolve against `repository` in package.json, so a file missing here is a dead link there.
+ * The Markdown the package ships or links to stays true: every link to a file of the repository in README.md,
+ * CHANGELOG.md and docs/*.md points to a file that exists (and, for `#anchor`, to a heading of that page), and every
+ * code block a page marks as a quote (`<!-- quote: path -->` right before it) is that file, verbatim. README.md and
+ * CHANGELOG.md are shipped and shown on npm, where a relative link is dead: theirs are absolute, into the repository
+ * on GitHub (`blob/main/...`), and checked against this checkout all the same.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -30,12 +31,20 @@ function anchors(markdown: string): Set<string> {
   return found;
 }
 
-function relativeLinks(file: string): Array<{ target: string; anchor: string | undefined }> {
-  const links: Array<{ target: string; anchor: string | undefined }> = [];
+/** Where the repository's files are read on the web: the links of the pages npm shows (README, CHANGELOG). */
+const REPOSITORY_FILES = /^https:\/\/github\.com\/genauth-session-guard\/genauth-session-guard\/(?:blob|tree)\/main\//;
+
+/**
+ * The links to files of the repository: relative ones, and absolute ones into the repository on GitHub (whose
+ * `target` is then a path from the root, prefixed `/`).
+ */
+function relativeLinks(file: string): Array<{ target: string; anchor: string | undefined; absolute: boolean }> {
+  const links: Array<{ target: string; anchor: string | undefined; absolute: boolean }> = [];
   for (const [, href] of prose(readFileSync(file, 'utf8')).matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(href!)) continue; // https:, mailto:
-    const [target, anchor] = href!.split('#', 2) as [string, string | undefined];
-    links.push({ target, anchor });
+    const absolute = REPOSITORY_FILES.test(href!);
+    if (!absolute && /^[a-z][a-z0-9+.-]*:/i.test(href!)) continue; // https:, mailto:
+    const [target, anchor] = href!.replace(REPOSITORY_FILES, '/').split('#', 2) as [string, string | undefined];
+    links.push({ target, anchor, absolute });
   }
   return links;
 }
@@ -44,7 +53,7 @@ describe.each(markdownFiles().map((file) => [relative(ROOT, file), file]))('%s',
   test('every relative link points to a file of the repository, and an anchor to a heading', () => {
     const broken: string[] = [];
     for (const { target, anchor } of relativeLinks(file)) {
-      const path = target === '' ? file : resolve(dirname(file), decodeURIComponent(target));
+      const path = target === '' ? file : target.startsWith('/') ? join(ROOT, decodeURIComponent(target)) : resolve(dirname(file), decodeURIComponent(target));
       if (!path.startsWith(ROOT + '/') || !existsSync(path)) {
         broken.push(`${target}: no such file`);
         continue;
@@ -57,9 +66,17 @@ describe.each(markdownFiles().map((file) => [relative(ROOT, file), file]))('%s',
   });
 });
 
+test.each(['README.md', 'CHANGELOG.md'])(
+  '%s, shipped in the package and shown on npm, links to the repository absolutely (a relative link is dead there)',
+  (page) => {
+    const relativeOnes = relativeLinks(join(ROOT, page)).filter(({ target, absolute }) => !absolute && target !== '');
+    expect(relativeOnes.map(({ target }) => target)).toEqual([]);
+  },
+);
+
 test('the link check sees links: the README links to docs pages', () => {
   const targets = relativeLinks(join(ROOT, 'README.md')).map(({ target }) => target);
-  expect(targets).toEqual(expect.arrayContaining(['docs/options.md', 'docs/testing.md']));
+  expect(targets).toEqual(expect.arrayContaining(['/docs/options.md', '/docs/testing.md']));
   expect(anchors('## `onUpstreamError: \'allow-stale\'`\n### Your own extractor')).toEqual(
     new Set(['onupstreamerror-allow-stale', 'your-own-extractor']),
   );
