@@ -11,18 +11,23 @@ import type {
   WriteRequest,
 } from '../core/shared-store';
 import { assertKnownKeys, type OptionKeys } from '../core/known-options';
-import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
+import { clientKind } from './client-kind';
+import { openConnections, type RedisClientLike, type RedisConnections } from './connections';
 import { authorizationEpochKey, epochKey, generationFields, invalidationChannel, userKeys } from './keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
 /** Options of {@link redisStore}. Any other key is a `TypeError` naming it. */
 export interface RedisStoreOptions {
   /**
-   * A node-redis v5 client (`createClient({ url })` from `redis`) or an ioredis client (`new Redis(url)`). Its
-   * settings (address, TLS, credentials, database, ioredis `keyPrefix`) are reused: each guard using the store opens
-   * two connections of its own with `client.duplicate()`, one for calls (with no offline queue, so that an outage
-   * fails fast instead of queueing) and one subscribed to invalidations, and `guard.close()` closes them. `client`
-   * itself is not used, connected or closed by the store.
+   * A node-redis v5 client (`createClient({ url })`, `createCluster({ rootNodes })` or `createSentinel({ name,
+   * sentinelRootNodes })` from `redis`) or an ioredis 5 client (`new Redis(url)`, `new Redis({ sentinels, name })` or
+   * `new Redis.Cluster(nodes)`); anything else is a `TypeError`. Its settings (addresses, TLS, credentials, database,
+   * ioredis `keyPrefix`) are reused: each guard using the store opens connections of its own, one for calls (with
+   * no offline queue, so that an outage fails fast instead of queueing; on a cluster, a cluster client) and one
+   * subscribed to invalidations (on a cluster or behind Sentinel, a plain connection to one node, checked with a PING
+   * every `heartbeatMs` and moved to another node when lost), and `guard.close()` closes them. `client` itself is not
+   * used, connected or closed by the store, but for a node-redis Sentinel client, which cannot be duplicated: the
+   * store's calls go through it, and the store connects it (and then closes it on `guard.close()`) if it is not yet.
    */
   client: RedisClientLike;
   /**
@@ -48,9 +53,17 @@ export interface RedisStoreOptions {
    * @default timeoutMs × (retries + 1) of the guard, plus its backoffs and 500 ms
    */
   lockMs?: number;
+  /**
+   * On a cluster or behind Sentinel, how often (ms) the invalidation subscriber's connection is checked with a PING.
+   * One not answered by the next check (a node frozen or gone) makes the subscription unconfirmed: the store is
+   * reported `down` and the subscription is opened again on another node; once it is confirmed, every in-process
+   * answer is dropped (invalidations may have been missed meanwhile), as after a lost connection to one Redis.
+   * @default 1000
+   */
+  heartbeatMs?: number;
 }
 
-const REDIS_STORE_OPTION_KEYS = { client: true, prefix: true, timeoutMs: true, retryAfterMs: true, lockMs: true } as const satisfies OptionKeys<RedisStoreOptions>;
+const REDIS_STORE_OPTION_KEYS = { client: true, prefix: true, timeoutMs: true, retryAfterMs: true, lockMs: true, heartbeatMs: true } as const satisfies OptionKeys<RedisStoreOptions>;
 
 const PREFIX = 'genauth-session-guard:';
 
@@ -84,6 +97,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
     throw new TypeError(`${PREFIX} redisStore \`prefix\` must be a non-empty string without braces.`);
   }
   const lockMs = positiveInteger(options.lockMs, 'lockMs', undefined);
+  const heartbeatMs = positiveInteger(options.heartbeatMs, 'heartbeatMs', 1_000)!;
   const settings: SharedStoreSettings = {
     timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 250)!,
     retryAfterMs: positiveInteger(options.retryAfterMs, 'retryAfterMs', 1_000)!,
@@ -91,7 +105,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
   };
   return {
     settings,
-    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings.retryAfterMs),
+    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings.retryAfterMs, heartbeatMs),
   };
 }
 
@@ -213,7 +227,7 @@ class RedisStoreSession implements SharedStoreSession {
   #lastReread = -Infinity;
   #commandsUp = false;
 
-  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, retryAfterMs: number) {
+  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, retryAfterMs: number, heartbeatMs: number) {
     this.#prefix = prefix;
     this.#host = scope.host;
     this.#accessKeyId = scope.accessKeyId;
@@ -224,7 +238,7 @@ class RedisStoreSession implements SharedStoreSession {
       authz: authorizationEpochKey(prefix, scope.host, scope.accessKeyId),
     };
     const { listener } = scope;
-    this.#connections = openConnections(client, this.#channel, {
+    this.#connections = openConnections(client, { channel: this.#channel, heartbeatMs }, {
       message: (raw) => {
         const message = parseMessage(raw);
         if (!message) return;
@@ -260,6 +274,11 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   readonly authorization = true;
+
+  /** On a cluster, the node that holds the user's keys (one hash slot): a failure there is that node's alone. */
+  shardOf(userId: string): string | undefined {
+    return this.#connections.nodeOf(this.#keys(userId).generation);
+  }
 
   whenReady(): Promise<void> {
     return this.#connections.whenReady();
