@@ -1,0 +1,70 @@
+// Types of redis-topologies-core.cjs (the process logic shared by test/redis/topologies.ts and
+// scripts/redis-topologies.mjs).
+
+/** 'watched': tied to this process (killed when it exits, however). 'detached': outlives it (.ci/run). */
+export type ProcessMode = 'watched' | 'detached';
+
+export interface StartedProcess {
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Resolves when the process has ended. */
+  readonly exited: Promise<void>;
+  readonly logfile: string;
+}
+
+export interface StartedClusterNode extends StartedProcess {
+  readonly busPort: number;
+}
+
+export interface StartedCluster {
+  readonly dir: string;
+  /** True when the directory is a temporary one of the harness's own (removed by `removeDir`). */
+  readonly ownDir: boolean;
+  readonly nodes: StartedClusterNode[];
+}
+
+export interface StartedSentinelSet {
+  readonly dir: string;
+  readonly ownDir: boolean;
+  readonly name: string;
+  readonly primary: StartedProcess;
+  readonly replica: StartedProcess;
+  readonly sentinels: StartedProcess[];
+}
+
+export interface ClusterNodeInfo {
+  id: string;
+  port: number;
+  flags: string[];
+  slots: string[];
+}
+
+export type RespReply = string | number | null | RespReply[];
+
+export const HOST: '127.0.0.1';
+export const SENTINEL_NAME: 'mymaster';
+
+export function command(port: number, args: (string | number)[], options?: { timeoutMs?: number }): Promise<any>;
+export function info(port: number, section: string): Promise<Record<string, string>>;
+export function waitFor(what: string, check: () => boolean | Promise<boolean>, options?: { timeoutMs?: number; stepMs?: number }): Promise<void>;
+export function freePort(): Promise<number>;
+export function makeTempDir(prefix: string): string;
+export function removeDir(dir: string): void;
+export function isAlive(pid: number): boolean;
+export function stopPids(pids: number[]): Promise<void>;
+
+export function startCluster(options?: { primaries?: number; nodeTimeoutMs?: number; mode?: ProcessMode; dir?: string }): Promise<StartedCluster>;
+export function startClusterNode(options: { dir: string; mode: ProcessMode; nodeTimeoutMs: number; port?: number; busPort?: number }): Promise<StartedClusterNode>;
+export function waitClusterOk(ports: number[], options?: { timeoutMs?: number }): Promise<void>;
+export function waitClusterNodeFailed(observers: number[], port: number, options?: { timeoutMs?: number }): Promise<void>;
+export function clusterSlotOwner(askPort: number, key: string): Promise<number>;
+export function parseClusterNodes(text: string): ClusterNodeInfo[];
+export function slotMap(port: number): Promise<string>;
+
+export function startSentinelSet(options?: { mode?: ProcessMode; dir?: string; downAfterMs?: number; failoverTimeoutMs?: number }): Promise<StartedSentinelSet>;
+export function sentinelMaster(sentinelPort: number): Promise<Record<string, string>>;
+export function sentinelPrimaryPort(sentinelPort: number): Promise<number>;
+export function waitReplicaInSync(primaryPort: number, replicaPort: number, options?: { timeoutMs?: number }): Promise<void>;
+export function waitSentinelsAgree(sentinelPorts: number[], primaryPort: number, replicaPort?: number, options?: { timeoutMs?: number }): Promise<void>;
+export function isWritablePrimary(port: number): Promise<boolean>;

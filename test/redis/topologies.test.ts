@@ -1,0 +1,255 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Redis, { Cluster } from 'ioredis';
+import { createCluster, createSentinel } from 'redis';
+import * as core from '../../scripts/redis-topologies-core.cjs';
+import { sharedCluster, sharedSentinelSet, startCluster, startSentinelSet, type OwnCluster, type OwnSentinelSet } from './topologies';
+
+// Proves the harness itself (test/redis/topologies.ts): real topologies, real clients of both libraries.
+
+/** One key per primary: `{owner-<port>-<n>}` keys tried in turn until every primary owns one. */
+async function keyPerPrimary(cluster: OwnCluster): Promise<Map<number, string>> {
+  const keys = new Map<number, string>();
+  for (let n = 0; keys.size < cluster.nodes.length; n++) {
+    const key = `{topology-${n}}:probe`;
+    const owner = await cluster.slotOwner(key);
+    if (!keys.has(owner)) keys.set(owner, key);
+  }
+  return keys;
+}
+
+describe('startCluster', () => {
+  let cluster: OwnCluster;
+  beforeAll(async () => {
+    cluster = await startCluster();
+  });
+  afterAll(() => cluster?.stop());
+
+  it('has 3 primaries that cover the 16384 slots between them, and every node agrees', async () => {
+    expect(cluster.nodes).toHaveLength(3);
+    expect(cluster.rootNodes).toEqual(cluster.nodes.map(({ port }) => ({ url: `redis://127.0.0.1:${port}` })));
+    expect(cluster.ioredisNodes).toEqual(cluster.nodes);
+    const maps = new Set<string>();
+    for (const { port } of cluster.nodes) {
+      const info = await core.command(port, ['CLUSTER', 'INFO']);
+      expect(info).toContain('cluster_state:ok');
+      expect(info).toContain('cluster_slots_assigned:16384');
+      expect(info).toContain('cluster_known_nodes:3');
+      expect(info).toContain('cluster_size:3');
+      maps.add(await core.slotMap(port));
+    }
+    expect(maps.size).toBe(1);
+    const ranges = (await core.command(cluster.nodes[0]!.port, ['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][];
+    const covered = ranges.reduce((sum, [start, end]) => sum + end - start + 1, 0);
+    expect(covered).toBe(16384);
+    expect(new Set(ranges.map(([, , [, port]]) => port))).toEqual(new Set(cluster.nodes.map(({ port }) => port)));
+  });
+
+  it('slotOwner names the node that serves a key: it answers, the others redirect (MOVED)', async () => {
+    const keys = await keyPerPrimary(cluster);
+    expect([...keys.keys()].sort()).toEqual(cluster.nodes.map(({ port }) => port).sort());
+    for (const [owner, key] of keys) {
+      expect(await core.command(owner, ['SET', key, `on ${owner}`])).toBe('OK');
+      for (const { port } of cluster.nodes.filter(({ port }) => port !== owner)) {
+        await expect(core.command(port, ['GET', key])).rejects.toThrow(`MOVED ${await core.command(owner, ['CLUSTER', 'KEYSLOT', key])} 127.0.0.1:${owner}`);
+      }
+    }
+  });
+
+  it('node-redis createCluster({ rootNodes }) and ioredis Cluster(ioredisNodes) both read and write keys on every primary', async () => {
+    const keys = await keyPerPrimary(cluster);
+    const nodeRedis = createCluster({ rootNodes: cluster.rootNodes });
+    const ioredis = new Cluster(cluster.ioredisNodes);
+    try {
+      await nodeRedis.connect();
+      for (const [owner, key] of keys) {
+        await nodeRedis.set(key, `node-redis ${owner}`);
+        expect(await ioredis.get(key)).toBe(`node-redis ${owner}`);
+        await ioredis.set(key, `ioredis ${owner}`);
+        expect(await nodeRedis.get(key)).toBe(`ioredis ${owner}`);
+        expect(await core.command(owner, ['GET', key])).toBe(`ioredis ${owner}`);
+      }
+    } finally {
+      await nodeRedis.close();
+      await ioredis.quit();
+    }
+  });
+});
+
+describe('startCluster: a lost node, a frozen node', () => {
+  let cluster: OwnCluster;
+  beforeEach(async () => {
+    cluster = await startCluster();
+  });
+  afterEach(() => cluster?.stop());
+
+  it('kill: the others mark it failed, stay cluster_state:ok and keep serving their keys to both clients; restart brings its slots back', async () => {
+    const keys = await keyPerPrimary(cluster);
+    const [lost, ...survivors] = cluster.nodes.map(({ port }) => port) as [number, ...number[]];
+    const nodeRedis = createCluster({ rootNodes: cluster.rootNodes });
+    nodeRedis.on('error', () => undefined);
+    const ioredis = new Cluster(cluster.ioredisNodes);
+    ioredis.on('error', () => undefined);
+    try {
+      await nodeRedis.connect();
+      for (const key of keys.values()) await nodeRedis.set(key, 'before');
+
+      await cluster.kill(lost);
+      await cluster.waitFailed(lost);
+      await cluster.waitOk();
+      for (const port of survivors) {
+        expect(await core.command(port, ['CLUSTER', 'INFO'])).toContain('cluster_state:ok');
+        const view = core.parseClusterNodes(await core.command(port, ['CLUSTER', 'NODES']));
+        expect(view.find((node) => node.port === lost)?.flags).toContain('fail');
+        // The lost node's slots are served by no one: a survivor redirects to the dead node.
+        await expect(core.command(port, ['GET', keys.get(lost)!])).rejects.toThrow(new RegExp(`MOVED \\d+ 127\\.0\\.0\\.1:${lost}`));
+      }
+      for (const port of survivors) {
+        const key = keys.get(port)!;
+        expect(await nodeRedis.get(key)).toBe('before');
+        await nodeRedis.set(key, 'after');
+        expect(await ioredis.get(key)).toBe('after');
+      }
+
+      await cluster.restart(lost);
+      await cluster.waitOk();
+      expect(await cluster.slotOwner(keys.get(lost)!)).toBe(lost);
+      expect(await core.command(lost, ['SET', keys.get(lost)!, 'back'])).toBe('OK');
+    } finally {
+      await nodeRedis.destroy();
+      ioredis.disconnect();
+    }
+  });
+
+  it('pause: a frozen node answers nothing and is marked failed; resume: it serves again once waitOk() returns', async () => {
+    const [frozen, other] = cluster.nodes.map(({ port }) => port) as [number, number];
+    cluster.pause(frozen);
+    await expect(core.command(frozen, ['PING'], { timeoutMs: 300 })).rejects.toThrow('did not answer PING within 300 ms');
+    await cluster.waitFailed(frozen);
+    expect(core.parseClusterNodes(await core.command(other, ['CLUSTER', 'NODES'])).find((node) => node.port === frozen)?.flags).toContain('fail');
+    cluster.resume(frozen);
+    await cluster.waitOk();
+    expect(await core.command(frozen, ['PING'])).toBe('PONG');
+    expect(core.parseClusterNodes(await core.command(other, ['CLUSTER', 'NODES'])).find((node) => node.port === frozen)?.flags).not.toContain('fail');
+  });
+
+  it('stop() ends every node', async () => {
+    const ports = cluster.nodes.map(({ port }) => port);
+    await cluster.stop();
+    for (const port of ports) await expect(core.command(port, ['PING'])).rejects.toThrow();
+  });
+});
+
+describe('sharedCluster / sharedSentinelSet', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const name of ['GSG_REDIS_CLUSTER', 'GSG_REDIS_SENTINELS', 'GSG_REDIS_SENTINEL_NAME']) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  it('use the topology the environment names (stop() leaves it running), and reject a malformed variable', async () => {
+    const cluster = await startCluster();
+    const set = await startSentinelSet();
+    try {
+      process.env.GSG_REDIS_CLUSTER = cluster.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+      process.env.GSG_REDIS_SENTINELS = set.sentinels.map(({ host, port }) => `${host}:${port}`).join(',');
+      process.env.GSG_REDIS_SENTINEL_NAME = 'mymaster';
+      const shared = await sharedCluster();
+      expect(shared.nodes).toEqual(cluster.nodes);
+      expect(await shared.slotOwner('{x}')).toBe(await cluster.slotOwner('{x}'));
+      await shared.stop();
+      await cluster.waitOk();
+      const sharedSet = await sharedSentinelSet();
+      expect(sharedSet.ioredisOptions()).toEqual(set.ioredisOptions());
+      expect(sharedSet.nodeRedisOptions()).toEqual({ name: 'mymaster', sentinelRootNodes: set.sentinels });
+      expect(await sharedSet.currentPrimary()).toEqual(set.primary);
+      await sharedSet.stop();
+      expect(await core.command(set.primary.port, ['PING'])).toBe('PONG');
+
+      process.env.GSG_REDIS_CLUSTER = '127.0.0.1';
+      await expect(sharedCluster()).rejects.toThrow('GSG_REDIS_CLUSTER: expected host:port[,host:port...], got "127.0.0.1"');
+    } finally {
+      await cluster.stop();
+      await set.stop();
+    }
+  });
+});
+
+describe('startSentinelSet', () => {
+  let set: OwnSentinelSet;
+  beforeAll(async () => {
+    set = await startSentinelSet();
+  });
+  afterAll(() => set?.stop());
+
+  it('starts a primary, a replica in sync and 3 sentinels that know both and each other', async () => {
+    expect(set.name).toBe('mymaster');
+    expect(set.sentinels).toHaveLength(3);
+    expect((await core.info(set.replica.port, 'replication')).master_link_status).toBe('up');
+    for (const { port } of set.sentinels) {
+      const master = await core.sentinelMaster(port);
+      expect(Number(master.port)).toBe(set.primary.port);
+      expect(master['num-slaves']).toBe('1');
+      expect(master['num-other-sentinels']).toBe('2');
+      expect(master.quorum).toBe('2');
+    }
+  });
+
+  it('failover() and killPrimary(): node-redis createSentinel and ioredis { sentinels, name } follow the new primary', async () => {
+    const nodeRedis = createSentinel(set.nodeRedisOptions());
+    nodeRedis.on('error', () => undefined);
+    const ioredis = new Redis(set.ioredisOptions());
+    ioredis.on('error', () => undefined);
+    try {
+      await nodeRedis.connect();
+      await nodeRedis.set('topology:before', 'node-redis');
+      expect(await ioredis.get('topology:before')).toBe('node-redis');
+      const [first, second] = [set.primary.port, set.replica.port];
+
+      await set.failover();
+      expect(set.primary.port).toBe(second);
+      for (const { port } of set.sentinels) expect(await core.sentinelPrimaryPort(port)).toBe(second);
+      expect((await core.info(second, 'replication')).role).toBe('master');
+      expect(await core.command(second, ['GET', 'topology:before'])).toBe('node-redis');
+      await core.waitFor('node-redis to write to the new primary', async () => (await nodeRedis.set('topology:node-redis', 'after failover')) === 'OK' && (await core.command(second, ['GET', 'topology:node-redis'])) === 'after failover');
+      await core.waitFor('ioredis to write to the new primary', async () => (await ioredis.set('topology:ioredis', 'after failover')) === 'OK' && (await core.command(second, ['GET', 'topology:ioredis'])) === 'after failover');
+      expect(await nodeRedis.get('topology:ioredis')).toBe('after failover');
+      expect(await ioredis.get('topology:node-redis')).toBe('after failover');
+
+      await set.rejoinOldPrimary();
+      expect((await core.info(first, 'replication')).master_port).toBe(String(second));
+      await set.killPrimary();
+      expect(set.primary.port).toBe(first);
+      for (const { port } of set.sentinels) expect(await core.sentinelPrimaryPort(port)).toBe(first);
+      await core.waitFor('node-redis to write to the elected replica', async () => (await nodeRedis.set('topology:node-redis', 'after kill')) === 'OK' && (await core.command(first, ['GET', 'topology:node-redis'])) === 'after kill');
+      await core.waitFor('ioredis to write to the elected replica', async () => (await ioredis.set('topology:ioredis', 'after kill')) === 'OK' && (await core.command(first, ['GET', 'topology:ioredis'])) === 'after kill');
+      await expect(set.failover()).rejects.toThrow('failover: no replica left (the old primary was killed)');
+    } finally {
+      await nodeRedis.destroy();
+      ioredis.disconnect();
+    }
+  });
+});
+
+describe('no orphans', () => {
+  it('a redis-server started by a process that is SIGKILLed dies with it', async () => {
+    const script = `
+      const core = require(${JSON.stringify(join(__dirname, '../../scripts/redis-topologies-core.cjs'))});
+      const dir = core.makeTempDir('gsg-orphan-');
+      core.startServer({ dir, name: 'orphan', mode: 'watched' }).then((server) => {
+        process.stdout.write(server.pid + ' ' + server.port + ' ' + dir + '\\n', () => process.kill(process.pid, 'SIGKILL'));
+      });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const signal = await new Promise((resolve) => child.once('exit', (_code, exitSignal) => resolve(exitSignal)));
+    expect(signal).toBe('SIGKILL');
+    const [pid, port, dir] = output.trim().split(' ') as [string, string, string];
+    core.removeDir(dir);
+    expect(Number(pid)).toBeGreaterThan(0);
+    await core.waitFor('the orphaned redis-server to die', () => !core.isAlive(Number(pid)), { timeoutMs: 5_000 });
+    await expect(core.command(Number(port), ['PING'])).rejects.toThrow();
+  });
+});

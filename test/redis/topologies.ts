@@ -1,0 +1,268 @@
+/**
+ * Real Redis Cluster and Sentinel topologies for the tests, from the Debian `redis-server` binary (7.0), on
+ * 127.0.0.1 and free ports. The process logic lives in scripts/redis-topologies-core.cjs, shared with
+ * scripts/redis-topologies.mjs (which .ci/run uses to start one cluster and one Sentinel set for the whole run).
+ *
+ * - `startCluster()`: 3 primaries, no replicas, `cluster-require-full-coverage no` (a lost node leaves the others
+ *   serving their slots), `cluster-allow-reads-when-down no` (Redis's default), `cluster-node-timeout` 1000 ms.
+ *   Ready (every node `cluster_state:ok`, all agreeing on the slots) in about 2.0-2.2 s, most of it
+ *   `redis-cli --cluster create`'s own one-second wait. A killed node is marked `fail` by the others in about 2 s.
+ * - `startSentinelSet()`: a primary, a replica in sync, 3 sentinels (quorum 2, down-after 1000 ms,
+ *   failover-timeout 5000 ms) that know the replica and each other: about 2.1-2.3 s (the sentinels' hello period
+ *   is 2 s). `failover()` (SENTINEL FAILOVER) takes about 1.2 s, `killPrimary()` about 3 s.
+ *   (Measured on the 2-core CI machine, idle.)
+ *
+ * Every process is SIGKILLed by `stop()`, and also when the test process ends however it ends (each server runs
+ * under a watchdog that holds a pipe from this process); temporary directories go with `stop()` or at exit.
+ *
+ * Tests that only need a healthy topology use `sharedCluster()` / `sharedSentinelSet()`: the topology .ci/run
+ * started (`GSG_REDIS_CLUSTER`, `GSG_REDIS_SENTINELS`, `GSG_REDIS_SENTINEL_NAME`) when set, else one of their own.
+ * Other test files use the shared one at the same time: use keys of your own (a unique prefix or hash tag), never
+ * FLUSHALL. Tests that kill, pause or fail over always start their own.
+ *
+ * Run locally (needs `redis-server` and `redis-cli` on PATH, or REDIS_SERVER_BIN / REDIS_CLI_BIN):
+ *   npx jest test/redis/topologies.test.ts
+ *   node scripts/redis-topologies.mjs start /tmp/gsg-topologies && set -a && . /tmp/gsg-topologies/env && set +a
+ *   npx jest test/redis/...           # shared-topology tests now use those
+ *   node scripts/redis-topologies.mjs stop /tmp/gsg-topologies
+ */
+import * as core from '../../scripts/redis-topologies-core.cjs';
+
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** A cluster a test can use, shared or its own. */
+export interface ClusterTopology {
+  /** Every node of the cluster (all primaries), in start order. */
+  readonly nodes: RedisAddress[];
+  /** For node-redis: `createCluster({ rootNodes })`. */
+  readonly rootNodes: { url: string }[];
+  /** For ioredis: `new Cluster(ioredisNodes)`. */
+  readonly ioredisNodes: RedisAddress[];
+  /** The port of the primary that owns `key`'s slot (CLUSTER KEYSLOT + CLUSTER SLOTS, asked of a running node). */
+  slotOwner(key: string): Promise<number>;
+  /**
+   * Waits until every running node (not killed, not paused) says `cluster_state:ok`, sees the other running ones
+   * without a fail flag, and all agree on the slots.
+   */
+  waitOk(): Promise<void>;
+  /** Stops the cluster (its own), or does nothing (the shared one). */
+  stop(): Promise<void>;
+}
+
+/** A cluster of a test's own: its nodes can be lost and frozen. */
+export interface OwnCluster extends ClusterTopology {
+  /** SIGKILLs the node (lost, as a crashed machine) and waits until the process is gone. */
+  kill(port: number): Promise<void>;
+  /** Freezes the node (SIGSTOP): connections stay open, nothing is answered. */
+  pause(port: number): void;
+  /** Thaws a frozen node (SIGCONT). */
+  resume(port: number): void;
+  /** Waits until every other running node marks the node `fail` (about node timeout x 2). */
+  waitFailed(port: number): Promise<void>;
+  /** Starts a killed node again on its ports with its cluster config: it rejoins with its slots (then `waitOk()`). */
+  restart(port: number): Promise<void>;
+}
+
+function address(port: number): RedisAddress {
+  return { host: core.HOST, port };
+}
+
+/**
+ * Starts a cluster of `primaries` primaries (no replicas) and resolves once it is ready.
+ * @param options.primaries - at least 3 (what `redis-cli --cluster create` accepts). Default 3.
+ * @param options.nodeTimeoutMs - `cluster-node-timeout`. Default 1000.
+ */
+export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { primaries?: number; nodeTimeoutMs?: number } = {}): Promise<OwnCluster> {
+  const started = await core.startCluster({ primaries, nodeTimeoutMs, mode: 'watched' });
+  const nodes = new Map(started.nodes.map((node) => [node.port, node]));
+  const killed = new Set<number>();
+  const paused = new Set<number>();
+  const ports = started.nodes.map((node) => node.port);
+  const running = () => ports.filter((port) => !killed.has(port) && !paused.has(port));
+  const nodeOf = (port: number) => {
+    const node = nodes.get(port);
+    if (!node) throw new TypeError(`no node of this cluster on port ${port} (nodes: ${ports.join(', ')})`);
+    return node;
+  };
+  let stopped = false;
+  return {
+    nodes: ports.map(address),
+    rootNodes: ports.map((port) => ({ url: `redis://${core.HOST}:${port}` })),
+    ioredisNodes: ports.map(address),
+    async slotOwner(key) {
+      const ask = running()[0];
+      if (ask === undefined) throw new Error('slotOwner: no node of the cluster is running');
+      return core.clusterSlotOwner(ask, key);
+    },
+    waitOk: () => core.waitClusterOk(running()),
+    async kill(port) {
+      const node = nodeOf(port);
+      process.kill(node.pid, 'SIGKILL');
+      await node.exited;
+      killed.add(port);
+      paused.delete(port);
+    },
+    pause(port) {
+      process.kill(nodeOf(port).pid, 'SIGSTOP');
+      paused.add(port);
+    },
+    resume(port) {
+      process.kill(nodeOf(port).pid, 'SIGCONT');
+      paused.delete(port);
+    },
+    waitFailed: (port) => core.waitClusterNodeFailed(running().filter((other) => other !== port), port),
+    async restart(port) {
+      const node = nodeOf(port);
+      if (!killed.has(port)) throw new Error(`restart: the node on port ${port} is not killed`);
+      nodes.set(port, await core.startClusterNode({ dir: started.dir, mode: 'watched', nodeTimeoutMs, port, busPort: node.busPort }));
+      killed.delete(port);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await core.stopPids([...nodes.values()].map((node) => node.pid));
+      core.removeDir(started.dir);
+    },
+  };
+}
+
+/** Parses "127.0.0.1:7000,127.0.0.1:7001" (the GSG_REDIS_* variables). */
+function parseAddresses(name: string, value: string): RedisAddress[] {
+  return value.split(',').map((entry) => {
+    const match = /^\s*([^:\s]+):(\d+)\s*$/.exec(entry);
+    if (!match) throw new TypeError(`${name}: expected host:port[,host:port...], got ${JSON.stringify(value)}`);
+    return { host: match[1]!, port: Number(match[2]) };
+  });
+}
+
+/**
+ * The cluster .ci/run started (`GSG_REDIS_CLUSTER`), checked healthy, whose `stop()` does nothing; without that
+ * variable, a cluster of this test's own. For tests that neither kill nor pause nodes.
+ */
+export async function sharedCluster(): Promise<ClusterTopology> {
+  const fromEnv = process.env.GSG_REDIS_CLUSTER;
+  if (!fromEnv) return startCluster();
+  const nodes = parseAddresses('GSG_REDIS_CLUSTER', fromEnv);
+  const ports = nodes.map((node) => node.port);
+  const cluster: ClusterTopology = {
+    nodes,
+    rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+    ioredisNodes: nodes.map((node) => ({ ...node })),
+    slotOwner: (key) => core.clusterSlotOwner(ports[0]!, key),
+    waitOk: () => core.waitClusterOk(ports),
+    stop: async () => undefined,
+  };
+  await cluster.waitOk();
+  return cluster;
+}
+
+/** A Sentinel set a test can use, shared or its own. */
+export interface SentinelTopology {
+  /** The name the sentinels monitor: 'mymaster'. */
+  readonly name: string;
+  readonly sentinels: RedisAddress[];
+  /** For node-redis: `createSentinel(nodeRedisOptions())`. */
+  nodeRedisOptions(): { name: string; sentinelRootNodes: RedisAddress[] };
+  /** For ioredis: `new Redis(ioredisOptions())`. */
+  ioredisOptions(): { sentinels: RedisAddress[]; name: string };
+  /** The current primary, as the first sentinel names it. */
+  currentPrimary(): Promise<RedisAddress>;
+  /** Stops the set (its own), or does nothing (the shared one). */
+  stop(): Promise<void>;
+}
+
+/** A Sentinel set of a test's own: it can fail over. */
+export interface OwnSentinelSet extends SentinelTopology {
+  /** The primary now (changes with `failover()` / `killPrimary()`). */
+  readonly primary: RedisAddress;
+  /**
+   * The other data node: the replica; right after `failover()`, the old primary, which the sentinels make a
+   * replica within about 10 s (their INFO period; `rejoinOldPrimary()` does it at once); after `killPrimary()`,
+   * the killed old primary.
+   */
+  readonly replica: RedisAddress;
+  /**
+   * SENTINEL FAILOVER, then waits until every sentinel names the replica as primary and it takes writes. The old
+   * primary keeps running (as a primary until the sentinels reconfigure it).
+   */
+  failover(): Promise<void>;
+  /** Makes the old primary a replica of the new one now (REPLICAOF, as the sentinels would) and waits for the sync. */
+  rejoinOldPrimary(): Promise<void>;
+  /** SIGKILLs the primary and waits until the sentinels have elected the replica (every one names it) and it takes writes. */
+  killPrimary(): Promise<void>;
+}
+
+const sentinelClientOptions = (name: string, sentinels: RedisAddress[]) => ({
+  nodeRedisOptions: () => ({ name, sentinelRootNodes: sentinels.map((node) => ({ ...node })) }),
+  ioredisOptions: () => ({ sentinels: sentinels.map((node) => ({ ...node })), name }),
+  currentPrimary: async () => address(await core.sentinelPrimaryPort(sentinels[0]!.port)),
+});
+
+/** Starts a primary, a replica in sync and 3 sentinels that know both and each other. */
+export async function startSentinelSet(): Promise<OwnSentinelSet> {
+  const started = await core.startSentinelSet({ mode: 'watched' });
+  const sentinels = started.sentinels.map((sentinel) => address(sentinel.port));
+  const sentinelPorts = sentinels.map((sentinel) => sentinel.port);
+  const pids = [started.primary.pid, started.replica.pid, ...started.sentinels.map((sentinel) => sentinel.pid)];
+  let primary: core.StartedProcess = started.primary;
+  let replica: core.StartedProcess = started.replica;
+  let replicaLost = false;
+  let stopped = false;
+  const promoteReplica = async () => {
+    await core.waitSentinelsAgree(sentinelPorts, replica.port);
+    await core.waitFor(`${replica.port} to take writes`, () => core.isWritablePrimary(replica.port));
+    [primary, replica] = [replica, primary];
+  };
+  return {
+    name: started.name,
+    sentinels,
+    ...sentinelClientOptions(started.name, sentinels),
+    get primary() {
+      return address(primary.port);
+    },
+    get replica() {
+      return address(replica.port);
+    },
+    async failover() {
+      if (replicaLost) throw new Error('failover: no replica left (the old primary was killed)');
+      await core.command(sentinelPorts[0]!, ['SENTINEL', 'FAILOVER', started.name]);
+      await promoteReplica();
+    },
+    async rejoinOldPrimary() {
+      if (replicaLost) throw new Error('rejoinOldPrimary: the old primary was killed');
+      await core.command(replica.port, ['REPLICAOF', core.HOST, primary.port]);
+      await core.waitReplicaInSync(primary.port, replica.port);
+    },
+    async killPrimary() {
+      if (replicaLost) throw new Error('killPrimary: no replica left to elect');
+      process.kill(primary.pid, 'SIGKILL');
+      await primary.exited;
+      await promoteReplica();
+      replicaLost = true;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await core.stopPids(pids);
+      core.removeDir(started.dir);
+    },
+  };
+}
+
+/**
+ * The Sentinel set .ci/run started (`GSG_REDIS_SENTINELS`, `GSG_REDIS_SENTINEL_NAME`, default 'mymaster'), whose
+ * `stop()` does nothing; without those, a set of this test's own. For tests that do not fail over.
+ */
+export async function sharedSentinelSet(): Promise<SentinelTopology> {
+  const fromEnv = process.env.GSG_REDIS_SENTINELS;
+  if (!fromEnv) return startSentinelSet();
+  const name = process.env.GSG_REDIS_SENTINEL_NAME || core.SENTINEL_NAME;
+  const sentinels = parseAddresses('GSG_REDIS_SENTINELS', fromEnv);
+  const topology: SentinelTopology = { name, sentinels, ...sentinelClientOptions(name, sentinels), stop: async () => undefined };
+  const { port } = await topology.currentPrimary();
+  await core.waitFor(`the shared Sentinel set's primary (${port}) to take writes`, () => core.isWritablePrimary(port));
+  return topology;
+}
