@@ -128,7 +128,8 @@ function subscriberOf(settings: ConnectionSettings, events: ConnectionEvents, re
 
 function openNodeRedisCluster(client: NodeRedisCluster, settings: ConnectionSettings, events: ConnectionEvents): RedisConnections {
   // No offline queue on the node clients: a call to a node that is away fails at once instead of waiting for it.
-  const commands = client.duplicate({ defaults: { ...client._options?.defaults, disableOfflineQueue: true } });
+  // Node clients made on first use: an eager connection to every primary fails the whole connect when one is lost.
+  const commands = client.duplicate({ minimizeConnections: true, defaults: { ...client._options?.defaults, disableOfflineQueue: true } });
   const readiness = new Readiness();
   let connected = false;
   let closed = false;

@@ -1,0 +1,120 @@
+import Redis from 'ioredis';
+import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
+import { authorizationEpochKey, epochKey, invalidationChannel, userKeys } from '../../src/redis/keys';
+import { clusterClients, topologyGuards } from './cluster-support';
+import { ask, storeEvents, until } from './support';
+import { startCluster, type OwnCluster } from './topologies';
+
+const APP = 'app-1';
+const PREFIX = 'gsg-faults';
+
+/** Users by the port of the primary that holds their keys, at least `perNode` on each. */
+async function usersByNode(cluster: OwnCluster, fake: FakeGenAuth, perNode = 2): Promise<Map<number, string[]>> {
+  const byNode = new Map<number, string[]>(cluster.nodes.map((node) => [node.port, []]));
+  for (let i = 0; [...byNode.values()].some((users) => users.length < perNode); i++) {
+    const userId = `user-${i}`;
+    const port = await cluster.slotOwner(userKeys(PREFIX, fake.host, fake.accessKeyId, userId).generation);
+    const users = byNode.get(port)!;
+    if (users.length < perNode) users.push(userId);
+  }
+  return byNode;
+}
+
+/** How many clients of `port` are subscribed to `channel` (PUBSUB NUMSUB answers for the node asked). */
+async function subscribersOn(port: number, channel: string): Promise<number> {
+  const node = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+  node.on('error', () => undefined);
+  try {
+    await node.connect();
+    const reply = await node.pubsub('NUMSUB', channel) as [string, number];
+    return Number(reply[1]);
+  } finally {
+    node.disconnect();
+  }
+}
+
+describe.each(clusterClients)('Redis Cluster faults with $name', (client) => {
+  let cluster: OwnCluster;
+  let fake: FakeGenAuth;
+  const guards = topologyGuards();
+  const guardOf = () => guards.make(fake, client.create(cluster), { prefix: PREFIX, timeoutMs: 1_000, retryAfterMs: 60_000 });
+
+  beforeEach(async () => {
+    cluster = await startCluster();
+    fake = await createFakeGenAuth();
+  }, 60_000);
+  afterEach(async () => {
+    await guards.closeAll();
+    await fake.close();
+    await cluster.stop();
+  });
+
+  it('a lost node is no outage: users of the other nodes keep the shared tier, its users fall back to GenAuth', async () => {
+    const a = guardOf();
+    await until(() => a.stats().store === 'up');
+    const byNode = await usersByNode(cluster, fake);
+    // The node lost holds neither token (losing that one is covered in docs/replicas.md: no shared tier for a
+    // replica that connects or resubscribes meanwhile).
+    const tokenNodes = new Set([
+      await cluster.slotOwner(epochKey(PREFIX, fake.host, fake.accessKeyId)),
+      await cluster.slotOwner(authorizationEpochKey(PREFIX, fake.host, fake.accessKeyId)),
+    ]);
+    const lost = cluster.nodes.map((node) => node.port).find((port) => !tokenNodes.has(port))!;
+    const users = [...byNode.values()].flat();
+    for (const userId of users) await fake.login(userId, APP);
+    for (const userId of users) expect(await ask(a, userId)).toMatchObject({ status: 200 });
+    expect(fake.calls.check).toBe(users.length);
+
+    await cluster.kill(lost);
+    await cluster.waitFailed(lost);
+    const b = guardOf();
+    await until(() => b.stats().store !== 'connecting' && b.stats().store !== 'down', 10_000);
+    // Its users first: the failure there must not keep the guard off the other nodes.
+    for (const userId of byNode.get(lost)!) expect(await ask(b, userId)).toMatchObject({ status: 200, source: 'upstream' });
+    expect(b.stats().store).toBe('partial');
+    expect(b.health().ok).toBe(true);
+    const elsewhere = [...byNode].filter(([port]) => port !== lost).flatMap(([, ids]) => ids);
+    for (const userId of elsewhere) expect(await ask(b, userId)).toMatchObject({ status: 200, source: 'cache' });
+    expect(b.stats().storeHits).toBe(elsewhere.length);
+    expect(fake.calls.check).toBe(users.length + byNode.get(lost)!.length);
+    // Failing closed on GenAuth as always, for the lost node's users.
+    const [victim] = byNode.get(lost)!;
+    fake.kick(victim!);
+    b.invalidate(victim!);
+    expect(await ask(b, victim!)).toMatchObject({ status: 401 });
+  }, 60_000);
+
+  it('a frozen node that held the subscription: found by PING, moved, and every kicked user refused', async () => {
+    const b = guardOf();
+    await until(() => b.stats().store === 'up');
+    const channel = invalidationChannel(PREFIX, fake.host, fake.accessKeyId);
+    const counts = await Promise.all(cluster.nodes.map((node) => subscribersOn(node.port, channel)));
+    const frozen = cluster.nodes[counts.findIndex((count) => count === 1)]!.port;
+    const a = guardOf();
+    await until(() => a.stats().store === 'up');
+    const byNode = await usersByNode(cluster, fake, 8);
+    // Users whose keys live elsewhere: their invalidations succeed, and their messages never reach the frozen node.
+    const users = [...byNode].filter(([port]) => port !== frozen).flatMap(([, ids]) => ids);
+    for (const userId of users) await fake.login(userId, APP);
+    for (const userId of users) expect(await ask(b, userId)).toMatchObject({ status: 200 });
+    const events = storeEvents();
+    let killed = false;
+    try {
+      cluster.pause(frozen);
+      for (const userId of users) {
+        fake.kick(userId);
+        expect(await a.invalidateEverywhere(userId)).toBe(true);
+      }
+      // Detected within two heartbeats (200 ms), subscribed again on another node, then every copy dropped.
+      await until(async () => (await Promise.all(users.map((userId) => ask(b, userId)))).every((answer) => answer.status === 401), 5_000, 50);
+      expect(events.seen.some((event) => event.event === 'resubscribed')).toBe(true);
+      expect(events.seen.some((event) => event.event === 'down')).toBe(true);
+      await cluster.kill(frozen);
+      killed = true;
+      for (const userId of users) expect(await ask(b, userId)).toMatchObject({ status: 401 });
+    } finally {
+      events.stop();
+      if (!killed) cluster.resume(frozen);
+    }
+  }, 60_000);
+});
