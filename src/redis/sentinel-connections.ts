@@ -1,6 +1,4 @@
-import { nodeRedisLink, type NodeRedisNode } from './cluster-connections';
 import { isNoScript, Readiness, type ConnectionEvents, type ConnectionSettings, type Listener, type RedisClientLike, type RedisConnections } from './connections';
-import { NodeSubscriber } from './node-subscriber';
 
 /** The parts of a node-redis v5 `RedisSentinel` used here. */
 interface NodeRedisSentinel {
@@ -11,52 +9,53 @@ interface NodeRedisSentinel {
   connect(): Promise<unknown>;
   close(): Promise<unknown>;
   sendCommand(isReadonly: boolean, args: string[]): Promise<unknown>;
-  acquire(): Promise<NodeRedisNode & { release(): void }>;
-  getMasterNode(): { host: string; port: number } | undefined;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  unsubscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
 }
 
 /**
- * The store's connections behind Sentinel with node-redis: a `RedisSentinel` cannot be duplicated, so calls go
- * through the client given (connected by the store when it is not yet, and then closed by it too); invalidations
- * arrive on a {@link NodeSubscriber} of the store's own on the current primary (a duplicate of a leased client,
- * with its settings), opened again on the primary of the moment whenever it is lost.
+ * The store's connections behind Sentinel with node-redis: a `RedisSentinel` cannot be duplicated (nor can its
+ * leased clients), so calls and the subscription go through the client given (connected by the store when it is not
+ * yet, and then closed by it too). node-redis moves the subscription to the new primary itself; every change of
+ * primary it reports (`topology-change` MASTER_CHANGE) counts as a lost subscription: messages sent meanwhile may
+ * have been missed, so the guard drops its in-process answers, as after a reconnection to one Redis.
+ * Not covered: a primary frozen without failover is not detected by the subscription (no PING on node-redis's own
+ * pub/sub connection); calls to it time out and the store is reported down.
  */
-export function openSentinelConnections(given: RedisClientLike, settings: ConnectionSettings, events: ConnectionEvents): RedisConnections {
+export function openSentinelConnections(given: RedisClientLike, { channel }: ConnectionSettings, events: ConnectionEvents): RedisConnections {
   const client = given as unknown as NodeRedisSentinel;
   const readiness = new Readiness();
   let closed = false;
+  let subscribed = false;
   const connectedHere = !client.isOpen;
   const report = () => {
-    if (!closed) events.status(client.isReady, subscriber.subscribed);
+    if (!closed) events.status(client.isReady, subscribed && client.isReady);
   };
-  const subscriber = new NodeSubscriber({
-    next: (linkEvents) => {
-      const primary = client.getMasterNode();
-      if (!primary) return undefined;
-      return nodeRedisLink(`${primary.host}:${primary.port}`, async () => {
-        const lease = await client.acquire();
-        lease.release();
-        return lease;
-      }, settings.channel, linkEvents);
-    },
-    heartbeatMs: settings.heartbeatMs,
-    status: report,
-    resubscribed: () => events.resubscribed(),
-    message: (message) => events.message(message),
-    error: (error) => events.error(error, 'subscribe'),
-  });
   const onError = (error: unknown) => {
     if (!closed) events.error(error, 'connect');
+    report();
   };
-  const onTopology = () => report();
+  const onTopology = (event: { type?: string }) => {
+    if (closed) return;
+    if (event?.type === 'MASTER_CHANGE' && subscribed) events.resubscribed();
+    report();
+  };
+  const onMessage = (message: string) => {
+    if (!closed) events.message(message);
+  };
   client.on('error', onError);
   client.on('topology-change', onTopology);
   const started = connectedHere ? client.connect() : Promise.resolve();
   started.then(() => {
     readiness.ready();
-    subscriber.start();
     report();
-  }, onError);
+    return client.subscribe(channel, onMessage);
+  }).then(() => {
+    subscribed = true;
+    report();
+  }, (error: unknown) => {
+    if (!closed) events.error(error, 'subscribe');
+  });
   const send = (args: string[]) => client.sendCommand(false, args);
   return {
     get ready() {
@@ -74,10 +73,10 @@ export function openSentinelConnections(given: RedisClientLike, settings: Connec
     },
     async close() {
       closed = true;
-      subscriber.close();
       client.off('error', onError);
       client.off('topology-change', onTopology);
       if (connectedHere) await client.close().catch(() => undefined);
+      else await client.unsubscribe(channel, onMessage).catch(() => undefined);
     },
   };
 }

@@ -138,7 +138,7 @@ describe('every script touches keys of one slot only', () => {
       const token = await run(EPOCH, [epochKey(prefix, host, accessKeyId)], [nonce()]);
       await run(EPOCH, [authorizationEpochKey(prefix, host, accessKeyId)], [nonce()]);
       const read = await run(READ, [keys.answer(APP), keys.lock(APP), keys.generation],
-        ['lock-1', '5000', String(Date.now()), '', '60000', '60000', '65000', String(token), generationFields.user, nonce(), generationFields.app(APP), nonce()]) as unknown[];
+        ['lock-1', '5000', String(Date.now()), '', '60000', '60000', '65000', String(token), generationFields.user, nonce(), generationFields.app(APP), nonce()]) as unknown as unknown[];
       expect(read[0]).toBe(2);
       const answer = JSON.stringify({ a: 1, c: Date.now(), e: Date.now() + 60_000, g: read[3], t: token });
       expect(await run(WRITE, [keys.answer(APP), keys.lock(APP), keys.answers, keys.generation],
