@@ -24,8 +24,8 @@ export interface RedisStoreOptions {
    * `new Redis.Cluster(nodes)`); anything else is a `TypeError`. Its settings (addresses, TLS, credentials, database,
    * ioredis `keyPrefix`) are reused: each guard using the store opens connections of its own, one for calls (with
    * no offline queue, so that an outage fails fast instead of queueing; on a cluster, a cluster client) and one
-   * subscribed to invalidations (on a cluster or behind Sentinel, a plain connection to one node, checked with a PING
-   * every `heartbeatMs` and moved to another node when lost), and `guard.close()` closes them. `client` itself is not
+   * subscribed to invalidations (on a cluster, a plain connection to one primary, checked with a PING every
+   * `heartbeatMs` and moved to another primary when lost), and `guard.close()` closes them. `client` itself is not
    * used, connected or closed by the store, but for a node-redis Sentinel client, which cannot be duplicated: the
    * store's calls go through it, and the store connects it (and then closes it on `guard.close()`) if it is not yet.
    */
@@ -54,7 +54,7 @@ export interface RedisStoreOptions {
    */
   lockMs?: number;
   /**
-   * On a cluster or behind Sentinel, how often (ms) the invalidation subscriber's connection is checked with a PING.
+   * On a cluster, how often (ms) the invalidation subscriber's connection is checked with a PING.
    * One not answered by the next check (a node frozen or gone) makes the subscription unconfirmed: the store is
    * reported `down` and the subscription is opened again on another node; once it is confirmed, every in-process
    * answer is dropped (invalidations may have been missed meanwhile), as after a lost connection to one Redis.

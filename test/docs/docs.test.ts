@@ -75,3 +75,14 @@ test('the code blocks the README quotes are the files they name, verbatim', () =
     expect({ path, block }).toEqual({ path, block: readFileSync(join(ROOT, path!), 'utf8') });
   }
 });
+
+test('the code blocks docs pages quote are the files they name, verbatim', () => {
+  const quotes = markdownFiles().filter((file) => file.includes('/docs/'))
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/<!-- quote: (\S+) -->\n```\w*\n([\s\S]*?)^```/gm)]);
+  expect(quotes.map(([, path]) => path)).toEqual(
+    expect.arrayContaining(['examples/redis-topologies/cluster.ts', 'examples/redis-topologies/sentinel.ts']),
+  );
+  for (const [, path, block] of quotes) {
+    expect({ path, block }).toEqual({ path, block: readFileSync(join(ROOT, path!), 'utf8') });
+  }
+});

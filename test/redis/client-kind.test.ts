@@ -23,13 +23,14 @@ describe('redisStore({ client }): which clients, told apart deliberately', () =>
     if (client instanceof Redis) client.disconnect();
   });
 
-  it.each([
+  const zero = (): number => 0;
+  it.each<[string, unknown]>([
     ['null', null],
     ['a URL string', 'redis://127.0.0.1:6379'],
-    ['an object with duplicate() only (the old duck typing)', { duplicate: () => ({}) }],
-    ['an ioredis-like object without isCluster', { call: () => 0, connect: () => 0, duplicate: () => 0, status: 'wait' }],
-    ['a node-redis-like object without isReady', { sendCommand: () => 0, connect: () => 0, duplicate: () => 0 }],
-    ['a cluster-like object without nodes()', { call: () => 0, connect: () => 0, duplicate: () => 0, status: 'wait', isCluster: true }],
+    ['an object with duplicate() only (the old duck typing)', { duplicate: () => ({}) as object }],
+    ['an ioredis-like object without isCluster', { call: zero, connect: zero, duplicate: zero, status: 'wait' }],
+    ['a node-redis-like object without isReady', { sendCommand: zero, connect: zero, duplicate: zero }],
+    ['a cluster-like object without nodes()', { call: zero, connect: zero, duplicate: zero, status: 'wait', isCluster: true }],
   ])('%s is a TypeError that says what is accepted', (_label, client) => {
     expect(() => redisStore({ client } as never)).toThrow(TypeError);
     expect(() => redisStore({ client } as never)).toThrow(ACCEPTED);
