@@ -115,6 +115,14 @@ export function openClusterConnections(
     : openIoRedisCluster(client as unknown as IoRedisCluster, settings, events);
 }
 
+/**
+ * The node that serves `slot`, or the slot itself while the client does not know (its slot map is being read again):
+ * on a cluster a failure is always one shard's, never the whole store's.
+ */
+function nodeOrSlot(slot: number, owner: (slot: number) => string | undefined): string {
+  return owner(slot) ?? `slot ${slot}`;
+}
+
 function subscriberOf(settings: ConnectionSettings, events: ConnectionEvents, report: () => void, next: (events: LinkEvents) => NodeLink | undefined) {
   return new NodeSubscriber({
     next,
@@ -162,7 +170,7 @@ function openNodeRedisCluster(client: NodeRedisCluster, settings: ConnectionSett
       return ready();
     },
     whenReady: () => readiness.first,
-    nodeOf: (key) => commands.slots[clusterSlot(key)]?.master.address,
+    nodeOf: (key) => nodeOrSlot(clusterSlot(key), (slot) => commands.slots[slot]?.master.address),
     async run(script, keys, args) {
       try {
         return await send(keys, ['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
@@ -214,7 +222,7 @@ function openIoRedisCluster(client: IoRedisCluster, settings: ConnectionSettings
       return ready();
     },
     whenReady: () => readiness.first,
-    nodeOf: (key) => commands.slots[clusterSlot(key)]?.[0],
+    nodeOf: (key) => nodeOrSlot(clusterSlot(key), (slot) => commands.slots[slot]?.[0]),
     async run(script, keys, args) {
       try {
         return await commands.call('EVALSHA', script.sha, String(keys.length), ...keys, ...args);

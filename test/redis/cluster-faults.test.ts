@@ -37,7 +37,7 @@ describe.each(clusterClients)('Redis Cluster faults with $name', (client) => {
   let cluster: OwnCluster;
   let fake: FakeGenAuth;
   const guards = topologyGuards();
-  const guardOf = () => guards.make(fake, client.create(cluster), { prefix: PREFIX, timeoutMs: 1_000, retryAfterMs: 60_000 });
+  const guardOf = (retryAfterMs = 60_000) => guards.make(fake, client.create(cluster), { prefix: PREFIX, timeoutMs: 1_000, retryAfterMs });
 
   beforeEach(async () => {
     cluster = await startCluster();
@@ -116,5 +116,39 @@ describe.each(clusterClients)('Redis Cluster faults with $name', (client) => {
       events.stop();
       if (!killed) cluster.resume(frozen);
     }
+  }, 60_000);
+
+  it('an invalidation that could not reach a frozen node is replayed once it answers, and reaches the other guard', async () => {
+    const a = guardOf(300);
+    const b = guardOf(300);
+    await until(() => a.stats().store === 'up' && b.stats().store === 'up');
+    const byNode = await usersByNode(cluster, fake, 1);
+    const tokenNodes = new Set([
+      await cluster.slotOwner(epochKey(PREFIX, fake.host, fake.accessKeyId)),
+      await cluster.slotOwner(authorizationEpochKey(PREFIX, fake.host, fake.accessKeyId)),
+    ]);
+    const frozen = cluster.nodes.map((node) => node.port).find((port) => !tokenNodes.has(port))!;
+    const [victim] = byNode.get(frozen)!;
+    await fake.login(victim!, APP);
+    expect(await ask(a, victim!)).toMatchObject({ status: 200 });
+    expect(await ask(b, victim!)).toMatchObject({ status: 200, source: 'cache' });
+    const events = storeEvents();
+    cluster.pause(frozen);
+    try {
+      fake.kick(victim!);
+      expect(await a.invalidateEverywhere(victim!)).toBe(false);
+      expect(a.stats().store).toBe('partial');
+      // A leaves the store out for that user meanwhile, and GenAuth refuses.
+      expect(await ask(a, victim!)).toMatchObject({ status: 401 });
+    } finally {
+      cluster.resume(frozen);
+    }
+    // Replayed by A once the node answers: B, which kept its copy meanwhile, is told.
+    await until(() => b.stats().remoteInvalidations >= 1, 10_000);
+    expect(await ask(b, victim!)).toMatchObject({ status: 401 });
+    await until(() => a.stats().store === 'up', 10_000).catch((error) => {
+      throw new Error(`${(error as Error).message}: ${a.stats().store} ${JSON.stringify(events.seen.slice(-8))}`);
+    });
+    events.stop();
   }, 60_000);
 });
