@@ -4,6 +4,7 @@ import { clusterSlot } from '../../src/redis/cluster-slot';
 import { authorizationEpochKey, epochKey, generationFields, invalidationChannel, userKeys } from '../../src/redis/keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from '../../src/redis/scripts';
 import { clusterClients, ownPrefix, topologyGuards } from './cluster-support';
+import { manualClock } from '../support/frameworks';
 import { ask, until } from './support';
 import { sharedCluster, type ClusterTopology } from './topologies';
 
@@ -33,12 +34,17 @@ async function usersOnEveryNode(prefix: string, fake: FakeGenAuth): Promise<Map<
 describe.each(clusterClients)('Redis Cluster tier with $name', (client) => {
   let fake: FakeGenAuth;
   let prefix: string;
+  // A clock that moves only when told, as in the standalone tests: with real clocks, a reader whose `now` was taken
+  // just before another replica's answer (checkedAt after it) does not serve it and asks GenAuth itself (the same on
+  // one Redis).
+  let clock: ReturnType<typeof manualClock>;
   const guards = topologyGuards();
-  const guardOf = () => guards.make(fake, client.create(cluster), { prefix });
+  const guardOf = () => guards.make(fake, client.create(cluster), { prefix }, { clock });
   const up = (...all: ReturnType<typeof guardOf>[]) => until(() => all.every((guard) => guard.stats().store === 'up'));
 
   beforeEach(async () => {
-    fake = await createFakeGenAuth();
+    clock = manualClock();
+    fake = await createFakeGenAuth({ clock });
     prefix = ownPrefix();
   });
   afterEach(async () => {
@@ -66,7 +72,7 @@ describe.each(clusterClients)('Redis Cluster tier with $name', (client) => {
     for (const userId of users) await fake.login(userId, APP);
     const answers = await Promise.all(users.flatMap((userId) => [ask(a, userId), ask(b, userId)]));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
-    expect(fake.calls.check).toBe(users.length);
+    expect({ calls: fake.calls.check, storeErrors: a.stats().storeErrors + b.stats().storeErrors }).toEqual({ calls: users.length, storeErrors: 0 });
     expect(a.stats().storeHits + b.stats().storeHits).toBe(users.length);
   });
 

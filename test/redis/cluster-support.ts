@@ -60,7 +60,7 @@ export function topologyGuards() {
         timeoutMs: 10_000,
         retries: 0,
         // Roomy timeouts for a loaded 2-core machine; a short heartbeat so that a lost subscriber is found quickly.
-        store: redisStore({ client, timeoutMs: 2_000, heartbeatMs: 200, ...storeOptions }),
+        store: redisStore({ client, timeoutMs: 5_000, heartbeatMs: 200, ...storeOptions }),
         ...overrides,
       } as SessionGuardOptions);
       guards.push(guard);
