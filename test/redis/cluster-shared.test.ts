@@ -92,6 +92,30 @@ describe.each(clusterClients)('Redis Cluster tier with $name', (client) => {
     expect(b.stats().storeErrors).toBe(0);
   });
 
+  it('role and permission answers are shared on every node, and invalidateAuthorization() reaches the other guard', async () => {
+    const a = guardOf();
+    const b = guardOf();
+    await up(a, b);
+    const users = [...(await usersOnEveryNode(prefix, fake)).keys()];
+    for (const userId of users) fake.assignRole(userId, 'admin');
+    const permission = { namespace: 'reports', action: 'read', resources: ['q1'] };
+    for (const userId of users) {
+      expect(await a.checkRoles(userId, ['admin'], { appId: APP })).toBe(true);
+      expect(await a.checkPermissions(userId, permission, { appId: APP })).toBe(false);
+    }
+    for (const userId of users) {
+      expect(await b.checkRoles(userId, ['admin'], { appId: APP })).toBe(true);
+      expect(await b.checkPermissions(userId, permission, { appId: APP })).toBe(false);
+    }
+    expect(fake.calls).toMatchObject({ roles: users.length, permissions: users.length });
+    expect(b.stats().authorization).toMatchObject({ storeHits: 2 * users.length, upstreamCalls: 0 });
+    for (const userId of users) fake.revokeRole(userId, 'admin');
+    a.invalidateAuthorization();
+    await until(() => b.stats().remoteInvalidations === 1, 1_000);
+    for (const userId of users) expect(await b.checkRoles(userId, ['admin'], { appId: APP })).toBe(false);
+    expect(fake.calls.roles).toBe(2 * users.length);
+  });
+
   it('invalidateAll on one guard: the other serves no answer stored before it, from its cache or from Redis', async () => {
     const a = guardOf();
     const b = guardOf();
