@@ -151,4 +151,42 @@ describe.each(clusterClients)('Redis Cluster faults with $name', (client) => {
     });
     events.stop();
   }, 60_000);
+
+  it('a node restarted empty (tokens included): no kicked user passes anywhere, and the guards share again', async () => {
+    const a = guardOf(200);
+    const b = guardOf(200);
+    await until(() => a.stats().store === 'up' && b.stats().store === 'up');
+    const byNode = await usersByNode(cluster, fake, 2);
+    const restarted = await cluster.slotOwner(epochKey(PREFIX, fake.host, fake.accessKeyId));
+    const users = [...byNode.values()].flat();
+    for (const userId of users) await fake.login(userId, APP);
+    for (const userId of users) {
+      expect(await ask(a, userId)).toMatchObject({ status: 200 });
+      expect(await ask(b, userId)).toMatchObject({ status: 200 });
+    }
+    await cluster.kill(restarted);
+    await cluster.restart(restarted);
+    await cluster.waitOk();
+    const kicked = byNode.get(restarted)!.concat(users.filter((userId) => !byNode.get(restarted)!.includes(userId)).slice(0, 1));
+    for (const userId of kicked) {
+      fake.kick(userId);
+      a.invalidate(userId);
+    }
+    await until(async () => (await Promise.all(kicked.flatMap((userId) => [ask(a, userId), ask(b, userId)]))).every((answer) => answer.status === 401), 10_000, 50);
+    // Back to sharing: a guard started now made the lost token afresh; A, which kept the old one, meets answers
+    // under the new one, reads the tokens again, and is then served what C wrote.
+    await until(() => a.stats().store === 'up' && b.stats().store === 'up', 10_000);
+    const c = guardOf(200);
+    await until(() => c.stats().store === 'up');
+    const hitsBefore = a.stats().storeHits;
+    let round = 0;
+    await until(async () => {
+      const userId = `late-${round++}`;
+      await fake.login(userId, APP);
+      expect(await ask(c, userId)).toMatchObject({ status: 200 });
+      expect(await ask(a, userId)).toMatchObject({ status: 200 });
+      return a.stats().storeHits > hitsBefore;
+    }, 10_000, 250);
+    expect(round).toBeLessThanOrEqual(3);
+  }, 60_000);
 });
