@@ -475,10 +475,17 @@ export class SharedTier {
     this.#update();
   }
 
-  #failed(operation: StoreOperation, error: unknown, shard: string | undefined): void {
+  #failed(operation: StoreOperation, error: unknown, userShard: string | undefined): void {
     this.#probing = false;
     this.counters.errors++;
     const retryAt = performance.now() + this.#retryAfterMs;
+    const named = typeof error === 'object' && error !== null ? (error as { shard?: unknown }).shard : undefined;
+    const shard = userShard !== undefined && typeof named === 'string' ? named : userShard;
+    // The user's own shard was probed and is not to blame: another may be tried again.
+    if (userShard !== undefined && shard !== userShard) {
+      const own = this.#failingShards.get(userShard);
+      if (own) own.probing = false;
+    }
     if (shard === undefined) {
       this.#failing = true;
       this.#retryAt = retryAt;

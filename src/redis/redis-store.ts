@@ -105,7 +105,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
   };
   return {
     settings,
-    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings.retryAfterMs, heartbeatMs),
+    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings, heartbeatMs),
   };
 }
 
@@ -223,15 +223,20 @@ class RedisStoreSession implements SharedStoreSession {
   /** Tokens this replica stored (invalidateAll) whose own message has not come back yet. */
   readonly #own = new Set<string>();
   #tokenRead: Promise<void> | undefined;
+  /** When a token read last failed (performance.now()), and the node (on a cluster) that failed it. */
+  #tokenFailedAt = -Infinity;
+  #tokenFailedShard: string | undefined;
+  readonly #timeoutMs: number;
   /** When the tokens were last read again after an answer carried others (performance.now()). */
   #lastReread = -Infinity;
   #commandsUp = false;
 
-  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, retryAfterMs: number, heartbeatMs: number) {
+  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, { retryAfterMs, timeoutMs }: SharedStoreSettings, heartbeatMs: number) {
     this.#prefix = prefix;
     this.#host = scope.host;
     this.#accessKeyId = scope.accessKeyId;
     this.#retryAfterMs = retryAfterMs;
+    this.#timeoutMs = timeoutMs;
     this.#channel = invalidationChannel(prefix, scope.host, scope.accessKeyId);
     this.#tokenKeys = {
       all: epochKey(prefix, scope.host, scope.accessKeyId),
@@ -257,7 +262,10 @@ class RedisStoreSession implements SharedStoreSession {
       },
       status: (commands, subscribed) => {
         // A new connection may be to a restarted Redis: read the tokens again before the next call.
-        if (commands && !this.#commandsUp) this.#tokenRead = undefined;
+        if (commands && !this.#commandsUp) {
+          this.#tokenRead = undefined;
+          this.#tokenFailedAt = -Infinity;
+        }
         this.#commandsUp = commands;
         listener.status({ commands, subscribed });
       },
@@ -407,15 +415,56 @@ class RedisStoreSession implements SharedStoreSession {
    * calls: each token key is in a Cluster slot of its own.
    */
   async #currentTokens(): Promise<Partial<Record<TokenKind, string>>> {
-    if (!this.#tokenRead) this.#readTokens();
-    await this.#tokenRead;
+    const cluster = this.#connections.nodeOf(this.#tokenKeys.all) !== undefined;
+    if (!this.#tokenRead) {
+      // On a cluster, tokens that could not be read lately fail a read at once, naming their node: the reader's own
+      // node is not to blame, and a node that is away costs one failed read per retryAfterMs, not one per lookup.
+      if (cluster && performance.now() - this.#tokenFailedAt < this.#retryAfterMs) {
+        throw Object.assign(new Error('store read: tokens unavailable'), { shard: this.#tokenFailedShard });
+      }
+      this.#readTokens();
+    }
+    const reading = this.#tokenRead!;
+    if (!cluster) {
+      await reading;
+      return this.#tokens;
+    }
+    // Within most of the call's budget, so that a token node that froze is named before the guard's timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const shard = this.#connections.nodeOf(this.#tokenKeys.all);
+        this.#tokenFailed(reading, shard);
+        reject(Object.assign(new Error(`store read: no token from ${shard} in time`), { shard }));
+      }, Math.max(1, Math.floor(this.#timeoutMs * 0.8)));
+    });
+    try {
+      await Promise.race([reading, late]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this.#tokens;
+  }
+
+  /** A token read failed: cluster reads fail fast for retryAfterMs, naming `shard`; the next one reads again. */
+  #tokenFailed(reading: Promise<void>, shard: string | undefined): void {
+    this.#tokenFailedAt = performance.now();
+    this.#tokenFailedShard = shard;
+    if (this.#tokenRead === reading) this.#tokenRead = undefined;
   }
 
   #readTokens(): void {
     const before = { ...this.#adopted };
     const run = async (kind: TokenKind) => {
-      const token = text(await this.#connections.run(EPOCH, [this.#tokenKeys[kind]], [nonce()]));
+      const key = this.#tokenKeys[kind];
+      let reply: unknown;
+      try {
+        reply = await this.#connections.run(EPOCH, [key], [nonce()]);
+      } catch (error) {
+        const shard = this.#connections.nodeOf(key);
+        throw shard !== undefined && typeof error === 'object' && error !== null ? Object.assign(error, { shard }) : error;
+      }
+      const token = text(reply);
       if (!NONCE.test(token)) throw new Error('store read: malformed token');
       // A message (or this replica's own invalidateAll) set this token while the read was under way: the read may
       // have been answered before that, so it does not replace it.
@@ -423,8 +472,8 @@ class RedisStoreSession implements SharedStoreSession {
     };
     const reading = Promise.all([run('all'), run('authz')]).then(() => undefined);
     this.#tokenRead = reading;
-    reading.catch(() => {
-      if (this.#tokenRead === reading) this.#tokenRead = undefined;
+    reading.catch((error: unknown) => {
+      this.#tokenFailed(reading, (error as { shard?: string } | undefined)?.shard);
     });
   }
 

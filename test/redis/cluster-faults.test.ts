@@ -189,4 +189,27 @@ describe.each(clusterClients)('Redis Cluster faults with $name', (client) => {
     }, 10_000, 250);
     expect(round).toBeLessThanOrEqual(3);
   }, 60_000);
+
+  it("the tokens' node frozen: a guard that must read them asks GenAuth, blames that node once, and keeps no user's node off", async () => {
+    const frozen = await cluster.slotOwner(epochKey(PREFIX, fake.host, fake.accessKeyId));
+    const byNode = await usersByNode(cluster, fake, 2);
+    const users = [...byNode].filter(([port]) => port !== frozen).flatMap(([, ids]) => ids);
+    for (const userId of users) await fake.login(userId, APP);
+    cluster.pause(frozen);
+    const events = storeEvents();
+    try {
+      const c = guardOf();
+      await until(() => c.stats().store === 'up', 10_000);
+      for (const userId of users) expect(await ask(c, userId)).toMatchObject({ status: 200, source: 'upstream' });
+      const errors = events.seen.filter((event) => event.event === 'error' && event.operation === 'read');
+      // One read waited for the tokens (most of one store timeout), the others failed at once.
+      expect(errors.filter((event) => /no token from .*:\d+ in time/.test(event.message ?? ''))).toHaveLength(1);
+      expect(errors.filter((event) => /tokens unavailable/.test(event.message ?? ''))).toHaveLength(users.length - 1);
+      expect(c.stats()).toMatchObject({ store: 'partial', storeHits: 0, upstreamCalls: users.length });
+      expect(c.health().ok).toBe(true);
+    } finally {
+      events.stop();
+      cluster.resume(frozen);
+    }
+  }, 60_000);
 });
