@@ -497,13 +497,17 @@ export class SharedTier {
     this.#update();
   }
 
-  /** Replays missed invalidations once the shard that failed may be tried again. */
+  /**
+   * Replays missed invalidations once a shard that failed may be tried again (a little after, so that its retry time
+   * has passed). Invariant: while an invalidation is missed and a shard is failing, a replay is armed; one that finds
+   * the shard still failing is remembered again, which arms the next.
+   */
   #armReplay(): void {
     if (this.#replayTimer || this.#closing) return;
     this.#replayTimer = setTimeout(() => {
       this.#replayTimer = undefined;
       if (this.#state === 'up' || this.#state === 'partial') this.#replayMissed();
-    }, this.#retryAfterMs);
+    }, this.#retryAfterMs + 10);
     this.#replayTimer.unref();
   }
 
@@ -549,6 +553,7 @@ export class SharedTier {
     const appIds = appId === undefined || (known && known.appIds === undefined) ? undefined : new Set(known?.appIds).add(appId);
     this.#missed.set(userId, { userId, appIds });
     if (this.#missed.size > MAX_MISSED_INVALIDATIONS) this.#missed.delete(this.#missed.keys().next().value!);
+    if (this.#failingShards.size > 0) this.#armReplay();
   }
 
   /**

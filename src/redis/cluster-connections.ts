@@ -8,7 +8,7 @@ interface NodeRedisCluster {
   readonly isOpen: boolean;
   readonly masters: ReadonlyArray<{ host: string; port: number; address: string }>;
   readonly slots: ReadonlyArray<{ master: { address: string } } | undefined>;
-  readonly _options?: { defaults?: Record<string, unknown> };
+  readonly _options?: { defaults?: Record<string, unknown>; rootNodes?: Array<Record<string, unknown>> };
   on(event: string, listener: Listener): unknown;
   connect(): Promise<unknown>;
   duplicate(overrides?: Record<string, unknown>): NodeRedisCluster;
@@ -137,7 +137,18 @@ function subscriberOf(settings: ConnectionSettings, events: ConnectionEvents, re
 function openNodeRedisCluster(client: NodeRedisCluster, settings: ConnectionSettings, events: ConnectionEvents): RedisConnections {
   // No offline queue on the node clients: a call to a node that is away fails at once instead of waiting for it.
   // Node clients made on first use: an eager connection to every primary fails the whole connect when one is lost.
-  const commands = client.duplicate({ minimizeConnections: true, defaults: { ...client._options?.defaults, disableOfflineQueue: true } });
+  // A root node asked for the slots that does not answer (frozen) is given up after a while, for the next one: the
+  // clients of that discovery are the only ones with a socket timeout.
+  const socketTimeout = Math.max(1_000, 2 * settings.heartbeatMs);
+  const rootNodes = (client._options?.rootNodes ?? []).map((node) => ({
+    ...node,
+    socket: { ...(node.socket as Record<string, unknown> | undefined), socketTimeout },
+  }));
+  const commands = client.duplicate({
+    minimizeConnections: true,
+    ...(rootNodes.length > 0 ? { rootNodes } : {}),
+    defaults: { ...client._options?.defaults, disableOfflineQueue: true },
+  });
   const readiness = new Readiness();
   let connected = false;
   let closed = false;
@@ -194,7 +205,8 @@ function openNodeRedisCluster(client: NodeRedisCluster, settings: ConnectionSett
 function openIoRedisCluster(client: IoRedisCluster, settings: ConnectionSettings, events: ConnectionEvents): RedisConnections {
   // `Cluster.duplicate(options)` would take the options for startup nodes: they go second. No offline queue: a call
   // while the cluster is away fails at once.
-  const commands = client.duplicate([], { enableOfflineQueue: false, lazyConnect: true, redisOptions: { ...client.options.redisOptions } });
+  // No ready check: it asks CLUSTER INFO of one node, which never answers if that node is frozen.
+  const commands = client.duplicate([], { enableOfflineQueue: false, enableReadyCheck: false, lazyConnect: true, redisOptions: { ...client.options.redisOptions } });
   const readiness = new Readiness();
   let closed = false;
   let turn = 0;

@@ -37,7 +37,12 @@ export function openSentinelConnections(given: RedisClientLike, { channel }: Con
   };
   const onTopology = (event: { type?: string }) => {
     if (closed) return;
-    if (event?.type === 'MASTER_CHANGE' && subscribed) events.resubscribed();
+    if (event?.type === 'MASTER_CHANGE') {
+      // Connections to a new primary: a fresh start (calls that failed on the old one do not hold the guard off; the
+      // tokens are read again), and messages sent meanwhile may have been missed.
+      events.status(false, false);
+      if (subscribed) events.resubscribed();
+    }
     report();
   };
   const onMessage = (message: string) => {

@@ -37,7 +37,7 @@ export const sentinelClients: SentinelClientUnderTest[] = [
       client.on('error', () => undefined);
       return client;
     },
-    failoverRefusalMs: 2_500,
+    failoverRefusalMs: 5_000,
   },
   { name: 'ioredis { sentinels, name }', create: (set) => new Redis({ ...set.ioredisOptions(), lazyConnect: true }), failoverRefusalMs: 1_000 },
 ];
