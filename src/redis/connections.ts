@@ -92,12 +92,10 @@ export function openConnections(client: RedisClientLike, settings: ConnectionSet
     case 'node-redis':
       return openNodeRedis(client, settings.channel, events);
     case 'ioredis':
-      return openIoRedis(client, settings.channel, events, {});
     case 'ioredis-sentinel':
-      // ioredis asks the sentinels for the primary on every (re)connection of a duplicate; with failoverDetector it
-      // also drops the connection when the sentinels announce a new primary (+switch-master), so that a primary that
-      // froze without closing its sockets is left for the new one.
-      return openIoRedis(client, settings.channel, events, { failoverDetector: true });
+      // ioredis asks the sentinels for the primary on every (re)connection of a duplicate. (Not its failoverDetector:
+      // its sentinel connections outlived disconnect() in tests, keeping the process alive.)
+      return openIoRedis(client, settings.channel, events);
     case 'node-redis-sentinel':
       return openSentinelConnections(client, settings, events);
     default:
@@ -188,14 +186,14 @@ function openNodeRedis(given: RedisClientLike, channel: string, events: Connecti
   };
 }
 
-function openIoRedis(given: RedisClientLike, channel: string, events: ConnectionEvents, extra: Record<string, unknown>): RedisConnections {
+function openIoRedis(given: RedisClientLike, channel: string, events: ConnectionEvents): RedisConnections {
   const client = given as unknown as Duplicable;
   // No offline queue and no resending after a reconnection: a call fails at once instead of running much later.
   // Nothing is pending when the store closes, so a socket that does not close at once (Redis gone) is not waited for
   // long (ioredis arms its disconnect timer even for a socket already closed).
-  const commands = client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false, lazyConnect: true, disconnectTimeout: 100, ...extra }) as IoRedisClient;
+  const commands = client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false, lazyConnect: true, disconnectTimeout: 100 }) as IoRedisClient;
   // The subscription is renewed by hand on every (re)connection, so that its confirmation is known.
-  const subscriber = client.duplicate({ autoResubscribe: false, lazyConnect: true, disconnectTimeout: 100, ...extra }) as IoRedisClient;
+  const subscriber = client.duplicate({ autoResubscribe: false, lazyConnect: true, disconnectTimeout: 100 }) as IoRedisClient;
   const readiness = new Readiness();
   let subscribed = false;
   let everSubscribed = false;
