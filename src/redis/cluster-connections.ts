@@ -82,7 +82,8 @@ export function nodeRedisLink(address: string, base: () => Promise<NodeRedisNode
 }
 
 function ioRedisLink(node: IoRedisNode, channel: string, events: LinkEvents): NodeLink {
-  const client = node.duplicate({ lazyConnect: true, autoResubscribe: false, retryStrategy: () => null, enableOfflineQueue: true });
+  // A short disconnect timer: ioredis arms it even for a socket already closed (a lost node), and it holds the process.
+  const client = node.duplicate({ lazyConnect: true, autoResubscribe: false, retryStrategy: () => null, enableOfflineQueue: true, disconnectTimeout: 100 });
   client.on('error', () => undefined); // reported as 'close'
   client.on('message', (from: string, message: string) => {
     if (from === channel) events.message(message);
@@ -205,8 +206,15 @@ function openNodeRedisCluster(client: NodeRedisCluster, settings: ConnectionSett
 function openIoRedisCluster(client: IoRedisCluster, settings: ConnectionSettings, events: ConnectionEvents): RedisConnections {
   // `Cluster.duplicate(options)` would take the options for startup nodes: they go second. No offline queue: a call
   // while the cluster is away fails at once.
-  // No ready check: it asks CLUSTER INFO of one node, which never answers if that node is frozen.
-  const commands = client.duplicate([], { enableOfflineQueue: false, enableReadyCheck: false, lazyConnect: true, redisOptions: { ...client.options.redisOptions } });
+  // No ready check: it asks CLUSTER INFO of one node, which never answers if that node is frozen. A short disconnect
+  // timer on the node connections (those of its slot refreshes included): ioredis arms it even for a socket already
+  // closed (a lost node), and it holds the process.
+  const commands = client.duplicate([], {
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    lazyConnect: true,
+    redisOptions: { ...client.options.redisOptions, disconnectTimeout: 100 },
+  });
   const readiness = new Readiness();
   let closed = false;
   let turn = 0;
