@@ -1,4 +1,6 @@
 import Redis from 'ioredis';
+import * as core from '../../scripts/redis-topologies-core.cjs';
+import { clusterSlot } from '../../src/redis/cluster-slot';
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
 import { authorizationEpochKey, epochKey, invalidationChannel, userKeys } from '../../src/redis/keys';
 import { clusterClients, topologyGuards } from './cluster-support';
@@ -211,5 +213,35 @@ describe.each(clusterClients)('Redis Cluster faults with $name', (client) => {
       events.stop();
       cluster.resume(frozen);
     }
+  }, 60_000);
+
+  it("a user's slot moved to another node (resharding): followed through MOVED, no store error, invalidations still reach the other guard", async () => {
+    const a = guardOf();
+    const b = guardOf();
+    await until(() => a.stats().store === 'up' && b.stats().store === 'up');
+    const byNode = await usersByNode(cluster, fake, 1);
+    const [from, [userId]] = [...byNode][0]! as [number, string[]];
+    const to = cluster.nodes.map((node) => node.port).find((port) => port !== from)!;
+    await fake.login(userId!, APP);
+    expect(await ask(a, userId!)).toMatchObject({ status: 200, source: 'upstream' });
+
+    // The moves `redis-cli --cluster reshard` makes, for the user's one slot: its keys go with it.
+    const slot = clusterSlot(userKeys(PREFIX, fake.host, fake.accessKeyId, userId!).generation);
+    const [fromId, toId] = [await core.command(from, ['CLUSTER', 'MYID']), await core.command(to, ['CLUSTER', 'MYID'])];
+    await core.command(to, ['CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId]);
+    await core.command(from, ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId]);
+    const keys = await core.command(from, ['CLUSTER', 'GETKEYSINSLOT', slot, 100]) as string[];
+    expect(keys.length).toBeGreaterThan(0);
+    await core.command(from, ['MIGRATE', '127.0.0.1', to, '', 0, 5_000, 'KEYS', ...keys]);
+    for (const node of cluster.nodes) await core.command(node.port, ['CLUSTER', 'SETSLOT', slot, 'NODE', toId]);
+    await until(async () => (await cluster.slotOwner(userKeys(PREFIX, fake.host, fake.accessKeyId, userId!).generation)) === to);
+
+    expect(await ask(b, userId!)).toMatchObject({ status: 200, source: 'cache' });
+    expect(fake.calls.check).toBe(1);
+    fake.kick(userId!);
+    expect(await a.invalidateEverywhere(userId!)).toBe(true);
+    await until(() => b.stats().remoteInvalidations === 1, 1_000);
+    expect(await ask(b, userId!)).toMatchObject({ status: 401 });
+    for (const guard of [a, b]) expect(guard.stats()).toMatchObject({ store: 'up', storeErrors: 0 });
   }, 60_000);
 });
