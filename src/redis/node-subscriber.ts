@@ -119,8 +119,13 @@ export class NodeSubscriber {
     const link = this.#link;
     if (!link) return;
     if (this.#awaitingPong) {
-      this.#options.error(new Error(`subscriber: no answer to PING from ${link.address} within ${this.#options.heartbeatMs} ms`));
-      this.#lost();
+      // Decided after the I/O already received is read (timers run before it in each turn of the event loop): a
+      // process that stalled longer than a heartbeat does not take its own stall for a frozen node.
+      setImmediate(() => {
+        if (link !== this.#link || !this.#awaitingPong) return;
+        this.#options.error(new Error(`subscriber: no answer to PING from ${link.address} within ${this.#options.heartbeatMs} ms`));
+        this.#lost();
+      });
       return;
     }
     this.#awaitingPong = true;
