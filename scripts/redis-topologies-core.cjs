@@ -188,12 +188,19 @@ function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Is the process there (a zombie, dead but not yet reaped by its parent, counts as gone)? */
 function isAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...": a detached server's parent is init, which may reap late.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
