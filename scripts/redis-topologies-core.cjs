@@ -533,6 +533,40 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
   }
 }
 
+/**
+ * Makes the node on `port` a replica of `primaryPort` as a sentinel does (sentinelSendSlaveOf in Redis 7.0):
+ * MULTI, REPLICAOF, CLIENT KILL TYPE normal, CLIENT KILL TYPE pubsub, EXEC on one connection (not killed itself:
+ * SKIPME is the default).
+ */
+function rejoinAsReplica(port, primaryPort) {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: HOST, port });
+    const commands = [['MULTI'], ['REPLICAOF', HOST, primaryPort], ['CLIENT', 'KILL', 'TYPE', 'normal'], ['CLIENT', 'KILL', 'TYPE', 'pubsub'], ['EXEC']];
+    let buffer = Buffer.alloc(0);
+    let replies = 0;
+    const timer = setTimeout(() => done(new Error(`127.0.0.1:${port} did not answer REPLICAOF within 2000 ms`)), 2_000);
+    const done = (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.once('error', done);
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (let reply = parse(buffer, 0); reply; reply = parse(buffer, 0)) {
+        buffer = buffer.subarray(reply.next);
+        if (reply.value instanceof RespError) return done(new Error(`127.0.0.1:${port} rejoin as replica: ${reply.value.message}`));
+        if (++replies === commands.length) {
+          const failed = reply.value.find((value) => value instanceof RespError);
+          return done(failed ? new Error(`127.0.0.1:${port} rejoin as replica: ${failed.message}`) : undefined);
+        }
+      }
+    });
+    socket.write(commands.map(encode).join(''));
+  });
+}
+
 /** Is the node on `port` a primary that takes writes? */
 async function isWritablePrimary(port) {
   const replication = await info(port, 'replication');
@@ -565,4 +599,5 @@ module.exports = {
   waitReplicaInSync,
   waitSentinelsAgree,
   isWritablePrimary,
+  rejoinAsReplica,
 };

@@ -68,3 +68,4 @@ export function sentinelPrimaryPort(sentinelPort: number): Promise<number>;
 export function waitReplicaInSync(primaryPort: number, replicaPort: number, options?: { timeoutMs?: number }): Promise<void>;
 export function waitSentinelsAgree(sentinelPorts: number[], primaryPort: number, replicaPort?: number, options?: { timeoutMs?: number }): Promise<void>;
 export function isWritablePrimary(port: number): Promise<boolean>;
+export function rejoinAsReplica(port: number, primaryPort: number): Promise<void>;

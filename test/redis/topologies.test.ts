@@ -18,13 +18,18 @@ async function keyPerPrimary(cluster: OwnCluster): Promise<Map<number, string>> 
   return keys;
 }
 
-describe('startCluster', () => {
-  let cluster: OwnCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(() => cluster?.stop());
+// One cluster and one Sentinel set for the file, started together; each test leaves them healthy for the next.
+let cluster: OwnCluster;
+let set: OwnSentinelSet;
+beforeAll(async () => {
+  [cluster, set] = await Promise.all([startCluster(), startSentinelSet()]);
+});
+afterAll(async () => {
+  await cluster?.stop();
+  await set?.stop();
+});
 
+describe('startCluster', () => {
   it('has 3 primaries that cover the 16384 slots between them, and every node agrees', async () => {
     expect(cluster.nodes).toHaveLength(3);
     expect(cluster.rootNodes).toEqual(cluster.nodes.map(({ port }) => ({ url: `redis://127.0.0.1:${port}` })));
@@ -50,8 +55,9 @@ describe('startCluster', () => {
     expect([...keys.keys()].sort()).toEqual(cluster.nodes.map(({ port }) => port).sort());
     for (const [owner, key] of keys) {
       expect(await core.command(owner, ['SET', key, `on ${owner}`])).toBe('OK');
+      const slot = await core.command(owner, ['CLUSTER', 'KEYSLOT', key]);
       for (const { port } of cluster.nodes.filter(({ port }) => port !== owner)) {
-        await expect(core.command(port, ['GET', key])).rejects.toThrow(`MOVED ${await core.command(owner, ['CLUSTER', 'KEYSLOT', key])} 127.0.0.1:${owner}`);
+        await expect(core.command(port, ['GET', key])).rejects.toThrow(`MOVED ${slot} 127.0.0.1:${owner}`);
       }
     }
   });
@@ -74,18 +80,23 @@ describe('startCluster', () => {
       await ioredis.quit();
     }
   });
-});
 
-describe('startCluster: a lost node, a frozen node', () => {
-  let cluster: OwnCluster;
-  beforeEach(async () => {
-    cluster = await startCluster();
+  it('pause: a frozen node answers nothing and is marked failed; resume: it serves again once waitOk() returns', async () => {
+    const [frozen, other] = cluster.nodes.map(({ port }) => port) as [number, number];
+    cluster.pause(frozen);
+    await expect(core.command(frozen, ['PING'], { timeoutMs: 300 })).rejects.toThrow('did not answer PING within 300 ms');
+    await cluster.waitFailed(frozen);
+    expect(core.parseClusterNodes(await core.command(other, ['CLUSTER', 'NODES'])).find((node) => node.port === frozen)?.flags).toContain('fail');
+    cluster.resume(frozen);
+    await cluster.waitOk();
+    expect(await core.command(frozen, ['PING'])).toBe('PONG');
+    expect(core.parseClusterNodes(await core.command(other, ['CLUSTER', 'NODES'])).find((node) => node.port === frozen)?.flags).not.toContain('fail');
   });
-  afterEach(() => cluster?.stop());
 
   it('kill: the others mark it failed, stay cluster_state:ok and keep serving their keys to both clients; restart brings its slots back', async () => {
     const keys = await keyPerPrimary(cluster);
-    const [lost, ...survivors] = cluster.nodes.map(({ port }) => port) as [number, ...number[]];
+    const [survivor, lost, otherSurvivor] = cluster.nodes.map(({ port }) => port) as [number, number, number];
+    const survivors = [survivor, otherSurvivor];
     const nodeRedis = createCluster({ rootNodes: cluster.rootNodes });
     nodeRedis.on('error', () => undefined);
     const ioredis = new Cluster(cluster.ioredisNodes);
@@ -120,23 +131,20 @@ describe('startCluster: a lost node, a frozen node', () => {
       ioredis.disconnect();
     }
   });
+});
 
-  it('pause: a frozen node answers nothing and is marked failed; resume: it serves again once waitOk() returns', async () => {
-    const [frozen, other] = cluster.nodes.map(({ port }) => port) as [number, number];
-    cluster.pause(frozen);
-    await expect(core.command(frozen, ['PING'], { timeoutMs: 300 })).rejects.toThrow('did not answer PING within 300 ms');
-    await cluster.waitFailed(frozen);
-    expect(core.parseClusterNodes(await core.command(other, ['CLUSTER', 'NODES'])).find((node) => node.port === frozen)?.flags).toContain('fail');
-    cluster.resume(frozen);
-    await cluster.waitOk();
-    expect(await core.command(frozen, ['PING'])).toBe('PONG');
-    expect(core.parseClusterNodes(await core.command(other, ['CLUSTER', 'NODES'])).find((node) => node.port === frozen)?.flags).not.toContain('fail');
-  });
-
-  it('stop() ends every node', async () => {
-    const ports = cluster.nodes.map(({ port }) => port);
-    await cluster.stop();
-    for (const port of ports) await expect(core.command(port, ['PING'])).rejects.toThrow();
+describe('startSentinelSet', () => {
+  it('starts a primary, a replica in sync and 3 sentinels that know both and each other', async () => {
+    expect(set.name).toBe('mymaster');
+    expect(set.sentinels).toHaveLength(3);
+    expect((await core.info(set.replica.port, 'replication')).master_link_status).toBe('up');
+    for (const { port } of set.sentinels) {
+      const master = await core.sentinelMaster(port);
+      expect(Number(master.port)).toBe(set.primary.port);
+      expect(master['num-slaves']).toBe('1');
+      expect(master['num-other-sentinels']).toBe('2');
+      expect(master.quorum).toBe('2');
+    }
   });
 });
 
@@ -150,58 +158,43 @@ describe('sharedCluster / sharedSentinelSet', () => {
   });
 
   it('use the topology the environment names (stop() leaves it running), and reject a malformed variable', async () => {
-    const cluster = await startCluster();
-    const set = await startSentinelSet();
-    try {
-      process.env.GSG_REDIS_CLUSTER = cluster.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
-      process.env.GSG_REDIS_SENTINELS = set.sentinels.map(({ host, port }) => `${host}:${port}`).join(',');
-      process.env.GSG_REDIS_SENTINEL_NAME = 'mymaster';
-      const shared = await sharedCluster();
-      expect(shared.nodes).toEqual(cluster.nodes);
-      expect(await shared.slotOwner('{x}')).toBe(await cluster.slotOwner('{x}'));
-      await shared.stop();
-      await cluster.waitOk();
-      const sharedSet = await sharedSentinelSet();
-      expect(sharedSet.ioredisOptions()).toEqual(set.ioredisOptions());
-      expect(sharedSet.nodeRedisOptions()).toEqual({ name: 'mymaster', sentinelRootNodes: set.sentinels });
-      expect(await sharedSet.currentPrimary()).toEqual(set.primary);
-      await sharedSet.stop();
-      expect(await core.command(set.primary.port, ['PING'])).toBe('PONG');
+    process.env.GSG_REDIS_CLUSTER = cluster.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+    process.env.GSG_REDIS_SENTINELS = set.sentinels.map(({ host, port }) => `${host}:${port}`).join(',');
+    process.env.GSG_REDIS_SENTINEL_NAME = 'mymaster';
+    const shared = await sharedCluster();
+    expect(shared.nodes).toEqual(cluster.nodes);
+    expect(shared.rootNodes).toEqual(cluster.rootNodes);
+    // Fresh objects on every read: node-redis writes into the root nodes it is given.
+    const rootNodes = shared.rootNodes;
+    const client = createCluster({ rootNodes });
+    await client.connect();
+    await client.close();
+    expect(rootNodes).not.toEqual(shared.rootNodes);
+    expect(shared.rootNodes).toEqual(cluster.nodes.map(({ port }) => ({ url: `redis://127.0.0.1:${port}` })));
+    expect(await shared.slotOwner('{x}')).toBe(await cluster.slotOwner('{x}'));
+    await shared.stop();
+    await cluster.waitOk();
+    const sharedSet = await sharedSentinelSet();
+    expect(sharedSet.ioredisOptions()).toEqual(set.ioredisOptions());
+    expect(sharedSet.nodeRedisOptions()).toEqual({ name: 'mymaster', sentinelRootNodes: set.sentinels });
+    expect(await sharedSet.currentPrimary()).toEqual(set.primary);
+    await sharedSet.stop();
+    expect(await core.command(set.primary.port, ['PING'])).toBe('PONG');
 
-      process.env.GSG_REDIS_CLUSTER = '127.0.0.1';
-      await expect(sharedCluster()).rejects.toThrow('GSG_REDIS_CLUSTER: expected host:port[,host:port...], got "127.0.0.1"');
-    } finally {
-      await cluster.stop();
-      await set.stop();
-    }
+    process.env.GSG_REDIS_CLUSTER = '127.0.0.1';
+    await expect(sharedCluster()).rejects.toThrow('GSG_REDIS_CLUSTER: expected host:port[,host:port...], got "127.0.0.1"');
   });
 });
 
-describe('startSentinelSet', () => {
-  let set: OwnSentinelSet;
-  beforeAll(async () => {
-    set = await startSentinelSet();
-  });
-  afterAll(() => set?.stop());
-
-  it('starts a primary, a replica in sync and 3 sentinels that know both and each other', async () => {
-    expect(set.name).toBe('mymaster');
-    expect(set.sentinels).toHaveLength(3);
-    expect((await core.info(set.replica.port, 'replication')).master_link_status).toBe('up');
-    for (const { port } of set.sentinels) {
-      const master = await core.sentinelMaster(port);
-      expect(Number(master.port)).toBe(set.primary.port);
-      expect(master['num-slaves']).toBe('1');
-      expect(master['num-other-sentinels']).toBe('2');
-      expect(master.quorum).toBe('2');
-    }
-  });
-
-  it('failover() and killPrimary(): node-redis createSentinel and ioredis { sentinels, name } follow the new primary', async () => {
+describe('startSentinelSet: failover', () => {
+  it('failover(), rejoinOldPrimary(), killPrimary(): node-redis createSentinel and ioredis { sentinels, name } follow the new primary', async () => {
     const nodeRedis = createSentinel(set.nodeRedisOptions());
     nodeRedis.on('error', () => undefined);
     const ioredis = new Redis(set.ioredisOptions());
     ioredis.on('error', () => undefined);
+    /** Writes through `write` until the value lands on `port` (a client may still talk to the old primary for a while). */
+    const landsOn = (port: number, key: string, write: () => Promise<unknown>) =>
+      core.waitFor(`${key} to be written to ${port}`, async () => (await write()) === 'OK' && (await core.command(port, ['GET', key])) === 'written');
     try {
       await nodeRedis.connect();
       await nodeRedis.set('topology:before', 'node-redis');
@@ -209,27 +202,36 @@ describe('startSentinelSet', () => {
       const [first, second] = [set.primary.port, set.replica.port];
 
       await set.failover();
-      expect(set.primary.port).toBe(second);
+      expect([set.primary.port, set.replica.port]).toEqual([second, first]);
       for (const { port } of set.sentinels) expect(await core.sentinelPrimaryPort(port)).toBe(second);
-      expect((await core.info(second, 'replication')).role).toBe('master');
       expect(await core.command(second, ['GET', 'topology:before'])).toBe('node-redis');
-      await core.waitFor('node-redis to write to the new primary', async () => (await nodeRedis.set('topology:node-redis', 'after failover')) === 'OK' && (await core.command(second, ['GET', 'topology:node-redis'])) === 'after failover');
-      await core.waitFor('ioredis to write to the new primary', async () => (await ioredis.set('topology:ioredis', 'after failover')) === 'OK' && (await core.command(second, ['GET', 'topology:ioredis'])) === 'after failover');
-      expect(await nodeRedis.get('topology:ioredis')).toBe('after failover');
-      expect(await ioredis.get('topology:node-redis')).toBe('after failover');
-
+      await landsOn(second, 'topology:node-redis', () => nodeRedis.set('topology:node-redis', 'written'));
+      // Until the old primary is reconfigured, ioredis (no failoverDetector) may still write to it.
       await set.rejoinOldPrimary();
       expect((await core.info(first, 'replication')).master_port).toBe(String(second));
+      await landsOn(second, 'topology:ioredis', () => ioredis.set('topology:ioredis', 'written'));
+      expect(await nodeRedis.get('topology:ioredis')).toBe('written');
+      expect(await ioredis.get('topology:node-redis')).toBe('written');
+
       await set.killPrimary();
       expect(set.primary.port).toBe(first);
       for (const { port } of set.sentinels) expect(await core.sentinelPrimaryPort(port)).toBe(first);
-      await core.waitFor('node-redis to write to the elected replica', async () => (await nodeRedis.set('topology:node-redis', 'after kill')) === 'OK' && (await core.command(first, ['GET', 'topology:node-redis'])) === 'after kill');
-      await core.waitFor('ioredis to write to the elected replica', async () => (await ioredis.set('topology:ioredis', 'after kill')) === 'OK' && (await core.command(first, ['GET', 'topology:ioredis'])) === 'after kill');
+      await landsOn(first, 'topology:node-redis-2', () => nodeRedis.set('topology:node-redis-2', 'written'));
+      await landsOn(first, 'topology:ioredis-2', () => ioredis.set('topology:ioredis-2', 'written'));
       await expect(set.failover()).rejects.toThrow('failover: no replica left (the old primary was killed)');
     } finally {
       await nodeRedis.destroy();
       ioredis.disconnect();
     }
+  });
+});
+
+describe('stop()', () => {
+  it('ends every process of the cluster and of the Sentinel set', async () => {
+    const ports = [...cluster.nodes, ...set.sentinels, set.primary].map(({ port }) => port);
+    await cluster.stop();
+    await set.stop();
+    for (const port of ports) await expect(core.command(port, ['PING'])).rejects.toThrow();
   });
 });
 

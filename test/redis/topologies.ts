@@ -37,9 +37,12 @@ export interface RedisAddress {
 export interface ClusterTopology {
   /** Every node of the cluster (all primaries), in start order. */
   readonly nodes: RedisAddress[];
-  /** For node-redis: `createCluster({ rootNodes })`. */
+  /**
+   * For node-redis: `createCluster({ rootNodes })`. Fresh objects on every read: node-redis writes into the root
+   * nodes it is given (`socket`, `reconnectStrategy: false`...), so one array must not serve two clients.
+   */
   readonly rootNodes: { url: string }[];
-  /** For ioredis: `new Cluster(ioredisNodes)`. */
+  /** For ioredis: `new Cluster(ioredisNodes)`. Fresh objects on every read, as `rootNodes`. */
   readonly ioredisNodes: RedisAddress[];
   /** The port of the primary that owns `key`'s slot (CLUSTER KEYSLOT + CLUSTER SLOTS, asked of a running node). */
   slotOwner(key: string): Promise<number>;
@@ -71,6 +74,19 @@ function address(port: number): RedisAddress {
 }
 
 /**
+ * Adds `nodes`, `rootNodes` and `ioredisNodes` to `topology` as getters that hand out fresh objects on every read
+ * (clients modify what they are given).
+ */
+type AddressFields = 'nodes' | 'rootNodes' | 'ioredisNodes';
+function withAddresses<T extends object>(topology: T, nodes: RedisAddress[]): T & Pick<ClusterTopology, AddressFields> {
+  return Object.defineProperties(topology, {
+    nodes: { enumerable: true, get: () => nodes.map((node) => ({ ...node })) },
+    rootNodes: { enumerable: true, get: () => nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) },
+    ioredisNodes: { enumerable: true, get: () => nodes.map((node) => ({ ...node })) },
+  }) as T & Pick<ClusterTopology, AddressFields>;
+}
+
+/**
  * Starts a cluster of `primaries` primaries (no replicas) and resolves once it is ready.
  * @param options.primaries - at least 3 (what `redis-cli --cluster create` accepts). Default 3.
  * @param options.nodeTimeoutMs - `cluster-node-timeout`. Default 1000.
@@ -88,10 +104,7 @@ export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { p
     return node;
   };
   let stopped = false;
-  return {
-    nodes: ports.map(address),
-    rootNodes: ports.map((port) => ({ url: `redis://${core.HOST}:${port}` })),
-    ioredisNodes: ports.map(address),
+  const control: Omit<OwnCluster, AddressFields> = {
     async slotOwner(key) {
       const ask = running()[0];
       if (ask === undefined) throw new Error('slotOwner: no node of the cluster is running');
@@ -127,6 +140,7 @@ export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { p
       core.removeDir(started.dir);
     },
   };
+  return withAddresses(control, ports.map(address));
 }
 
 /** Parses "127.0.0.1:7000,127.0.0.1:7001" (the GSG_REDIS_* variables). */
@@ -147,14 +161,12 @@ export async function sharedCluster(): Promise<ClusterTopology> {
   if (!fromEnv) return startCluster();
   const nodes = parseAddresses('GSG_REDIS_CLUSTER', fromEnv);
   const ports = nodes.map((node) => node.port);
-  const cluster: ClusterTopology = {
-    nodes,
-    rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
-    ioredisNodes: nodes.map((node) => ({ ...node })),
+  const control: Omit<ClusterTopology, AddressFields> = {
     slotOwner: (key) => core.clusterSlotOwner(ports[0]!, key),
     waitOk: () => core.waitClusterOk(ports),
     stop: async () => undefined,
   };
+  const cluster = withAddresses(control, nodes);
   await cluster.waitOk();
   return cluster;
 }
@@ -185,11 +197,18 @@ export interface OwnSentinelSet extends SentinelTopology {
    */
   readonly replica: RedisAddress;
   /**
-   * SENTINEL FAILOVER, then waits until every sentinel names the replica as primary and it takes writes. The old
-   * primary keeps running (as a primary until the sentinels reconfigure it).
+   * SENTINEL FAILOVER, then waits until every sentinel names the replica as primary and it takes writes.
+   * The old primary keeps running, still a primary, until the sentinels reconfigure it at their next INFO (up to
+   * about 10 s later; `rejoinOldPrimary()` does it at once): node-redis's `createSentinel` follows the
+   * `+switch-master` announcement within about 1 s, but ioredis `{ sentinels, name }` (without
+   * `failoverDetector: true`) keeps writing to the old primary until then, and those writes are lost when it
+   * resyncs from the new one.
    */
   failover(): Promise<void>;
-  /** Makes the old primary a replica of the new one now (REPLICAOF, as the sentinels would) and waits for the sync. */
+  /**
+   * What the sentinels do to the old primary after a failover, now: REPLICAOF the new primary and CLIENT KILL of
+   * its normal and pub/sub clients (which then ask the sentinels again), in one MULTI; waits for the sync.
+   */
   rejoinOldPrimary(): Promise<void>;
   /** SIGKILLs the primary and waits until the sentinels have elected the replica (every one names it) and it takes writes. */
   killPrimary(): Promise<void>;
@@ -233,7 +252,7 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
     },
     async rejoinOldPrimary() {
       if (replicaLost) throw new Error('rejoinOldPrimary: the old primary was killed');
-      await core.command(replica.port, ['REPLICAOF', core.HOST, primary.port]);
+      await core.rejoinAsReplica(replica.port, primary.port);
       await core.waitReplicaInSync(primary.port, replica.port);
     },
     async killPrimary() {
