@@ -95,8 +95,8 @@ describe('startCluster', () => {
 
   it('kill: the others mark it failed, stay cluster_state:ok and keep serving their keys to both clients; restart brings its slots back', async () => {
     const keys = await keyPerPrimary(cluster);
-    const [survivor, lost, otherSurvivor] = cluster.nodes.map(({ port }) => port) as [number, number, number];
-    const survivors = [survivor, otherSurvivor];
+    // The first node: slotOwner() and waitOk() must then ask the others.
+    const [lost, ...survivors] = cluster.nodes.map(({ port }) => port) as [number, number, number];
     const nodeRedis = createCluster({ rootNodes: cluster.rootNodes });
     nodeRedis.on('error', () => undefined);
     const ioredis = new Cluster(cluster.ioredisNodes);
@@ -117,6 +117,7 @@ describe('startCluster', () => {
       }
       for (const port of survivors) {
         const key = keys.get(port)!;
+        expect(await cluster.slotOwner(key)).toBe(port);
         expect(await nodeRedis.get(key)).toBe('before');
         await nodeRedis.set(key, 'after');
         expect(await ioredis.get(key)).toBe('after');
@@ -130,6 +131,21 @@ describe('startCluster', () => {
       await nodeRedis.destroy();
       ioredis.disconnect();
     }
+  });
+});
+
+describe('startCluster: misuse', () => {
+  it('a misspelt option or a value out of range is a TypeError, before any process starts', async () => {
+    await expect(startCluster({ primary: 3 } as never)).rejects.toThrow(new TypeError('genauth-session-guard: unknown option "primary" in startCluster options; did you mean "primaries"?'));
+    await expect(startCluster({ primaries: 2 })).rejects.toThrow(new TypeError('startCluster: primaries must be an integer >= 3 (redis-cli --cluster create needs 3), got 2'));
+    await expect(startCluster({ nodeTimeoutMs: 0 })).rejects.toThrow(TypeError);
+  });
+
+  it('a port that is not a node of the cluster is a TypeError; restart() of a running node an Error', async () => {
+    const stranger = await core.freePort();
+    expect(() => cluster.pause(stranger)).toThrow(new TypeError(`no node of this cluster on port ${stranger} (nodes: ${cluster.nodes.map(({ port }) => port).join(', ')})`));
+    await expect(cluster.kill(stranger)).rejects.toThrow(TypeError);
+    await expect(cluster.restart(cluster.nodes[0]!.port)).rejects.toThrow(`restart: the node on port ${cluster.nodes[0]!.port} is not killed`);
   });
 });
 

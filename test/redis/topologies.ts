@@ -27,6 +27,7 @@
  *   node scripts/redis-topologies.mjs stop /tmp/gsg-topologies
  */
 import * as core from '../../scripts/redis-topologies-core.cjs';
+import { assertKnownKeys, type OptionKeys } from '../../src/core/known-options';
 
 export interface RedisAddress {
   host: string;
@@ -86,12 +87,22 @@ function withAddresses<T extends object>(topology: T, nodes: RedisAddress[]): T 
   }) as T & Pick<ClusterTopology, AddressFields>;
 }
 
+/** Options of {@link startCluster}. */
+export interface StartClusterOptions {
+  /** How many primaries: at least 3 (what `redis-cli --cluster create` accepts). Default 3. */
+  primaries?: number;
+  /** `cluster-node-timeout`: how long a node may not answer before it is suspected. Default 1000. */
+  nodeTimeoutMs?: number;
+}
+const START_CLUSTER_KEYS = { primaries: true, nodeTimeoutMs: true } as const satisfies OptionKeys<StartClusterOptions>;
+
 /**
- * Starts a cluster of `primaries` primaries (no replicas) and resolves once it is ready.
- * @param options.primaries - at least 3 (what `redis-cli --cluster create` accepts). Default 3.
- * @param options.nodeTimeoutMs - `cluster-node-timeout`. Default 1000.
+ * Starts a cluster of `primaries` primaries (no replicas) and resolves once it is ready. Misspelt options and
+ * values out of range are a `TypeError`.
  */
-export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { primaries?: number; nodeTimeoutMs?: number } = {}): Promise<OwnCluster> {
+export async function startCluster(options: StartClusterOptions = {}): Promise<OwnCluster> {
+  assertKnownKeys(options, START_CLUSTER_KEYS, 'startCluster options');
+  const { primaries = 3, nodeTimeoutMs = 1_000 } = options;
   const started = await core.startCluster({ primaries, nodeTimeoutMs, mode: 'watched' });
   const nodes = new Map(started.nodes.map((node) => [node.port, node]));
   const killed = new Set<number>();
