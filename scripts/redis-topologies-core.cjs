@@ -492,6 +492,20 @@ async function waitSentinelsAgree(sentinelPorts, primaryPort, replicaPort, { tim
 }
 
 /**
+ * Starts a data node of a Sentinel set in `dir`: on `port` when given (a restart), else a free one; a replica of
+ * `replicaOf` when given. Resolves once it accepts connections (not waiting for a replica's sync).
+ */
+function startDataNode({ dir, mode, port, replicaOf }) {
+  return startServer({
+    dir,
+    name: replicaOf === undefined ? 'primary' : 'replica',
+    mode,
+    ...(port === undefined ? {} : { ports: [port] }),
+    extraArgs: () => (replicaOf === undefined ? [] : ['--replicaof', HOST, String(replicaOf)]),
+  });
+}
+
+/**
  * Starts a primary, a replica of it (in sync), and three sentinels monitoring it (quorum 2), and waits until the
  * sentinels know the replica and each other.
  */
@@ -501,9 +515,9 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
   mkdirSync(base, { recursive: true });
   const pids = [];
   try {
-    const primary = await startServer({ dir: base, name: 'primary', mode });
+    const primary = await startDataNode({ dir: base, mode });
     pids.push(primary.pid);
-    const replica = await startServer({ dir: base, name: 'replica', mode, extraArgs: () => ['--replicaof', HOST, String(primary.port)] });
+    const replica = await startDataNode({ dir: base, mode, replicaOf: primary.port });
     pids.push(replica.pid);
     await waitReplicaInSync(primary.port, replica.port);
     const sentinels = await Promise.all([0, 1, 2].map(async (i) => {
@@ -594,6 +608,7 @@ module.exports = {
   parseClusterNodes,
   slotMap,
   startSentinelSet,
+  startDataNode,
   sentinelMaster,
   sentinelPrimaryPort,
   waitReplicaInSync,

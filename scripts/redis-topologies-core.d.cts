@@ -63,6 +63,7 @@ export function parseClusterNodes(text: string): ClusterNodeInfo[];
 export function slotMap(port: number): Promise<string>;
 
 export function startSentinelSet(options?: { mode?: ProcessMode; dir?: string; downAfterMs?: number; failoverTimeoutMs?: number }): Promise<StartedSentinelSet>;
+export function startDataNode(options: { dir: string; mode: ProcessMode; port?: number; replicaOf?: number }): Promise<StartedProcess & { ports: number[] }>;
 export function sentinelMaster(sentinelPort: number): Promise<Record<string, string>>;
 export function sentinelPrimaryPort(sentinelPort: number): Promise<number>;
 export function waitReplicaInSync(primaryPort: number, replicaPort: number, options?: { timeoutMs?: number }): Promise<void>;

@@ -203,7 +203,7 @@ describe('sharedCluster / sharedSentinelSet', () => {
 });
 
 describe('startSentinelSet: failover', () => {
-  it('failover(), rejoinOldPrimary(), killPrimary(): node-redis createSentinel and ioredis { sentinels, name } follow the new primary', async () => {
+  it('failover(), rejoinOldPrimary(), killPrimary(), restartOldPrimary(), failover() again: node-redis createSentinel and ioredis { sentinels, name } follow the new primary', async () => {
     const nodeRedis = createSentinel(set.nodeRedisOptions());
     nodeRedis.on('error', () => undefined);
     const ioredis = new Redis(set.ioredisOptions());
@@ -235,6 +235,14 @@ describe('startSentinelSet: failover', () => {
       await landsOn(first, 'topology:node-redis-2', () => nodeRedis.set('topology:node-redis-2', 'written'));
       await landsOn(first, 'topology:ioredis-2', () => ioredis.set('topology:ioredis-2', 'written'));
       await expect(set.failover()).rejects.toThrow('failover: no replica left (the old primary was killed)');
+
+      await set.restartOldPrimary();
+      expect(set.replica.port).toBe(second);
+      expect((await core.info(second, 'replication')).master_port).toBe(String(first));
+      expect(await core.command(second, ['GET', 'topology:ioredis-2'])).toBe('written');
+      await set.failover();
+      expect(set.primary.port).toBe(second);
+      await landsOn(second, 'topology:node-redis-3', () => nodeRedis.set('topology:node-redis-3', 'written'));
     } finally {
       await nodeRedis.destroy();
       ioredis.disconnect();

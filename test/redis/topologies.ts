@@ -223,6 +223,11 @@ export interface OwnSentinelSet extends SentinelTopology {
   rejoinOldPrimary(): Promise<void>;
   /** SIGKILLs the primary and waits until the sentinels have elected the replica (every one names it) and it takes writes. */
   killPrimary(): Promise<void>;
+  /**
+   * Starts the primary `killPrimary()` killed again, on its port and empty, as a replica of the new primary, and
+   * waits until it is in sync and every sentinel sees it as a replica: the set can fail over again.
+   */
+  restartOldPrimary(): Promise<void>;
 }
 
 const sentinelClientOptions = (name: string, sentinels: RedisAddress[]) => ({
@@ -236,7 +241,7 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
   const started = await core.startSentinelSet({ mode: 'watched' });
   const sentinels = started.sentinels.map((sentinel) => address(sentinel.port));
   const sentinelPorts = sentinels.map((sentinel) => sentinel.port);
-  const pids = [started.primary.pid, started.replica.pid, ...started.sentinels.map((sentinel) => sentinel.pid)];
+  const pids = new Set([started.primary.pid, started.replica.pid, ...started.sentinels.map((sentinel) => sentinel.pid)]);
   let primary: core.StartedProcess = started.primary;
   let replica: core.StartedProcess = started.replica;
   let replicaLost = false;
@@ -273,10 +278,19 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
       await promoteReplica();
       replicaLost = true;
     },
+    async restartOldPrimary() {
+      if (!replicaLost) throw new Error('restartOldPrimary: no primary was killed (killPrimary() first)');
+      const restarted = await core.startDataNode({ dir: started.dir, mode: 'watched', port: replica.port, replicaOf: primary.port });
+      pids.add(restarted.pid);
+      replica = restarted;
+      replicaLost = false;
+      await core.waitReplicaInSync(primary.port, replica.port);
+      await core.waitSentinelsAgree(sentinelPorts, primary.port, replica.port);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await core.stopPids(pids);
+      await core.stopPids([...pids]);
       core.removeDir(started.dir);
     },
   };
