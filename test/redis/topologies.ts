@@ -247,7 +247,8 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
   let replicaLost = false;
   let stopped = false;
   const promoteReplica = async () => {
-    await core.waitSentinelsAgree(sentinelPorts, replica.port);
+    // An election split between sentinels is held again after 2 x failover-timeout (10 s): room for one retry.
+    await core.waitSentinelsAgree(sentinelPorts, replica.port, undefined, { timeoutMs: 30_000 });
     await core.waitFor(`${replica.port} to take writes`, () => core.isWritablePrimary(replica.port));
     [primary, replica] = [replica, primary];
   };
@@ -263,7 +264,15 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
     },
     async failover() {
       if (replicaLost) throw new Error('failover: no replica left (the old primary was killed)');
-      await core.command(sentinelPorts[0]!, ['SENTINEL', 'FAILOVER', started.name]);
+      // A sentinel that has not yet seen the replica as fit (NOGOODSLAVE) or is busy (INPROG) is asked again.
+      await core.waitFor('a sentinel to accept SENTINEL FAILOVER', async () => {
+        try {
+          return (await core.command(sentinelPorts[0]!, ['SENTINEL', 'FAILOVER', started.name])) === 'OK';
+        } catch (error) {
+          if (/NOGOODSLAVE|INPROG/.test((error as Error).message)) return false;
+          throw error;
+        }
+      }, { timeoutMs: 20_000, stepMs: 100 });
       await promoteReplica();
     },
     async rejoinOldPrimary() {
