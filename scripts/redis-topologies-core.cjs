@@ -123,7 +123,10 @@ async function info(port, section) {
   return fields;
 }
 
-/** Polls `check` (errors count as "not yet") until it returns true; throws with `what` and the last error after `timeoutMs`. */
+/**
+ * Polls `check` until it returns true; throws with `what` and the last error after `timeoutMs`. An error counts as
+ * "not yet", except one marked `fatal` (a process that died), which is thrown at once.
+ */
 async function waitFor(what, check, { timeoutMs = 20_000, stepMs = 25 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
@@ -132,6 +135,7 @@ async function waitFor(what, check, { timeoutMs = 20_000, stepMs = 25 } = {}) {
       if (await check()) return;
       lastError = undefined;
     } catch (error) {
+      if (error && error.fatal) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -162,7 +166,7 @@ const WATCHDOG = [
   'exit "$code"',
 ].join('\n');
 
-const watched = new Set(); // { pid, dir? } of live watched processes, for the exit hook
+const watched = new Set(); // { pid } of live watched processes, for the exit hook
 let exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
@@ -253,7 +257,9 @@ async function launch({ args, port, logfile, mode }) {
         error.fatal = true;
         throw error;
       }
-      return (await command(port, ['PING'], { timeoutMs: 500 })) === 'PONG';
+      // Ours, not another server that holds the port (then ours exits: "Address already in use").
+      const server = await command(port, ['INFO', 'server'], { timeoutMs: 500 });
+      return new RegExp(`\\r\\nprocess_id:${pid}\\r\\n`).test(server);
     }, { timeoutMs: 15_000, stepMs: 10 });
   } catch (error) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
@@ -275,7 +281,7 @@ async function launchOnFreePorts(count, build, attempts = 5) {
   }
 }
 
-/** SIGKILLs processes by pid (SIGCONT first, so a frozen one dies at once) and waits until they are gone. */
+/** SIGKILLs processes by pid (a frozen one too) and waits until they are gone. */
 async function stopPids(pids) {
   for (const pid of pids) {
     try {

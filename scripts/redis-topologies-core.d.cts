@@ -47,6 +47,7 @@ export const SENTINEL_NAME: 'mymaster';
 
 export function command(port: number, args: (string | number)[], options?: { timeoutMs?: number }): Promise<any>;
 export function info(port: number, section: string): Promise<Record<string, string>>;
+/** Polls `check` until true; an error counts as "not yet" unless it has `fatal: true`. */
 export function waitFor(what: string, check: () => boolean | Promise<boolean>, options?: { timeoutMs?: number; stepMs?: number }): Promise<void>;
 export function freePort(): Promise<number>;
 export function makeTempDir(prefix: string): string;

@@ -259,7 +259,21 @@ describe('stop()', () => {
   });
 });
 
-describe('no orphans', () => {
+describe('processes', () => {
+  it('a server that cannot start (its port taken) is an error at once, with the tail of its log', async () => {
+    const dir = core.makeTempDir('gsg-taken-');
+    try {
+      const taken = await core.startDataNode({ dir, mode: 'watched' });
+      const error = await core.startDataNode({ dir, mode: 'watched', port: taken.port }).catch((caught: Error) => caught);
+      expect(error).toBeInstanceOf(Error);
+      // Not "timed out after 15000 ms waiting for ...": the exit is seen on the next poll.
+      expect((error as Error).message).toMatch(new RegExp(`^redis-server on port ${taken.port} exited before accepting connections:\n[^]*Address already in use`));
+      await core.stopPids([taken.pid]);
+    } finally {
+      core.removeDir(dir);
+    }
+  });
+
   it('a redis-server started by a process that is SIGKILLed dies with it', async () => {
     const script = `
       const core = require(${JSON.stringify(join(__dirname, '../../scripts/redis-topologies-core.cjs'))});
