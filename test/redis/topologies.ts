@@ -5,12 +5,22 @@
  *
  * - `startCluster()`: 3 primaries, no replicas, `cluster-require-full-coverage no` (a lost node leaves the others
  *   serving their slots), `cluster-allow-reads-when-down no` (Redis's default), `cluster-node-timeout` 1000 ms.
- *   Ready (every node `cluster_state:ok`, all agreeing on the slots) in about 2.0-2.2 s, most of it
- *   `redis-cli --cluster create`'s own one-second wait. A killed node is marked `fail` by the others in about 2 s.
+ *   Ready (every node `cluster_state:ok`, all agreeing on the slots) in 2.0-2.2 s, most of it
+ *   `redis-cli --cluster create`'s own one-second wait. A killed node is marked `fail` by the others in about 2 s;
+ *   a frozen one likewise, and once thawed it is back (`waitOk()`) about 1.5 s later (Redis clears the flag of a
+ *   primary with slots 2 node timeouts after it was set). `restart(port)` takes about 0.1 s plus `waitOk()`.
  * - `startSentinelSet()`: a primary, a replica in sync, 3 sentinels (quorum 2, down-after 1000 ms,
- *   failover-timeout 5000 ms) that know the replica and each other: about 2.1-2.3 s (the sentinels' hello period
- *   is 2 s). `failover()` (SENTINEL FAILOVER) takes about 1.2 s, `killPrimary()` about 3 s.
- *   (Measured on the 2-core CI machine, idle.)
+ *   failover-timeout 5000 ms) that know the replica and each other: 2.1-2.4 s (the sentinels' hello period is
+ *   2 s). `failover()` (SENTINEL FAILOVER) about 1.2 s, `killPrimary()` about 3.2 s, `restartOldPrimary()` about
+ *   0.35 s.
+ *   Measured on the 2-core machine of CI with a load average of 4 (other tests running); topologies.test.ts,
+ *   which goes through all of it, takes about 20 s.
+ *
+ * What the clients do, seen here: node-redis writes into the `rootNodes` it connects with (so the harness hands
+ * out fresh ones on every read); after SENTINEL FAILOVER, node-redis `createSentinel` moves to the new primary
+ * within about 1 s (it follows `+switch-master`), while ioredis `{ sentinels, name }` (without
+ * `failoverDetector: true`) keeps writing to the old primary until the sentinels reconfigure it, up to about 10 s
+ * later, and the old primary then drops those writes when it resyncs as a replica.
  *
  * Every process is SIGKILLed by `stop()`, and also when the test process ends however it ends (each server runs
  * under a watchdog that holds a pipe from this process); temporary directories go with `stop()` or at exit.
