@@ -17,10 +17,11 @@
  *   which goes through all of it, takes about 20 s.
  *
  * What the clients do, seen here: node-redis writes into the `rootNodes` it connects with (so the harness hands
- * out fresh ones on every read); after SENTINEL FAILOVER, node-redis `createSentinel` moves to the new primary
- * within about 1 s (it follows `+switch-master`), while ioredis `{ sentinels, name }` (without
- * `failoverDetector: true`) keeps writing to the old primary until the sentinels reconfigure it, up to about 10 s
- * later, and the old primary then drops those writes when it resyncs as a replica.
+ * out fresh ones on every read). After SENTINEL FAILOVER the old primary takes writes until the sentinels make it
+ * a replica, up to about 10 s later, and drops them when it resyncs: node-redis `createSentinel` keeps writing
+ * there for about 1 s after the promotion (until it follows `+switch-master`), ioredis `{ sentinels, name }`
+ * (without `failoverDetector: true`) until the sentinels reconfigure it (about 10 s; its acknowledged writes of
+ * that time were lost). `rejoinOldPrimary()` ends that window at once.
  *
  * Every process is SIGKILLed by `stop()`, and also when the test process ends however it ends (each server runs
  * under a watchdog that holds a pipe from this process); temporary directories go with `stop()` or at exit.
