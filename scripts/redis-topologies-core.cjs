@@ -426,13 +426,69 @@ async function waitClusterNodeFailed(observers, port, { timeoutMs = 20_000 } = {
   }, { timeoutMs });
 }
 
-/** The port of the primary that serves `key`, asked of the node on `askPort` (CLUSTER KEYSLOT + CLUSTER SLOTS). */
-async function clusterSlotOwner(askPort, key) {
-  const slot = await command(askPort, ['CLUSTER', 'KEYSLOT', key]);
+/**
+ * The port of the primary that serves `keyOrSlot` (a key, or a slot number), asked of the node on `askPort`
+ * (CLUSTER KEYSLOT + CLUSTER SLOTS).
+ */
+async function clusterSlotOwner(askPort, keyOrSlot) {
+  const slot = typeof keyOrSlot === 'number' ? keyOrSlot : await command(askPort, ['CLUSTER', 'KEYSLOT', keyOrSlot]);
   const ranges = await command(askPort, ['CLUSTER', 'SLOTS']);
   const range = ranges.find(([start, end]) => slot >= start && slot <= end);
-  if (!range) throw new Error(`slot ${slot} of key ${JSON.stringify(key)} is not assigned`);
+  if (!range) throw new Error(`slot ${slot}${typeof keyOrSlot === 'number' ? '' : ` of key ${JSON.stringify(keyOrSlot)}`} is not assigned`);
   return Number(range[2][1]);
+}
+
+/** The node ids of a cluster, by port, as the node on `askPort` knows them. */
+async function clusterNodeIds(askPort) {
+  return new Map(parseClusterNodes(await command(askPort, ['CLUSTER', 'NODES'])).map((node) => [node.port, node.id]));
+}
+
+/**
+ * Starts moving `slot` to the node on `toPort`, as `redis-cli --cluster reshard` does: IMPORTING on the target,
+ * MIGRATING on the owner. Meanwhile the owner answers ASK for keys of the slot it no longer holds. Returns
+ * `{ slot, from, to, moveKeys(keys?), finish() }`: `moveKeys` MIGRATEs the given keys (default: every key left in
+ * the slot); `finish` moves the rest and gives the slot to the target on every node in `ports` (CLUSTER SETSLOT
+ * NODE), after which the old owner answers MOVED.
+ */
+async function beginSlotMigration(ports, slot, toPort) {
+  if (!Number.isInteger(slot) || slot < 0 || slot > 16383) throw new TypeError(`slot must be an integer from 0 to 16383, got ${slot}`);
+  const ids = await clusterNodeIds(toPort);
+  const ranges = await command(toPort, ['CLUSTER', 'SLOTS']);
+  const range = ranges.find(([start, end]) => slot >= start && slot <= end);
+  if (!range) throw new Error(`slot ${slot} is not assigned`);
+  const from = Number(range[2][1]);
+  if (from === toPort) throw new Error(`slot ${slot} is already on ${toPort}`);
+  const fromId = ids.get(from);
+  const toId = ids.get(toPort);
+  await command(toPort, ['CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId]);
+  await command(from, ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId]);
+  const moveKeys = async (keys) => {
+    for (;;) {
+      const batch = keys ?? (await command(from, ['CLUSTER', 'GETKEYSINSLOT', slot, 100]));
+      if (batch.length === 0) return;
+      await command(from, ['MIGRATE', HOST, toPort, '', 0, 5_000, 'KEYS', ...batch], { timeoutMs: 10_000 });
+      if (keys) return;
+    }
+  };
+  return {
+    slot,
+    from,
+    to: toPort,
+    moveKeys,
+    async finish() {
+      await moveKeys();
+      // The target first, then the old owner, then the others (the order redis-cli uses).
+      for (const port of [toPort, from, ...ports.filter((port) => port !== toPort && port !== from)]) {
+        await command(port, ['CLUSTER', 'SETSLOT', slot, 'NODE', toId]);
+      }
+      await waitFor(`every node to give slot ${slot} to ${toPort}`, async () => {
+        for (const port of ports) {
+          if ((await clusterSlotOwner(port, slot)) !== toPort) return false;
+        }
+        return true;
+      });
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -611,6 +667,8 @@ module.exports = {
   waitClusterOk,
   waitClusterNodeFailed,
   clusterSlotOwner,
+  clusterNodeIds,
+  beginSlotMigration,
   parseClusterNodes,
   slotMap,
   startSentinelSet,

@@ -59,7 +59,21 @@ export function startCluster(options?: { primaries?: number; nodeTimeoutMs?: num
 export function startClusterNode(options: { dir: string; mode: ProcessMode; nodeTimeoutMs: number; port?: number; busPort?: number }): Promise<StartedClusterNode>;
 export function waitClusterOk(ports: number[], options?: { timeoutMs?: number }): Promise<void>;
 export function waitClusterNodeFailed(observers: number[], port: number, options?: { timeoutMs?: number }): Promise<void>;
-export function clusterSlotOwner(askPort: number, key: string): Promise<number>;
+export function clusterSlotOwner(askPort: number, keyOrSlot: string | number): Promise<number>;
+export function clusterNodeIds(askPort: number): Promise<Map<number, string>>;
+
+export interface SlotMigration {
+  readonly slot: number;
+  /** The port of the node the slot is moving from. */
+  readonly from: number;
+  /** The port of the node the slot is moving to. */
+  readonly to: number;
+  /** MIGRATEs these keys of the slot (default: every key left in it) to the target. */
+  moveKeys(keys?: string[]): Promise<void>;
+  /** Moves the rest and gives the slot to the target on every node; resolves once all agree. */
+  finish(): Promise<void>;
+}
+export function beginSlotMigration(ports: number[], slot: number, toPort: number): Promise<SlotMigration>;
 export function parseClusterNodes(text: string): ClusterNodeInfo[];
 export function slotMap(port: number): Promise<string>;
 

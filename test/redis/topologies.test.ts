@@ -81,6 +81,50 @@ describe('startCluster', () => {
     }
   });
 
+  it('beginSlotMigration / moveSlot: the old owner answers ASK, then MOVED; node-redis and ioredis clients made before follow both', async () => {
+    const [moved, stays] = ['{reshard}:moved', '{reshard}:stays'];
+    const slot = await cluster.slotOf(moved);
+    const from = await cluster.slotOwner(moved);
+    const to = cluster.nodes.map(({ port }) => port).find((port) => port !== from)!;
+    const nodeRedis = createCluster({ rootNodes: cluster.rootNodes });
+    const ioredis = new Cluster(cluster.ioredisNodes);
+    try {
+      await nodeRedis.connect();
+      await nodeRedis.set(moved, 'moved');
+      await nodeRedis.set(stays, 'stays');
+      expect(await ioredis.get(moved)).toBe('moved');
+
+      const migration = await cluster.beginSlotMigration(slot, to);
+      expect([migration.slot, migration.from, migration.to]).toEqual([slot, from, to]);
+      await migration.moveKeys([moved]);
+      await expect(core.command(from, ['GET', moved])).rejects.toThrow(`ASK ${slot} 127.0.0.1:${to}`);
+      expect(await core.command(from, ['GET', stays])).toBe('stays');
+      for (const client of [nodeRedis, ioredis]) {
+        expect(await client.get(moved)).toBe('moved');
+        expect(await client.get(stays)).toBe('stays');
+      }
+
+      await migration.finish();
+      expect(await cluster.slotOwner(moved)).toBe(to);
+      expect(await cluster.slotOwner(slot)).toBe(to);
+      await expect(core.command(from, ['GET', stays])).rejects.toThrow(`MOVED ${slot} 127.0.0.1:${to}`);
+      expect(await core.command(to, ['GET', stays])).toBe('stays');
+      for (const client of [nodeRedis, ioredis]) {
+        expect(await client.get(stays)).toBe('stays');
+        expect(await client.set(moved, 'written')).toBe('OK');
+      }
+      expect(await core.command(to, ['GET', moved])).toBe('written');
+
+      await cluster.moveSlot(slot, from);
+      expect(await cluster.slotOwner(moved)).toBe(from);
+      expect(await core.command(from, ['GET', stays])).toBe('stays');
+      await cluster.waitOk();
+    } finally {
+      await nodeRedis.close();
+      await ioredis.quit();
+    }
+  });
+
   it('pause: a frozen node answers nothing and is marked failed; resume: it serves again once waitOk() returns', async () => {
     const [frozen, other] = cluster.nodes.map(({ port }) => port) as [number, number];
     cluster.pause(frozen);
@@ -141,11 +185,13 @@ describe('startCluster: misuse', () => {
     await expect(startCluster({ nodeTimeoutMs: 0 })).rejects.toThrow(TypeError);
   });
 
-  it('a port that is not a node of the cluster is a TypeError; restart() of a running node an Error', async () => {
+  it('a port that is not a node of the cluster or a slot out of range is a TypeError; restart() of a running node an Error', async () => {
     const stranger = await core.freePort();
     expect(() => cluster.pause(stranger)).toThrow(new TypeError(`no node of this cluster on port ${stranger} (nodes: ${cluster.nodes.map(({ port }) => port).join(', ')})`));
     await expect(cluster.kill(stranger)).rejects.toThrow(TypeError);
     await expect(cluster.restart(cluster.nodes[0]!.port)).rejects.toThrow(`restart: the node on port ${cluster.nodes[0]!.port} is not killed`);
+    await expect(cluster.moveSlot(0, stranger)).rejects.toThrow(TypeError);
+    await expect(cluster.moveSlot(16384, cluster.nodes[0]!.port)).rejects.toThrow(new TypeError('slot must be an integer from 0 to 16383, got 16384'));
   });
 });
 

@@ -56,8 +56,13 @@ export interface ClusterTopology {
   readonly rootNodes: { url: string }[];
   /** For ioredis: `new Cluster(ioredisNodes)`. Fresh objects on every read, as `rootNodes`. */
   readonly ioredisNodes: RedisAddress[];
-  /** The port of the primary that owns `key`'s slot (CLUSTER KEYSLOT + CLUSTER SLOTS, asked of a running node). */
-  slotOwner(key: string): Promise<number>;
+  /**
+   * The port of the primary that owns `key`'s slot, or slot `slot` (CLUSTER KEYSLOT + CLUSTER SLOTS, asked of a
+   * running node).
+   */
+  slotOwner(keyOrSlot: string | number): Promise<number>;
+  /** The slot of `key` (CLUSTER KEYSLOT). */
+  slotOf(key: string): Promise<number>;
   /**
    * Waits until every running node (not killed, not paused) says `cluster_state:ok`, sees the other running ones
    * without a fail flag, and all agree on the slots.
@@ -79,6 +84,14 @@ export interface OwnCluster extends ClusterTopology {
   waitFailed(port: number): Promise<void>;
   /** Starts a killed node again on its ports with its cluster config: it rejoins with its slots (then `waitOk()`). */
   restart(port: number): Promise<void>;
+  /**
+   * Starts resharding `slot` to the node on `toPort` (IMPORTING / MIGRATING, as `redis-cli --cluster reshard`):
+   * while it lasts, the old owner answers ASK for the keys already moved (`moveKeys(keys)`), and `finish()`
+   * completes it (then the old owner answers MOVED).
+   */
+  beginSlotMigration(slot: number, toPort: number): Promise<core.SlotMigration>;
+  /** Reshards `slot` to the node on `toPort`, keys included, and waits until every running node agrees. */
+  moveSlot(slot: number, toPort: number): Promise<void>;
 }
 
 function address(port: number): RedisAddress {
@@ -125,12 +138,21 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<O
     if (!node) throw new TypeError(`no node of this cluster on port ${port} (nodes: ${ports.join(', ')})`);
     return node;
   };
+  const anyRunning = (what: string) => {
+    const port = running()[0];
+    if (port === undefined) throw new Error(`${what}: no node of the cluster is running`);
+    return port;
+  };
   let stopped = false;
   const control: Omit<OwnCluster, AddressFields> = {
-    async slotOwner(key) {
-      const ask = running()[0];
-      if (ask === undefined) throw new Error('slotOwner: no node of the cluster is running');
-      return core.clusterSlotOwner(ask, key);
+    slotOwner: (keyOrSlot) => core.clusterSlotOwner(anyRunning('slotOwner'), keyOrSlot),
+    slotOf: (key) => core.command(anyRunning('slotOf'), ['CLUSTER', 'KEYSLOT', key]),
+    async beginSlotMigration(slot, toPort) {
+      nodeOf(toPort);
+      return core.beginSlotMigration(running(), slot, toPort);
+    },
+    async moveSlot(slot, toPort) {
+      await (await control.beginSlotMigration(slot, toPort)).finish();
     },
     waitOk: () => core.waitClusterOk(running()),
     async kill(port) {
@@ -184,7 +206,8 @@ export async function sharedCluster(): Promise<ClusterTopology> {
   const nodes = parseAddresses('GSG_REDIS_CLUSTER', fromEnv);
   const ports = nodes.map((node) => node.port);
   const control: Omit<ClusterTopology, AddressFields> = {
-    slotOwner: (key) => core.clusterSlotOwner(ports[0]!, key),
+    slotOwner: (keyOrSlot) => core.clusterSlotOwner(ports[0]!, keyOrSlot),
+    slotOf: (key) => core.command(ports[0]!, ['CLUSTER', 'KEYSLOT', key]),
     waitOk: () => core.waitClusterOk(ports),
     stop: async () => undefined,
   };
