@@ -72,7 +72,7 @@ export interface ClusterTopology {
   stop(): Promise<void>;
 }
 
-/** A cluster of a test's own: its nodes can be lost and frozen. */
+/** A cluster of a test's own: its nodes can be lost and frozen, its slots moved. */
 export interface OwnCluster extends ClusterTopology {
   /** SIGKILLs the node (lost, as a crashed machine) and waits until the process is gone. */
   kill(port: number): Promise<void>;
@@ -98,11 +98,12 @@ function address(port: number): RedisAddress {
   return { host: core.HOST, port };
 }
 
+type AddressFields = 'nodes' | 'rootNodes' | 'ioredisNodes';
+
 /**
  * Adds `nodes`, `rootNodes` and `ioredisNodes` to `topology` as getters that hand out fresh objects on every read
  * (clients modify what they are given).
  */
-type AddressFields = 'nodes' | 'rootNodes' | 'ioredisNodes';
 function withAddresses<T extends object>(topology: T, nodes: RedisAddress[]): T & Pick<ClusterTopology, AddressFields> {
   return Object.defineProperties(topology, {
     nodes: { enumerable: true, get: () => nodes.map((node) => ({ ...node })) },
