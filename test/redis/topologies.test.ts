@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis, { Cluster } from 'ioredis';
 import { createCluster, createSentinel } from 'redis';
@@ -318,6 +319,24 @@ describe('processes', () => {
     } finally {
       core.removeDir(dir);
     }
+  });
+
+  it('a process that exits without stop() takes its servers and their temporary directory with it', async () => {
+    const script = `
+      const core = require(${JSON.stringify(join(__dirname, '../../scripts/redis-topologies-core.cjs'))});
+      const dir = core.makeTempDir('gsg-exit-');
+      core.startServer({ dir, name: 'left', mode: 'watched' }).then((server) => {
+        process.stdout.write(server.pid + ' ' + server.port + ' ' + dir + '\\n', () => process.exit(0));
+      });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    expect(await new Promise((resolve) => child.once('exit', (code) => resolve(code)))).toBe(0);
+    const [pid, port, dir] = output.trim().split(' ') as [string, string, string];
+    expect(dir).toContain('gsg-exit-');
+    expect(existsSync(dir)).toBe(false);
+    await core.waitFor('the left redis-server to die', () => !core.isAlive(Number(pid)), { timeoutMs: 5_000 });
+    await expect(core.command(Number(port), ['PING'])).rejects.toThrow();
   });
 
   it('a redis-server started by a process that is SIGKILLed dies with it', async () => {
