@@ -148,9 +148,10 @@ async function waitFor(what, check, { timeoutMs = 20_000, stepMs = 25 } = {}) {
 // ---------------------------------------------------------------------------------------------------------------
 // Processes.
 //
-// mode 'watched' (tests): redis-server runs under a small sh watchdog that holds a pipe from this process and
-// SIGKILLs the server when the pipe closes, so no server outlives the test process, however it ends (SIGKILL of a
-// Jest worker included). An 'exit' hook kills the rest synchronously on an ordinary exit.
+// mode 'watched' (tests): redis-server runs under a small sh watchdog that holds a pipe from this process and,
+// when the pipe closes, SIGKILLs the server and removes its temporary directory (GSG_TOPOLOGY_DIR), so nothing
+// outlives the test process, however it ends (SIGKILL of a Jest worker included; Jest's sandbox does not run
+// 'exit' hooks). An 'exit' hook does the same synchronously on an ordinary exit of a plain Node process.
 // mode 'detached' (.ci/run): redis-server in its own process group, unreferenced; stopped by pid (`stopPids`).
 
 const WATCHDOG = [
@@ -159,7 +160,8 @@ const WATCHDOG = [
   '"$@" &',
   'pid=$!',
   'echo "$pid"',
-  '( read _ <&3; kill -9 "$pid" 2>/dev/null ) &',
+  // The directory goes first: once the server is dead, the `wait` below ends this shell and this watcher with it.
+  '( read _ <&3; [ -z "$GSG_TOPOLOGY_DIR" ] || rm -rf "$GSG_TOPOLOGY_DIR"; kill -9 "$pid" 2>/dev/null ) &',
   'watcher=$!',
   'wait "$pid"; code=$?',
   'kill "$watcher" 2>/dev/null',
@@ -231,7 +233,11 @@ async function launch({ args, port, logfile, mode }) {
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
   } else {
     installExitHook();
-    const child = spawn('sh', ['-c', WATCHDOG, 'sh', REDIS_SERVER_BIN, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const ownDir = [...tempDirs].find((dir) => logfile.startsWith(`${dir}/`));
+    const child = spawn('sh', ['-c', WATCHDOG, 'sh', REDIS_SERVER_BIN, ...args], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, GSG_TOPOLOGY_DIR: ownDir ?? '' },
+    });
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     pid = await new Promise((resolve, reject) => {
       child.once('error', reject);

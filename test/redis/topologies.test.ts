@@ -339,7 +339,7 @@ describe('processes', () => {
     await expect(core.command(Number(port), ['PING'])).rejects.toThrow();
   });
 
-  it('a redis-server started by a process that is SIGKILLed dies with it', async () => {
+  it('a redis-server started by a process that is SIGKILLed dies with it, and its temporary directory goes', async () => {
     const script = `
       const core = require(${JSON.stringify(join(__dirname, '../../scripts/redis-topologies-core.cjs'))});
       const dir = core.makeTempDir('gsg-orphan-');
@@ -352,9 +352,9 @@ describe('processes', () => {
     const signal = await new Promise((resolve) => child.once('exit', (_code, exitSignal) => resolve(exitSignal)));
     expect(signal).toBe('SIGKILL');
     const [pid, port, dir] = output.trim().split(' ') as [string, string, string];
-    core.removeDir(dir);
     expect(Number(pid)).toBeGreaterThan(0);
-    await core.waitFor('the orphaned redis-server to die', () => !core.isAlive(Number(pid)), { timeoutMs: 5_000 });
+    expect(dir).toContain('gsg-orphan-');
+    await core.waitFor('the orphaned redis-server to die and its directory to go', () => !core.isAlive(Number(pid)) && !existsSync(dir), { timeoutMs: 5_000 });
     await expect(core.command(Number(port), ['PING'])).rejects.toThrow();
   });
 });
