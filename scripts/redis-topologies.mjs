@@ -25,13 +25,24 @@ async function start(stateDir) {
   mkdirSync(stateDir, { recursive: true });
   const pidsFile = join(stateDir, 'pids');
   const began = Date.now();
-  // The pids file is written as soon as a topology is up, so `stop` finds every process even if the next fails.
-  const cluster = await core.startCluster({ mode: 'detached', dir: join(stateDir, 'cluster') });
-  writeFileSync(pidsFile, cluster.nodes.map((node) => `${node.pid}\n`).join(''));
-  const clusterMs = Date.now() - began;
-  const set = await core.startSentinelSet({ mode: 'detached', dir: join(stateDir, 'sentinel') });
-  writeFileSync(pidsFile, [...cluster.nodes, set.primary, set.replica, ...set.sentinels].map((node) => `${node.pid}\n`).join(''));
-  const sentinelMs = Date.now() - began - clusterMs;
+  const timed = async (start) => {
+    const value = await start();
+    return { value, ms: Date.now() - began };
+  };
+  // Both at once; the pids file lists every process started, so `stop` finds them even if one topology failed.
+  const [clusterResult, setResult] = await Promise.allSettled([
+    timed(() => core.startCluster({ mode: 'detached', dir: join(stateDir, 'cluster') })),
+    timed(() => core.startSentinelSet({ mode: 'detached', dir: join(stateDir, 'sentinel') })),
+  ]);
+  const started = [
+    ...(clusterResult.status === 'fulfilled' ? clusterResult.value.value.nodes : []),
+    ...(setResult.status === 'fulfilled' ? [setResult.value.value.primary, setResult.value.value.replica, ...setResult.value.value.sentinels] : []),
+  ];
+  writeFileSync(pidsFile, started.map((node) => `${node.pid}\n`).join(''));
+  if (clusterResult.status === 'rejected') throw clusterResult.reason;
+  if (setResult.status === 'rejected') throw setResult.reason;
+  const { value: cluster, ms: clusterMs } = clusterResult.value;
+  const { value: set, ms: sentinelMs } = setResult.value;
   const env = {
     GSG_REDIS_CLUSTER: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
     GSG_REDIS_SENTINELS: set.sentinels.map((node) => `${node.host}:${node.port}`).join(','),
