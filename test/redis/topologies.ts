@@ -139,6 +139,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<O
     if (!node) throw new TypeError(`no node of this cluster on port ${port} (nodes: ${ports.join(', ')})`);
     return node;
   };
+  // Failure detection and its undoing take a few node timeouts: the waits scale with it (20 s at least).
+  const waitMs = Math.max(20_000, nodeTimeoutMs * 10);
   const anyRunning = (what: string) => {
     const port = running()[0];
     if (port === undefined) throw new Error(`${what}: no node of the cluster is running`);
@@ -155,7 +157,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<O
     async moveSlot(slot, toPort) {
       await (await control.beginSlotMigration(slot, toPort)).finish();
     },
-    waitOk: () => core.waitClusterOk(running()),
+    waitOk: () => core.waitClusterOk(running(), { timeoutMs: waitMs }),
     async kill(port) {
       const node = nodeOf(port);
       process.kill(node.pid, 'SIGKILL');
@@ -171,7 +173,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<O
       process.kill(nodeOf(port).pid, 'SIGCONT');
       paused.delete(port);
     },
-    waitFailed: (port) => core.waitClusterNodeFailed(running().filter((other) => other !== port), port),
+    waitFailed: (port) => core.waitClusterNodeFailed(running().filter((other) => other !== port), port, { timeoutMs: waitMs }),
     async restart(port) {
       const node = nodeOf(port);
       if (!killed.has(port)) throw new Error(`restart: the node on port ${port} is not killed`);
