@@ -387,8 +387,8 @@ async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000, mode = 'watc
   mkdirSync(base, { recursive: true });
   const nodes = [];
   try {
-    const started = await Promise.all(Array.from({ length: primaries }, () => startClusterNode({ dir: base, mode, nodeTimeoutMs })));
-    nodes.push(...started);
+    // Each node is listed as soon as it runs, so that a failure of another one stops it too.
+    await Promise.all(Array.from({ length: primaries }, async () => nodes.push(await startClusterNode({ dir: base, mode, nodeTimeoutMs }))));
     await runCli(['--cluster', 'create', ...nodes.map((node) => `${HOST}:${node.port}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitClusterOk(nodes.map((node) => node.port));
   } catch (error) {
