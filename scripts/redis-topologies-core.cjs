@@ -387,8 +387,11 @@ async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000, mode = 'watc
   mkdirSync(base, { recursive: true });
   const nodes = [];
   try {
-    // Each node is listed as soon as it runs, so that a failure of another one stops it too.
-    await Promise.all(Array.from({ length: primaries }, async () => nodes.push(await startClusterNode({ dir: base, mode, nodeTimeoutMs }))));
+    // All settled before going on: a failure of one stops the others that did start (none still starting).
+    const results = await Promise.allSettled(Array.from({ length: primaries }, () => startClusterNode({ dir: base, mode, nodeTimeoutMs })));
+    for (const result of results) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await runCli(['--cluster', 'create', ...nodes.map((node) => `${HOST}:${node.port}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitClusterOk(nodes.map((node) => node.port));
   } catch (error) {
@@ -588,7 +591,7 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
     const replica = await startDataNode({ dir: base, mode, replicaOf: primary.port });
     pids.push(replica.pid);
     await waitReplicaInSync(primary.port, replica.port);
-    const sentinels = await Promise.all([0, 1, 2].map(async (i) => {
+    const sentinelResults = await Promise.allSettled([0, 1, 2].map(async (i) => {
       const sentinelDir = join(base, `sentinel-${i}`);
       mkdirSync(sentinelDir, { recursive: true });
       const { ports, pid, exited } = await launchOnFreePorts(1, async ([port]) => {
@@ -599,6 +602,9 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
       pids.push(pid);
       return { host: HOST, port: ports[0], pid, exited, logfile: join(sentinelDir, `sentinel-${ports[0]}.log`) };
     }));
+    const failedSentinel = sentinelResults.find((result) => result.status === 'rejected');
+    if (failedSentinel) throw failedSentinel.reason;
+    const sentinels = sentinelResults.map((result) => result.value);
     await waitSentinelsAgree(sentinels.map((s) => s.port), primary.port, replica.port);
     return {
       dir: base,
