@@ -123,7 +123,10 @@ async function info(port, section) {
   return fields;
 }
 
-/** Polls `check` (errors count as "not yet") until it returns true; throws with `what` and the last error after `timeoutMs`. */
+/**
+ * Polls `check` until it returns true; throws with `what` and the last error after `timeoutMs`. An error counts as
+ * "not yet", except one marked `fatal` (a process that died), which is thrown at once.
+ */
 async function waitFor(what, check, { timeoutMs = 20_000, stepMs = 25 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
@@ -132,6 +135,7 @@ async function waitFor(what, check, { timeoutMs = 20_000, stepMs = 25 } = {}) {
       if (await check()) return;
       lastError = undefined;
     } catch (error) {
+      if (error && error.fatal) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -144,9 +148,10 @@ async function waitFor(what, check, { timeoutMs = 20_000, stepMs = 25 } = {}) {
 // ---------------------------------------------------------------------------------------------------------------
 // Processes.
 //
-// mode 'watched' (tests): redis-server runs under a small sh watchdog that holds a pipe from this process and
-// SIGKILLs the server when the pipe closes, so no server outlives the test process, however it ends (SIGKILL of a
-// Jest worker included). An 'exit' hook kills the rest synchronously on an ordinary exit.
+// mode 'watched' (tests): redis-server runs under a small sh watchdog that holds a pipe from this process and,
+// when the pipe closes, SIGKILLs the server and removes its temporary directory (GSG_TOPOLOGY_DIR), so nothing
+// outlives the test process, however it ends (SIGKILL of a Jest worker included; Jest's sandbox does not run
+// 'exit' hooks). An 'exit' hook does the same synchronously on an ordinary exit of a plain Node process.
 // mode 'detached' (.ci/run): redis-server in its own process group, unreferenced; stopped by pid (`stopPids`).
 
 const WATCHDOG = [
@@ -155,14 +160,15 @@ const WATCHDOG = [
   '"$@" &',
   'pid=$!',
   'echo "$pid"',
-  '( read _ <&3; kill -9 "$pid" 2>/dev/null ) &',
+  // The directory goes first: once the server is dead, the `wait` below ends this shell and this watcher with it.
+  '( read _ <&3; [ -z "$GSG_TOPOLOGY_DIR" ] || rm -rf "$GSG_TOPOLOGY_DIR"; kill -9 "$pid" 2>/dev/null ) &',
   'watcher=$!',
   'wait "$pid"; code=$?',
   'kill "$watcher" 2>/dev/null',
   'exit "$code"',
 ].join('\n');
 
-const watched = new Set(); // { pid, dir? } of live watched processes, for the exit hook
+const watched = new Set(); // { pid } of live watched processes, for the exit hook
 let exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
@@ -188,12 +194,19 @@ function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Is the process there (a zombie, dead but not yet reaped by its parent, counts as gone)? */
 function isAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...": a detached server's parent is init, which may reap late.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
@@ -220,7 +233,11 @@ async function launch({ args, port, logfile, mode }) {
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
   } else {
     installExitHook();
-    const child = spawn('sh', ['-c', WATCHDOG, 'sh', REDIS_SERVER_BIN, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const ownDir = [...tempDirs].find((dir) => logfile.startsWith(`${dir}/`));
+    const child = spawn('sh', ['-c', WATCHDOG, 'sh', REDIS_SERVER_BIN, ...args], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, GSG_TOPOLOGY_DIR: ownDir ?? '' },
+    });
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     pid = await new Promise((resolve, reject) => {
       child.once('error', reject);
@@ -246,7 +263,9 @@ async function launch({ args, port, logfile, mode }) {
         error.fatal = true;
         throw error;
       }
-      return (await command(port, ['PING'], { timeoutMs: 500 })) === 'PONG';
+      // Ours, not another server that holds the port (then ours exits: "Address already in use").
+      const server = await command(port, ['INFO', 'server'], { timeoutMs: 500 });
+      return new RegExp(`\\r\\nprocess_id:${pid}\\r\\n`).test(server);
     }, { timeoutMs: 15_000, stepMs: 10 });
   } catch (error) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
@@ -268,7 +287,7 @@ async function launchOnFreePorts(count, build, attempts = 5) {
   }
 }
 
-/** SIGKILLs processes by pid (SIGCONT first, so a frozen one dies at once) and waits until they are gone. */
+/** SIGKILLs processes by pid (a frozen one too) and waits until they are gone. */
 async function stopPids(pids) {
   for (const pid of pids) {
     try {
@@ -368,8 +387,11 @@ async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000, mode = 'watc
   mkdirSync(base, { recursive: true });
   const nodes = [];
   try {
-    const started = await Promise.all(Array.from({ length: primaries }, () => startClusterNode({ dir: base, mode, nodeTimeoutMs })));
-    nodes.push(...started);
+    // All settled before going on: a failure of one stops the others that did start (none still starting).
+    const results = await Promise.allSettled(Array.from({ length: primaries }, () => startClusterNode({ dir: base, mode, nodeTimeoutMs })));
+    for (const result of results) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await runCli(['--cluster', 'create', ...nodes.map((node) => `${HOST}:${node.port}`), '--cluster-replicas', '0', '--cluster-yes']);
     await waitClusterOk(nodes.map((node) => node.port));
   } catch (error) {
@@ -413,13 +435,69 @@ async function waitClusterNodeFailed(observers, port, { timeoutMs = 20_000 } = {
   }, { timeoutMs });
 }
 
-/** The port of the primary that serves `key`, asked of the node on `askPort` (CLUSTER KEYSLOT + CLUSTER SLOTS). */
-async function clusterSlotOwner(askPort, key) {
-  const slot = await command(askPort, ['CLUSTER', 'KEYSLOT', key]);
+/**
+ * The port of the primary that serves `keyOrSlot` (a key, or a slot number), asked of the node on `askPort`
+ * (CLUSTER KEYSLOT + CLUSTER SLOTS).
+ */
+async function clusterSlotOwner(askPort, keyOrSlot) {
+  const slot = typeof keyOrSlot === 'number' ? keyOrSlot : await command(askPort, ['CLUSTER', 'KEYSLOT', keyOrSlot]);
   const ranges = await command(askPort, ['CLUSTER', 'SLOTS']);
   const range = ranges.find(([start, end]) => slot >= start && slot <= end);
-  if (!range) throw new Error(`slot ${slot} of key ${JSON.stringify(key)} is not assigned`);
+  if (!range) throw new Error(`slot ${slot}${typeof keyOrSlot === 'number' ? '' : ` of key ${JSON.stringify(keyOrSlot)}`} is not assigned`);
   return Number(range[2][1]);
+}
+
+/** The node ids of a cluster, by port, as the node on `askPort` knows them. */
+async function clusterNodeIds(askPort) {
+  return new Map(parseClusterNodes(await command(askPort, ['CLUSTER', 'NODES'])).map((node) => [node.port, node.id]));
+}
+
+/**
+ * Starts moving `slot` to the node on `toPort`, as `redis-cli --cluster reshard` does: IMPORTING on the target,
+ * MIGRATING on the owner. Meanwhile the owner answers ASK for keys of the slot it no longer holds. Returns
+ * `{ slot, from, to, moveKeys(keys?), finish() }`: `moveKeys` MIGRATEs the given keys (default: every key left in
+ * the slot); `finish` moves the rest and gives the slot to the target on every node in `ports` (CLUSTER SETSLOT
+ * NODE), after which the old owner answers MOVED.
+ */
+async function beginSlotMigration(ports, slot, toPort) {
+  if (!Number.isInteger(slot) || slot < 0 || slot > 16383) throw new TypeError(`slot must be an integer from 0 to 16383, got ${slot}`);
+  const ids = await clusterNodeIds(toPort);
+  const ranges = await command(toPort, ['CLUSTER', 'SLOTS']);
+  const range = ranges.find(([start, end]) => slot >= start && slot <= end);
+  if (!range) throw new Error(`slot ${slot} is not assigned`);
+  const from = Number(range[2][1]);
+  if (from === toPort) throw new Error(`slot ${slot} is already on ${toPort}`);
+  const fromId = ids.get(from);
+  const toId = ids.get(toPort);
+  await command(toPort, ['CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId]);
+  await command(from, ['CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId]);
+  const moveKeys = async (keys) => {
+    for (;;) {
+      const batch = keys ?? (await command(from, ['CLUSTER', 'GETKEYSINSLOT', slot, 100]));
+      if (batch.length === 0) return;
+      await command(from, ['MIGRATE', HOST, toPort, '', 0, 5_000, 'KEYS', ...batch], { timeoutMs: 10_000 });
+      if (keys) return;
+    }
+  };
+  return {
+    slot,
+    from,
+    to: toPort,
+    moveKeys,
+    async finish() {
+      await moveKeys();
+      // The target first, then the old owner, then the others (the order redis-cli uses).
+      for (const port of [toPort, from, ...ports.filter((port) => port !== toPort && port !== from)]) {
+        await command(port, ['CLUSTER', 'SETSLOT', slot, 'NODE', toId]);
+      }
+      await waitFor(`every node to give slot ${slot} to ${toPort}`, async () => {
+        for (const port of ports) {
+          if ((await clusterSlotOwner(port, slot)) !== toPort) return false;
+        }
+        return true;
+      });
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -485,6 +563,20 @@ async function waitSentinelsAgree(sentinelPorts, primaryPort, replicaPort, { tim
 }
 
 /**
+ * Starts a data node of a Sentinel set in `dir`: on `port` when given (a restart), else a free one; a replica of
+ * `replicaOf` when given. Resolves once it accepts connections (not waiting for a replica's sync).
+ */
+function startDataNode({ dir, mode, port, replicaOf }) {
+  return startServer({
+    dir,
+    name: replicaOf === undefined ? 'primary' : 'replica',
+    mode,
+    ...(port === undefined ? {} : { ports: [port] }),
+    extraArgs: () => (replicaOf === undefined ? [] : ['--replicaof', HOST, String(replicaOf)]),
+  });
+}
+
+/**
  * Starts a primary, a replica of it (in sync), and three sentinels monitoring it (quorum 2), and waits until the
  * sentinels know the replica and each other.
  */
@@ -494,12 +586,12 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
   mkdirSync(base, { recursive: true });
   const pids = [];
   try {
-    const primary = await startServer({ dir: base, name: 'primary', mode });
+    const primary = await startDataNode({ dir: base, mode });
     pids.push(primary.pid);
-    const replica = await startServer({ dir: base, name: 'replica', mode, extraArgs: () => ['--replicaof', HOST, String(primary.port)] });
+    const replica = await startDataNode({ dir: base, mode, replicaOf: primary.port });
     pids.push(replica.pid);
     await waitReplicaInSync(primary.port, replica.port);
-    const sentinels = await Promise.all([0, 1, 2].map(async (i) => {
+    const sentinelResults = await Promise.allSettled([0, 1, 2].map(async (i) => {
       const sentinelDir = join(base, `sentinel-${i}`);
       mkdirSync(sentinelDir, { recursive: true });
       const { ports, pid, exited } = await launchOnFreePorts(1, async ([port]) => {
@@ -510,6 +602,9 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
       pids.push(pid);
       return { host: HOST, port: ports[0], pid, exited, logfile: join(sentinelDir, `sentinel-${ports[0]}.log`) };
     }));
+    const failedSentinel = sentinelResults.find((result) => result.status === 'rejected');
+    if (failedSentinel) throw failedSentinel.reason;
+    const sentinels = sentinelResults.map((result) => result.value);
     await waitSentinelsAgree(sentinels.map((s) => s.port), primary.port, replica.port);
     return {
       dir: base,
@@ -524,6 +619,40 @@ async function startSentinelSet({ mode = 'watched', dir, downAfterMs = 1_000, fa
     if (ownDir) removeDir(base);
     throw error;
   }
+}
+
+/**
+ * Makes the node on `port` a replica of `primaryPort` as a sentinel does (sentinelSendSlaveOf in Redis 7.0):
+ * MULTI, REPLICAOF, CLIENT KILL TYPE normal, CLIENT KILL TYPE pubsub, EXEC on one connection (not killed itself:
+ * SKIPME is the default).
+ */
+function rejoinAsReplica(port, primaryPort) {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: HOST, port });
+    const commands = [['MULTI'], ['REPLICAOF', HOST, primaryPort], ['CLIENT', 'KILL', 'TYPE', 'normal'], ['CLIENT', 'KILL', 'TYPE', 'pubsub'], ['EXEC']];
+    let buffer = Buffer.alloc(0);
+    let replies = 0;
+    const timer = setTimeout(() => done(new Error(`127.0.0.1:${port} did not answer REPLICAOF within 2000 ms`)), 2_000);
+    const done = (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve();
+    };
+    socket.once('error', done);
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (let reply = parse(buffer, 0); reply; reply = parse(buffer, 0)) {
+        buffer = buffer.subarray(reply.next);
+        if (reply.value instanceof RespError) return done(new Error(`127.0.0.1:${port} rejoin as replica: ${reply.value.message}`));
+        if (++replies === commands.length) {
+          const failed = reply.value.find((value) => value instanceof RespError);
+          return done(failed ? new Error(`127.0.0.1:${port} rejoin as replica: ${failed.message}`) : undefined);
+        }
+      }
+    });
+    socket.write(commands.map(encode).join(''));
+  });
 }
 
 /** Is the node on `port` a primary that takes writes? */
@@ -550,12 +679,16 @@ module.exports = {
   waitClusterOk,
   waitClusterNodeFailed,
   clusterSlotOwner,
+  clusterNodeIds,
+  beginSlotMigration,
   parseClusterNodes,
   slotMap,
   startSentinelSet,
+  startDataNode,
   sentinelMaster,
   sentinelPrimaryPort,
   waitReplicaInSync,
   waitSentinelsAgree,
   isWritablePrimary,
+  rejoinAsReplica,
 };

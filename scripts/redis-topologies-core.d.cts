@@ -47,6 +47,7 @@ export const SENTINEL_NAME: 'mymaster';
 
 export function command(port: number, args: (string | number)[], options?: { timeoutMs?: number }): Promise<any>;
 export function info(port: number, section: string): Promise<Record<string, string>>;
+/** Polls `check` until true; an error counts as "not yet" unless it has `fatal: true`. */
 export function waitFor(what: string, check: () => boolean | Promise<boolean>, options?: { timeoutMs?: number; stepMs?: number }): Promise<void>;
 export function freePort(): Promise<number>;
 export function makeTempDir(prefix: string): string;
@@ -58,13 +59,29 @@ export function startCluster(options?: { primaries?: number; nodeTimeoutMs?: num
 export function startClusterNode(options: { dir: string; mode: ProcessMode; nodeTimeoutMs: number; port?: number; busPort?: number }): Promise<StartedClusterNode>;
 export function waitClusterOk(ports: number[], options?: { timeoutMs?: number }): Promise<void>;
 export function waitClusterNodeFailed(observers: number[], port: number, options?: { timeoutMs?: number }): Promise<void>;
-export function clusterSlotOwner(askPort: number, key: string): Promise<number>;
+export function clusterSlotOwner(askPort: number, keyOrSlot: string | number): Promise<number>;
+export function clusterNodeIds(askPort: number): Promise<Map<number, string>>;
+
+export interface SlotMigration {
+  readonly slot: number;
+  /** The port of the node the slot is moving from. */
+  readonly from: number;
+  /** The port of the node the slot is moving to. */
+  readonly to: number;
+  /** MIGRATEs these keys of the slot (default: every key left in it) to the target. */
+  moveKeys(keys?: string[]): Promise<void>;
+  /** Moves the rest and gives the slot to the target on every node; resolves once all agree. */
+  finish(): Promise<void>;
+}
+export function beginSlotMigration(ports: number[], slot: number, toPort: number): Promise<SlotMigration>;
 export function parseClusterNodes(text: string): ClusterNodeInfo[];
 export function slotMap(port: number): Promise<string>;
 
 export function startSentinelSet(options?: { mode?: ProcessMode; dir?: string; downAfterMs?: number; failoverTimeoutMs?: number }): Promise<StartedSentinelSet>;
+export function startDataNode(options: { dir: string; mode: ProcessMode; port?: number; replicaOf?: number }): Promise<StartedProcess & { ports: number[] }>;
 export function sentinelMaster(sentinelPort: number): Promise<Record<string, string>>;
 export function sentinelPrimaryPort(sentinelPort: number): Promise<number>;
 export function waitReplicaInSync(primaryPort: number, replicaPort: number, options?: { timeoutMs?: number }): Promise<void>;
 export function waitSentinelsAgree(sentinelPorts: number[], primaryPort: number, replicaPort?: number, options?: { timeoutMs?: number }): Promise<void>;
 export function isWritablePrimary(port: number): Promise<boolean>;
+export function rejoinAsReplica(port: number, primaryPort: number): Promise<void>;

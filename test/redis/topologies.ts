@@ -5,12 +5,23 @@
  *
  * - `startCluster()`: 3 primaries, no replicas, `cluster-require-full-coverage no` (a lost node leaves the others
  *   serving their slots), `cluster-allow-reads-when-down no` (Redis's default), `cluster-node-timeout` 1000 ms.
- *   Ready (every node `cluster_state:ok`, all agreeing on the slots) in about 2.0-2.2 s, most of it
- *   `redis-cli --cluster create`'s own one-second wait. A killed node is marked `fail` by the others in about 2 s.
+ *   Ready (every node `cluster_state:ok`, all agreeing on the slots) in 2.0-2.2 s, most of it
+ *   `redis-cli --cluster create`'s own one-second wait. A killed node is marked `fail` by the others in about 2 s;
+ *   a frozen one likewise, and once thawed it is back (`waitOk()`) about 1.5 s later (Redis clears the flag of a
+ *   primary with slots 2 node timeouts after it was set). `restart(port)` takes about 0.1 s plus `waitOk()`.
  * - `startSentinelSet()`: a primary, a replica in sync, 3 sentinels (quorum 2, down-after 1000 ms,
- *   failover-timeout 5000 ms) that know the replica and each other: about 2.1-2.3 s (the sentinels' hello period
- *   is 2 s). `failover()` (SENTINEL FAILOVER) takes about 1.2 s, `killPrimary()` about 3 s.
- *   (Measured on the 2-core CI machine, idle.)
+ *   failover-timeout 5000 ms) that know the replica and each other: 2.1-2.4 s (the sentinels' hello period is
+ *   2 s). `failover()` (SENTINEL FAILOVER) about 1.2 s, `killPrimary()` about 3.2 s, `restartOldPrimary()` about
+ *   0.35 s.
+ *   Measured on the 2-core machine of CI with a load average of 4 (other tests running); topologies.test.ts,
+ *   which goes through all of it, takes about 20 s.
+ *
+ * What the clients do, seen here: node-redis writes into the `rootNodes` it connects with (so the harness hands
+ * out fresh ones on every read). After SENTINEL FAILOVER the old primary takes writes until the sentinels make it
+ * a replica, up to about 10 s later, and drops them when it resyncs: node-redis `createSentinel` keeps writing
+ * there for about 1 s after the promotion (until it follows `+switch-master`), ioredis `{ sentinels, name }`
+ * (without `failoverDetector: true`) until the sentinels reconfigure it (about 10 s; its acknowledged writes of
+ * that time were lost). `rejoinOldPrimary()` ends that window at once.
  *
  * Every process is SIGKILLed by `stop()`, and also when the test process ends however it ends (each server runs
  * under a watchdog that holds a pipe from this process); temporary directories go with `stop()` or at exit.
@@ -27,6 +38,7 @@
  *   node scripts/redis-topologies.mjs stop /tmp/gsg-topologies
  */
 import * as core from '../../scripts/redis-topologies-core.cjs';
+import { assertKnownKeys, type OptionKeys } from '../../src/core/known-options';
 
 export interface RedisAddress {
   host: string;
@@ -37,12 +49,20 @@ export interface RedisAddress {
 export interface ClusterTopology {
   /** Every node of the cluster (all primaries), in start order. */
   readonly nodes: RedisAddress[];
-  /** For node-redis: `createCluster({ rootNodes })`. */
+  /**
+   * For node-redis: `createCluster({ rootNodes })`. Fresh objects on every read: node-redis writes into the root
+   * nodes it is given (`socket`, `reconnectStrategy: false`...), so one array must not serve two clients.
+   */
   readonly rootNodes: { url: string }[];
-  /** For ioredis: `new Cluster(ioredisNodes)`. */
+  /** For ioredis: `new Cluster(ioredisNodes)`. Fresh objects on every read, as `rootNodes`. */
   readonly ioredisNodes: RedisAddress[];
-  /** The port of the primary that owns `key`'s slot (CLUSTER KEYSLOT + CLUSTER SLOTS, asked of a running node). */
-  slotOwner(key: string): Promise<number>;
+  /**
+   * The port of the primary that owns `key`'s slot, or slot `slot` (CLUSTER KEYSLOT + CLUSTER SLOTS, asked of a
+   * running node).
+   */
+  slotOwner(keyOrSlot: string | number): Promise<number>;
+  /** The slot of `key` (CLUSTER KEYSLOT). */
+  slotOf(key: string): Promise<number>;
   /**
    * Waits until every running node (not killed, not paused) says `cluster_state:ok`, sees the other running ones
    * without a fail flag, and all agree on the slots.
@@ -52,7 +72,7 @@ export interface ClusterTopology {
   stop(): Promise<void>;
 }
 
-/** A cluster of a test's own: its nodes can be lost and frozen. */
+/** A cluster of a test's own: its nodes can be lost and frozen, its slots moved. */
 export interface OwnCluster extends ClusterTopology {
   /** SIGKILLs the node (lost, as a crashed machine) and waits until the process is gone. */
   kill(port: number): Promise<void>;
@@ -64,18 +84,50 @@ export interface OwnCluster extends ClusterTopology {
   waitFailed(port: number): Promise<void>;
   /** Starts a killed node again on its ports with its cluster config: it rejoins with its slots (then `waitOk()`). */
   restart(port: number): Promise<void>;
+  /**
+   * Starts resharding `slot` to the node on `toPort` (IMPORTING / MIGRATING, as `redis-cli --cluster reshard`):
+   * while it lasts, the old owner answers ASK for the keys already moved (`moveKeys(keys)`), and `finish()`
+   * completes it (then the old owner answers MOVED).
+   */
+  beginSlotMigration(slot: number, toPort: number): Promise<core.SlotMigration>;
+  /** Reshards `slot` to the node on `toPort`, keys included, and waits until every running node agrees. */
+  moveSlot(slot: number, toPort: number): Promise<void>;
 }
 
 function address(port: number): RedisAddress {
   return { host: core.HOST, port };
 }
 
+type AddressFields = 'nodes' | 'rootNodes' | 'ioredisNodes';
+
 /**
- * Starts a cluster of `primaries` primaries (no replicas) and resolves once it is ready.
- * @param options.primaries - at least 3 (what `redis-cli --cluster create` accepts). Default 3.
- * @param options.nodeTimeoutMs - `cluster-node-timeout`. Default 1000.
+ * Adds `nodes`, `rootNodes` and `ioredisNodes` to `topology` as getters that hand out fresh objects on every read
+ * (clients modify what they are given).
  */
-export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { primaries?: number; nodeTimeoutMs?: number } = {}): Promise<OwnCluster> {
+function withAddresses<T extends object>(topology: T, nodes: RedisAddress[]): T & Pick<ClusterTopology, AddressFields> {
+  return Object.defineProperties(topology, {
+    nodes: { enumerable: true, get: () => nodes.map((node) => ({ ...node })) },
+    rootNodes: { enumerable: true, get: () => nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) },
+    ioredisNodes: { enumerable: true, get: () => nodes.map((node) => ({ ...node })) },
+  }) as T & Pick<ClusterTopology, AddressFields>;
+}
+
+/** Options of {@link startCluster}. */
+export interface StartClusterOptions {
+  /** How many primaries: at least 3 (what `redis-cli --cluster create` accepts). Default 3. */
+  primaries?: number;
+  /** `cluster-node-timeout`: how long a node may not answer before it is suspected. Default 1000. */
+  nodeTimeoutMs?: number;
+}
+const START_CLUSTER_KEYS = { primaries: true, nodeTimeoutMs: true } as const satisfies OptionKeys<StartClusterOptions>;
+
+/**
+ * Starts a cluster of `primaries` primaries (no replicas) and resolves once it is ready. Misspelt options and
+ * values out of range are a `TypeError`.
+ */
+export async function startCluster(options: StartClusterOptions = {}): Promise<OwnCluster> {
+  assertKnownKeys(options, START_CLUSTER_KEYS, 'startCluster options');
+  const { primaries = 3, nodeTimeoutMs = 1_000 } = options;
   const started = await core.startCluster({ primaries, nodeTimeoutMs, mode: 'watched' });
   const nodes = new Map(started.nodes.map((node) => [node.port, node]));
   const killed = new Set<number>();
@@ -87,17 +139,25 @@ export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { p
     if (!node) throw new TypeError(`no node of this cluster on port ${port} (nodes: ${ports.join(', ')})`);
     return node;
   };
+  // Failure detection and its undoing take a few node timeouts: the waits scale with it (20 s at least).
+  const waitMs = Math.max(20_000, nodeTimeoutMs * 10);
+  const anyRunning = (what: string) => {
+    const port = running()[0];
+    if (port === undefined) throw new Error(`${what}: no node of the cluster is running`);
+    return port;
+  };
   let stopped = false;
-  return {
-    nodes: ports.map(address),
-    rootNodes: ports.map((port) => ({ url: `redis://${core.HOST}:${port}` })),
-    ioredisNodes: ports.map(address),
-    async slotOwner(key) {
-      const ask = running()[0];
-      if (ask === undefined) throw new Error('slotOwner: no node of the cluster is running');
-      return core.clusterSlotOwner(ask, key);
+  const control: Omit<OwnCluster, AddressFields> = {
+    slotOwner: (keyOrSlot) => core.clusterSlotOwner(anyRunning('slotOwner'), keyOrSlot),
+    slotOf: (key) => core.command(anyRunning('slotOf'), ['CLUSTER', 'KEYSLOT', key]),
+    async beginSlotMigration(slot, toPort) {
+      nodeOf(toPort);
+      return core.beginSlotMigration(running(), slot, toPort);
     },
-    waitOk: () => core.waitClusterOk(running()),
+    async moveSlot(slot, toPort) {
+      await (await control.beginSlotMigration(slot, toPort)).finish();
+    },
+    waitOk: () => core.waitClusterOk(running(), { timeoutMs: waitMs }),
     async kill(port) {
       const node = nodeOf(port);
       process.kill(node.pid, 'SIGKILL');
@@ -113,7 +173,7 @@ export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { p
       process.kill(nodeOf(port).pid, 'SIGCONT');
       paused.delete(port);
     },
-    waitFailed: (port) => core.waitClusterNodeFailed(running().filter((other) => other !== port), port),
+    waitFailed: (port) => core.waitClusterNodeFailed(running().filter((other) => other !== port), port, { timeoutMs: waitMs }),
     async restart(port) {
       const node = nodeOf(port);
       if (!killed.has(port)) throw new Error(`restart: the node on port ${port} is not killed`);
@@ -127,6 +187,7 @@ export async function startCluster({ primaries = 3, nodeTimeoutMs = 1_000 }: { p
       core.removeDir(started.dir);
     },
   };
+  return withAddresses(control, ports.map(address));
 }
 
 /** Parses "127.0.0.1:7000,127.0.0.1:7001" (the GSG_REDIS_* variables). */
@@ -147,14 +208,13 @@ export async function sharedCluster(): Promise<ClusterTopology> {
   if (!fromEnv) return startCluster();
   const nodes = parseAddresses('GSG_REDIS_CLUSTER', fromEnv);
   const ports = nodes.map((node) => node.port);
-  const cluster: ClusterTopology = {
-    nodes,
-    rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
-    ioredisNodes: nodes.map((node) => ({ ...node })),
-    slotOwner: (key) => core.clusterSlotOwner(ports[0]!, key),
+  const control: Omit<ClusterTopology, AddressFields> = {
+    slotOwner: (keyOrSlot) => core.clusterSlotOwner(ports[0]!, keyOrSlot),
+    slotOf: (key) => core.command(ports[0]!, ['CLUSTER', 'KEYSLOT', key]),
     waitOk: () => core.waitClusterOk(ports),
     stop: async () => undefined,
   };
+  const cluster = withAddresses(control, nodes);
   await cluster.waitOk();
   return cluster;
 }
@@ -185,14 +245,26 @@ export interface OwnSentinelSet extends SentinelTopology {
    */
   readonly replica: RedisAddress;
   /**
-   * SENTINEL FAILOVER, then waits until every sentinel names the replica as primary and it takes writes. The old
-   * primary keeps running (as a primary until the sentinels reconfigure it).
+   * SENTINEL FAILOVER, then waits until every sentinel names the replica as primary and it takes writes.
+   * The old primary keeps running, still a primary, until the sentinels reconfigure it at their next INFO (up to
+   * about 10 s later; `rejoinOldPrimary()` does it at once): node-redis's `createSentinel` follows the
+   * `+switch-master` announcement within about 1 s, but ioredis `{ sentinels, name }` (without
+   * `failoverDetector: true`) keeps writing to the old primary until then, and those writes are lost when it
+   * resyncs from the new one.
    */
   failover(): Promise<void>;
-  /** Makes the old primary a replica of the new one now (REPLICAOF, as the sentinels would) and waits for the sync. */
+  /**
+   * What the sentinels do to the old primary after a failover, now: REPLICAOF the new primary and CLIENT KILL of
+   * its normal and pub/sub clients (which then ask the sentinels again), in one MULTI; waits for the sync.
+   */
   rejoinOldPrimary(): Promise<void>;
   /** SIGKILLs the primary and waits until the sentinels have elected the replica (every one names it) and it takes writes. */
   killPrimary(): Promise<void>;
+  /**
+   * Starts the primary `killPrimary()` killed again, on its port and empty, as a replica of the new primary, and
+   * waits until it is in sync and every sentinel sees it as a replica: the set can fail over again.
+   */
+  restartOldPrimary(): Promise<void>;
 }
 
 const sentinelClientOptions = (name: string, sentinels: RedisAddress[]) => ({
@@ -206,13 +278,14 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
   const started = await core.startSentinelSet({ mode: 'watched' });
   const sentinels = started.sentinels.map((sentinel) => address(sentinel.port));
   const sentinelPorts = sentinels.map((sentinel) => sentinel.port);
-  const pids = [started.primary.pid, started.replica.pid, ...started.sentinels.map((sentinel) => sentinel.pid)];
+  const pids = new Set([started.primary.pid, started.replica.pid, ...started.sentinels.map((sentinel) => sentinel.pid)]);
   let primary: core.StartedProcess = started.primary;
   let replica: core.StartedProcess = started.replica;
   let replicaLost = false;
   let stopped = false;
   const promoteReplica = async () => {
-    await core.waitSentinelsAgree(sentinelPorts, replica.port);
+    // An election split between sentinels is held again after 2 x failover-timeout (10 s): room for one retry.
+    await core.waitSentinelsAgree(sentinelPorts, replica.port, undefined, { timeoutMs: 30_000 });
     await core.waitFor(`${replica.port} to take writes`, () => core.isWritablePrimary(replica.port));
     [primary, replica] = [replica, primary];
   };
@@ -228,12 +301,20 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
     },
     async failover() {
       if (replicaLost) throw new Error('failover: no replica left (the old primary was killed)');
-      await core.command(sentinelPorts[0]!, ['SENTINEL', 'FAILOVER', started.name]);
+      // A sentinel that has not yet seen the replica as fit (NOGOODSLAVE) or is busy (INPROG) is asked again.
+      await core.waitFor('a sentinel to accept SENTINEL FAILOVER', async () => {
+        try {
+          return (await core.command(sentinelPorts[0]!, ['SENTINEL', 'FAILOVER', started.name])) === 'OK';
+        } catch (error) {
+          if (/NOGOODSLAVE|INPROG/.test((error as Error).message)) return false;
+          throw error;
+        }
+      }, { timeoutMs: 20_000, stepMs: 100 });
       await promoteReplica();
     },
     async rejoinOldPrimary() {
       if (replicaLost) throw new Error('rejoinOldPrimary: the old primary was killed');
-      await core.command(replica.port, ['REPLICAOF', core.HOST, primary.port]);
+      await core.rejoinAsReplica(replica.port, primary.port);
       await core.waitReplicaInSync(primary.port, replica.port);
     },
     async killPrimary() {
@@ -243,10 +324,19 @@ export async function startSentinelSet(): Promise<OwnSentinelSet> {
       await promoteReplica();
       replicaLost = true;
     },
+    async restartOldPrimary() {
+      if (!replicaLost) throw new Error('restartOldPrimary: no primary was killed (killPrimary() first)');
+      const restarted = await core.startDataNode({ dir: started.dir, mode: 'watched', port: replica.port, replicaOf: primary.port });
+      pids.add(restarted.pid);
+      replica = restarted;
+      replicaLost = false;
+      await core.waitReplicaInSync(primary.port, replica.port);
+      await core.waitSentinelsAgree(sentinelPorts, primary.port, replica.port);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await core.stopPids(pids);
+      await core.stopPids([...pids]);
       core.removeDir(started.dir);
     },
   };
