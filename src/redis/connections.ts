@@ -92,10 +92,13 @@ export function openConnections(client: RedisClientLike, settings: ConnectionSet
     case 'node-redis':
       return openNodeRedis(client, settings.channel, events);
     case 'ioredis':
+      return openIoRedis(client, settings.channel, events, {});
     case 'ioredis-sentinel':
-      // ioredis asks the sentinels for the primary on every (re)connection of a duplicate. (Not its failoverDetector:
-      // its sentinel connections outlived disconnect() in tests, keeping the process alive.)
-      return openIoRedis(client, settings.channel, events);
+      // ioredis asks the sentinels for the primary on every (re)connection of a duplicate, and with failoverDetector
+      // leaves the old primary as soon as the sentinels announce a new one (+switch-master): the old one keeps taking
+      // writes until it is made a replica, and drops them then (an invalidation would be lost). Its sentinel
+      // connections arm ioredis's 2 s disconnect timer when closed: a process may exit up to 2 s after close().
+      return openIoRedis(client, settings.channel, events, { failoverDetector: true });
     case 'node-redis-sentinel':
       return openSentinelConnections(client, settings, events);
     default:
@@ -186,14 +189,14 @@ function openNodeRedis(given: RedisClientLike, channel: string, events: Connecti
   };
 }
 
-function openIoRedis(given: RedisClientLike, channel: string, events: ConnectionEvents): RedisConnections {
+function openIoRedis(given: RedisClientLike, channel: string, events: ConnectionEvents, extra: Record<string, unknown>): RedisConnections {
   const client = given as unknown as Duplicable;
   // No offline queue and no resending after a reconnection: a call fails at once instead of running much later.
   // Nothing is pending when the store closes, so a socket that does not close at once (Redis gone) is not waited for
   // long (ioredis arms its disconnect timer even for a socket already closed).
-  const commands = client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false, lazyConnect: true, disconnectTimeout: 100 }) as IoRedisClient;
+  const commands = client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false, lazyConnect: true, disconnectTimeout: 100, ...extra }) as IoRedisClient;
   // The subscription is renewed by hand on every (re)connection, so that its confirmation is known.
-  const subscriber = client.duplicate({ autoResubscribe: false, lazyConnect: true, disconnectTimeout: 100 }) as IoRedisClient;
+  const subscriber = client.duplicate({ autoResubscribe: false, lazyConnect: true, disconnectTimeout: 100, ...extra }) as IoRedisClient;
   const readiness = new Readiness();
   let subscribed = false;
   let everSubscribed = false;
@@ -264,3 +267,4 @@ function openIoRedis(given: RedisClientLike, channel: string, events: Connection
     },
   };
 }
+
