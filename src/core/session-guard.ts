@@ -96,11 +96,13 @@ export interface SessionGuardStats {
   inFlight: number;
   queued: number;
   /**
-   * The shared store (`store` option): `off` without one; `connecting` until its first connection; `up`; `down`
-   * while its calls fail or time out, or its connection or invalidation channel is lost (lookups then go on with
-   * the in-process cache and GenAuth).
+   * The shared store (`store` option): `off` without one; `connecting` until its first connection; `up`; `partial`
+   * on a Redis Cluster while calls to some of its nodes fail or time out (users whose keys live there go on with the
+   * in-process cache and GenAuth, the others keep the store); `down` while its calls fail or time out, or its
+   * connection or invalidation channel is lost or not confirmed (lookups then go on with the in-process cache and
+   * GenAuth).
    */
-  store: 'off' | 'connecting' | 'up' | 'down';
+  store: 'off' | 'connecting' | 'up' | 'partial' | 'down';
   /** Lookups answered by the shared store: another replica (or this one, before) asked GenAuth. */
   storeHits: number;
   /** Of those, lookups that waited for another replica's call to GenAuth rather than making their own. */

@@ -129,6 +129,14 @@ export interface SharedStoreSession {
   readonly authorization?: boolean;
   /** Resolves once calls can be sent (the first connection). */
   whenReady(): Promise<void>;
+  /**
+   * The part of the store that holds `userId`'s answers when the store is spread over servers (a Redis Cluster node),
+   * `undefined` otherwise. A failed call about the user then keeps the guard off that part only (for `retryAfterMs`),
+   * not off the whole store. A call may reject with an error whose own `shard` property (a string) names another
+   * part as the one that failed (a key every lookup needs, kept elsewhere): that part is kept off instead. Optional:
+   * without it, any failure keeps the guard off the whole store.
+   */
+  shardOf?(userId: string): string | undefined;
   /** The usable answer for (appId, userId), or the lock (taken now, or held by someone else). */
   read(appId: string, userId: string, request: ReadRequest): Promise<StoreRead>;
   /** Writes the answer unless the user was invalidated meanwhile; releases the lock. Resolves to whether it wrote. */

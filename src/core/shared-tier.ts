@@ -84,7 +84,8 @@ export interface SharedTierCounters {
   invalidations: number;
 }
 
-export type SharedTierState = 'connecting' | 'up' | 'down';
+/** `partial`: up, but calls to some shards (Redis Cluster nodes, `SharedStoreSession.shardOf`) failed last time. */
+export type SharedTierState = 'connecting' | 'up' | 'partial' | 'down';
 
 /** What `invalidateAll` (`all`) and `invalidateAuthorization()` (`authz`) cover: every answer, or authorization answers. */
 type EveryoneKind = 'all' | 'authz';
@@ -154,6 +155,13 @@ export class SharedTier {
   #failing = false;
   #retryAt = 0;
   #probing = false;
+  /**
+   * Shards whose last call failed or timed out: no call about their users until `retryAt`, then one probe. Invariant:
+   * a failure of a call about one user (a shard known) never keeps the guard off the other shards.
+   */
+  readonly #failingShards = new Map<string, { retryAt: number; probing: boolean }>();
+  /** A replay of missed invalidations armed after a shard failed (nothing else would start one while others are up). */
+  #replayTimer: NodeJS.Timeout | undefined;
   #closing = false;
   #state: SharedTierState = 'connecting';
 
@@ -223,7 +231,8 @@ export class SharedTier {
       this.counters.errors++;
       return this.#direct(ask);
     }
-    if (!(await this.#admit())) return this.#direct(ask);
+    const shard = this.#session.shardOf?.(userId);
+    if (!(await this.#admit(shard))) return this.#direct(ask);
     const lockToken = randomUUID();
     const { lockMs, clock } = this.#config;
     const started = performance.now();
@@ -235,7 +244,7 @@ export class SharedTier {
       try {
         const { newerThan, ttlMs, inactiveTtlMs } = limits;
         const request = { lockToken, lockMs, now: clock(), newerThan, ttlMs, inactiveTtlMs, ...(policy === undefined ? {} : { policy }) };
-        read = await this.#call('read', () => this.#session.read(appId, userId, request));
+        read = await this.#call('read', () => this.#session.read(appId, userId, request), shard);
       } catch {
         return this.#direct(ask);
       }
@@ -331,6 +340,7 @@ export class SharedTier {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    clearTimeout(this.#replayTimer);
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     await this.#session.close().catch(() => undefined);
   }
@@ -338,14 +348,15 @@ export class SharedTier {
   async #invalidate(userId: string, appId: string | undefined, authorizationOnly: boolean): Promise<boolean> {
     // Remembered as an invalidation of every answer of the user when authorization-only (more, never less).
     const remembered = authorizationOnly ? undefined : appId;
-    if (!(await this.#admit())) {
+    const shard = this.#session.shardOf?.(userId);
+    if (!(await this.#admit(shard))) {
       if (!this.#closing) this.#remember(userId, remembered);
       return false;
     }
     try {
       const generationTtlMs = this.#config.answerTtlMs + this.#config.lockMs + 15 * 60_000;
       const request = authorizationOnly ? { generationTtlMs, authorizationOnly } : { generationTtlMs };
-      await this.#call('invalidate', () => this.#session.invalidate(userId, appId, request));
+      await this.#call('invalidate', () => this.#session.invalidate(userId, appId, request), shard);
       return true;
     } catch {
       this.#remember(userId, remembered);
@@ -374,14 +385,15 @@ export class SharedTier {
       if (lockToken) this.#release(slot, lockToken);
       return { ...answer, origin: 'upstream' };
     }
-    if (this.#usable(false)) {
+    const shard = this.#session.shardOf?.(slot.userId);
+    if (this.#usable(false, shard)) {
       // The store's clock when the answer must be gone: the read's store time plus the time elapsed here since
       // (the read's reply travelled after that time was taken, so this errs on the early side), plus its life left.
       const expireAtStoreMs = Math.floor(read.storeNow + (performance.now() - readAt) + (answer.expiresAt - this.#config.clock()));
       const stored = { active: answer.active, checkedAt: answer.checkedAt, expiresAt: answer.expiresAt };
       const { appId, userId, policy } = slot;
       const request = { generation: read.generation, expireAtStoreMs, lockToken, ...(policy === undefined ? {} : { policy }) };
-      await this.#call('write', () => this.#session.write(appId, userId, stored, request)).catch(() => undefined);
+      await this.#call('write', () => this.#session.write(appId, userId, stored, request), shard).catch(() => undefined);
     }
     return { ...answer, origin: 'upstream' };
   }
@@ -391,26 +403,33 @@ export class SharedTier {
   }
 
   #release({ appId, userId, policy }: Slot, lockToken: string): void {
-    if (!this.#usable(false)) return;
+    const shard = this.#session.shardOf?.(userId);
+    if (!this.#usable(false, shard)) return;
     const release = () => (policy === undefined ? this.#session.release(appId, userId, lockToken) : this.#session.release(appId, userId, lockToken, policy));
-    this.#track(this.#call('release', release).catch(() => undefined));
+    this.#track(this.#call('release', release, shard).catch(() => undefined));
   }
 
-  /** Whether to use the store for this lookup; waits (bounded) for the first connection. Counts a skip as an error. */
-  async #admit(): Promise<boolean> {
+  /**
+   * Whether to use the store for this lookup (about a user in `shard`, when known); waits (bounded) for the first
+   * connection. Counts a skip as an error.
+   */
+  async #admit(shard?: string): Promise<boolean> {
     if (this.#closing) return false;
     if (!this.#everReady && !this.#connectWaitOver) await this.#waitForConnection();
-    if (this.#usable(true)) return true;
+    if (this.#usable(true, shard)) return true;
     if (!this.#closing) this.counters.errors++;
     return false;
   }
 
-  /** `probe`: may this call be the one that tries a failing store again. */
-  #usable(probe: boolean): boolean {
+  /** `probe`: may this call be the one that tries a failing store (or a failing shard) again. */
+  #usable(probe: boolean, shard?: string): boolean {
     if (this.#closing || !this.#session.ready) return false;
-    if (!this.#failing) return true;
-    if (!probe || this.#probing || performance.now() < this.#retryAt) return false;
-    this.#probing = true;
+    const now = performance.now();
+    const failingShard = shard === undefined ? undefined : this.#failingShards.get(shard);
+    if (failingShard && (!probe || failingShard.probing || now < failingShard.retryAt)) return false;
+    if (this.#failing && (!probe || this.#probing || now < this.#retryAt)) return false;
+    if (this.#failing) this.#probing = true;
+    if (failingShard) failingShard.probing = true;
     return true;
   }
 
@@ -430,38 +449,66 @@ export class SharedTier {
     }
   }
 
-  /** Runs one store call bounded by the timeout; records the outcome. */
-  async #call<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+  /** Runs one store call (about a user in `shard`, when known) bounded by the timeout; records the outcome. */
+  async #call<T>(operation: StoreOperation, run: () => Promise<T>, shard?: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new StoreTimeoutError(operation, this.#timeoutMs)), this.#timeoutMs);
     });
     try {
       const result = await Promise.race([Promise.resolve().then(run), timeout]);
-      this.#succeeded();
+      this.#succeeded(shard);
       return result;
     } catch (error) {
-      this.#failed(operation, error);
+      this.#failed(operation, error, shard);
       throw error;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  #succeeded(): void {
+  #succeeded(shard: string | undefined): void {
     this.#probing = false;
-    if (!this.#failing) return;
+    const shardWasFailing = shard !== undefined && this.#failingShards.delete(shard);
+    if (!this.#failing && !shardWasFailing) return;
     this.#failing = false;
     this.#update();
   }
 
-  #failed(operation: StoreOperation, error: unknown): void {
+  #failed(operation: StoreOperation, error: unknown, userShard: string | undefined): void {
     this.#probing = false;
     this.counters.errors++;
-    this.#failing = true;
-    this.#retryAt = performance.now() + this.#retryAfterMs;
+    const retryAt = performance.now() + this.#retryAfterMs;
+    const named = typeof error === 'object' && error !== null ? (error as { shard?: unknown }).shard : undefined;
+    const shard = userShard !== undefined && typeof named === 'string' ? named : userShard;
+    // The user's own shard was probed and is not to blame: another may be tried again.
+    if (userShard !== undefined && shard !== userShard) {
+      const own = this.#failingShards.get(userShard);
+      if (own) own.probing = false;
+    }
+    if (shard === undefined) {
+      this.#failing = true;
+      this.#retryAt = retryAt;
+    } else {
+      this.#failingShards.set(shard, { retryAt, probing: false });
+      this.#armReplay();
+    }
     this.#config.events.store({ event: 'error', operation, message: describe(error) });
     this.#update();
+  }
+
+  /**
+   * Replays missed invalidations once a shard that failed may be tried again (a little after, so that its retry time
+   * has passed). Invariant: while an invalidation is missed and a shard is failing, a replay is armed; one that finds
+   * the shard still failing is remembered again, which arms the next.
+   */
+  #armReplay(): void {
+    if (this.#replayTimer || this.#closing) return;
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined;
+      if (this.#state === 'up' || this.#state === 'partial') this.#replayMissed();
+    }, this.#retryAfterMs + 10);
+    this.#replayTimer.unref();
   }
 
   #received(userId: string, appId: string | undefined): void {
@@ -490,11 +537,14 @@ export class SharedTier {
   #update(): void {
     const state: SharedTierState = !this.#everReady && !this.#connectWaitOver
       ? 'connecting'
-      : this.#commands && this.#subscribed && !this.#failing ? 'up' : 'down';
+      : !(this.#commands && this.#subscribed && !this.#failing) ? 'down' : this.#failingShards.size > 0 ? 'partial' : 'up';
     if (state === this.#state) return;
+    const before = this.#state;
     this.#state = state;
-    this.#config.events.store({ event: state === 'up' ? 'up' : 'down' });
-    if (state === 'up') this.#replayMissed();
+    // `partial` is up for every user but those of the failing shards: reported as `up` when it comes from `down`.
+    if (state === 'down') this.#config.events.store({ event: 'down' });
+    else if (state === 'up' || before === 'down' || before === 'connecting') this.#config.events.store({ event: 'up' });
+    if (state === 'up' || state === 'partial') this.#replayMissed();
   }
 
   #remember(userId: string, appId: string | undefined): void {
@@ -503,6 +553,7 @@ export class SharedTier {
     const appIds = appId === undefined || (known && known.appIds === undefined) ? undefined : new Set(known?.appIds).add(appId);
     this.#missed.set(userId, { userId, appIds });
     if (this.#missed.size > MAX_MISSED_INVALIDATIONS) this.#missed.delete(this.#missed.keys().next().value!);
+    if (this.#failingShards.size > 0) this.#armReplay();
   }
 
   /**

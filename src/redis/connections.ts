@@ -1,11 +1,16 @@
+import { clientKind } from './client-kind';
+import { openClusterConnections } from './cluster-connections';
 import type { LuaScript } from './scripts';
+import { openSentinelConnections } from './sentinel-connections';
 
 /**
- * A node-redis v5 client (`createClient()` from `redis`) or an ioredis client (`new Redis()`), standalone or behind
- * Sentinel. Only its settings are used: the store opens connections of its own with `client.duplicate()`.
+ * A node-redis v5 client (`createClient()`, `createCluster()` or `createSentinel()` from `redis`) or an ioredis 5
+ * client (`new Redis()`, `new Redis({ sentinels, name })` or `new Redis.Cluster()`); see `clientKind`. Only its
+ * settings are used: the store opens connections of its own (a node-redis Sentinel client, which cannot be
+ * duplicated, excepted: its calls go through it).
  */
 export interface RedisClientLike {
-  duplicate: (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  connect: (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** What the store is told about its connections. */
@@ -23,12 +28,25 @@ export interface ConnectionEvents {
 export interface RedisConnections {
   readonly ready: boolean;
   whenReady(): Promise<void>;
-  /** Runs a script (EVALSHA, then EVAL if the server does not know it). */
+  /** Runs a script (EVALSHA, then EVAL if the server does not know it), on the node of `keys[0]` on a cluster. */
   run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  /**
+   * On a cluster, the node (`host:port`) that serves `key` as far as the client knows now; `undefined` on one server
+   * (or Sentinel): every key is on the one primary.
+   */
+  nodeOf(key: string): string | undefined;
   close(): Promise<void>;
 }
 
-type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** How the store's connections are opened. */
+export interface ConnectionSettings {
+  /** The invalidation channel. */
+  channel: string;
+  /** How often a cluster or Sentinel subscriber is checked with a PING (ms). */
+  heartbeatMs: number;
+}
+
+export type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The parts of a node-redis v5 client used here. */
 interface NodeRedisClient {
@@ -51,31 +69,12 @@ interface IoRedisClient {
   disconnect(): void;
 }
 
-function isNodeRedis(client: object): boolean {
-  const candidate = client as Partial<Record<string, unknown>>;
-  return typeof candidate.sendCommand === 'function' && typeof candidate.connect === 'function' && 'isReady' in client;
-}
-
-function isIoRedis(client: object): boolean {
-  const candidate = client as Partial<Record<string, unknown>>;
-  return typeof candidate.call === 'function' && typeof candidate.status === 'string' && typeof candidate.connect === 'function';
-}
-
-/** Which library a client comes from; throws a `TypeError` for anything else. */
-export function clientKind(client: unknown): 'node-redis' | 'ioredis' {
-  if (typeof client === 'object' && client !== null && typeof (client as RedisClientLike).duplicate === 'function') {
-    if (isNodeRedis(client)) return 'node-redis';
-    if (isIoRedis(client)) return 'ioredis';
-  }
-  throw new TypeError('genauth-session-guard: redisStore({ client }) needs a node-redis v5 client (createClient() from "redis") or an ioredis client (new Redis()).');
-}
-
-function isNoScript(error: unknown): boolean {
+export function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
 /** Tracks readiness and the first connection for both libraries. */
-class Readiness {
+export class Readiness {
   #resolve!: () => void;
   readonly first = new Promise<void>((resolve) => {
     this.#resolve = resolve;
@@ -87,13 +86,30 @@ class Readiness {
 }
 
 /** Opens the connections for one store session: duplicates of `client`, which itself is left alone. */
-export function openConnections(client: RedisClientLike, channel: string, events: ConnectionEvents): RedisConnections {
-  return clientKind(client) === 'node-redis'
-    ? openNodeRedis(client, channel, events)
-    : openIoRedis(client, channel, events);
+export function openConnections(client: RedisClientLike, settings: ConnectionSettings, events: ConnectionEvents): RedisConnections {
+  const kind = clientKind(client);
+  switch (kind) {
+    case 'node-redis':
+      return openNodeRedis(client, settings.channel, events);
+    case 'ioredis':
+      return openIoRedis(client, settings.channel, events, {});
+    case 'ioredis-sentinel':
+      // ioredis asks the sentinels for the primary on every (re)connection of a duplicate, and with failoverDetector
+      // leaves the old primary as soon as the sentinels announce a new one (+switch-master): the old one keeps taking
+      // writes until it is made a replica, and drops them then (an invalidation would be lost). Its sentinel
+      // connections arm ioredis's 2 s disconnect timer when closed: a process may exit up to 2 s after close().
+      return openIoRedis(client, settings.channel, events, { failoverDetector: true });
+    case 'node-redis-sentinel':
+      return openSentinelConnections(client, settings, events);
+    default:
+      return openClusterConnections(kind, client, settings, events);
+  }
 }
 
-function openNodeRedis(client: RedisClientLike, channel: string, events: ConnectionEvents): RedisConnections {
+type Duplicable = { duplicate: (...args: any[]) => unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function openNodeRedis(given: RedisClientLike, channel: string, events: ConnectionEvents): RedisConnections {
+  const client = given as unknown as Duplicable;
   // No offline queue: while disconnected a call fails at once instead of waiting for the connection to come back.
   const commands = client.duplicate({ disableOfflineQueue: true }) as NodeRedisClient;
   const subscriber = client.duplicate() as NodeRedisClient;
@@ -151,6 +167,7 @@ function openNodeRedis(client: RedisClientLike, channel: string, events: Connect
       return !closed && commands.isReady;
     },
     whenReady: () => readiness.first,
+    nodeOf: () => undefined,
     async run(script, keys, args) {
       try {
         return await send(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
@@ -172,13 +189,14 @@ function openNodeRedis(client: RedisClientLike, channel: string, events: Connect
   };
 }
 
-function openIoRedis(client: RedisClientLike, channel: string, events: ConnectionEvents): RedisConnections {
+function openIoRedis(given: RedisClientLike, channel: string, events: ConnectionEvents, extra: Record<string, unknown>): RedisConnections {
+  const client = given as unknown as Duplicable;
   // No offline queue and no resending after a reconnection: a call fails at once instead of running much later.
   // Nothing is pending when the store closes, so a socket that does not close at once (Redis gone) is not waited for
   // long (ioredis arms its disconnect timer even for a socket already closed).
-  const commands = client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false, lazyConnect: true, disconnectTimeout: 100 }) as IoRedisClient;
+  const commands = client.duplicate({ enableOfflineQueue: false, autoResendUnfulfilledCommands: false, lazyConnect: true, disconnectTimeout: 100, ...extra }) as IoRedisClient;
   // The subscription is renewed by hand on every (re)connection, so that its confirmation is known.
-  const subscriber = client.duplicate({ autoResubscribe: false, lazyConnect: true, disconnectTimeout: 100 }) as IoRedisClient;
+  const subscriber = client.duplicate({ autoResubscribe: false, lazyConnect: true, disconnectTimeout: 100, ...extra }) as IoRedisClient;
   const readiness = new Readiness();
   let subscribed = false;
   let everSubscribed = false;
@@ -233,6 +251,7 @@ function openIoRedis(client: RedisClientLike, channel: string, events: Connectio
       return !closed && commands.status === 'ready';
     },
     whenReady: () => readiness.first,
+    nodeOf: () => undefined,
     async run(script, keys, args) {
       try {
         return await commands.call('EVALSHA', script.sha, String(keys.length), ...keys, ...args);
@@ -248,3 +267,4 @@ function openIoRedis(client: RedisClientLike, channel: string, events: Connectio
     },
   };
 }
+

@@ -11,18 +11,23 @@ import type {
   WriteRequest,
 } from '../core/shared-store';
 import { assertKnownKeys, type OptionKeys } from '../core/known-options';
-import { clientKind, openConnections, type RedisClientLike, type RedisConnections } from './connections';
+import { clientKind } from './client-kind';
+import { openConnections, type RedisClientLike, type RedisConnections } from './connections';
 import { authorizationEpochKey, epochKey, generationFields, invalidationChannel, userKeys } from './keys';
 import { EPOCH, INVALIDATE, INVALIDATE_ALL, READ, RELEASE, WRITE } from './scripts';
 
 /** Options of {@link redisStore}. Any other key is a `TypeError` naming it. */
 export interface RedisStoreOptions {
   /**
-   * A node-redis v5 client (`createClient({ url })` from `redis`) or an ioredis client (`new Redis(url)`). Its
-   * settings (address, TLS, credentials, database, ioredis `keyPrefix`) are reused: each guard using the store opens
-   * two connections of its own with `client.duplicate()`, one for calls (with no offline queue, so that an outage
-   * fails fast instead of queueing) and one subscribed to invalidations, and `guard.close()` closes them. `client`
-   * itself is not used, connected or closed by the store.
+   * A node-redis v5 client (`createClient({ url })`, `createCluster({ rootNodes })` or `createSentinel({ name,
+   * sentinelRootNodes })` from `redis`) or an ioredis 5 client (`new Redis(url)`, `new Redis({ sentinels, name })` or
+   * `new Redis.Cluster(nodes)`); anything else is a `TypeError`. Its settings (addresses, TLS, credentials, database,
+   * ioredis `keyPrefix`) are reused: each guard using the store opens connections of its own, one for calls (with
+   * no offline queue, so that an outage fails fast instead of queueing; on a cluster, a cluster client) and one
+   * subscribed to invalidations (on a cluster, a plain connection to one primary, checked with a PING every
+   * `heartbeatMs` and moved to another primary when lost), and `guard.close()` closes them. `client` itself is not
+   * used, connected or closed by the store, but for a node-redis Sentinel client, which cannot be duplicated: the
+   * store's calls go through it, and the store connects it (and then closes it on `guard.close()`) if it is not yet.
    */
   client: RedisClientLike;
   /**
@@ -48,9 +53,17 @@ export interface RedisStoreOptions {
    * @default timeoutMs × (retries + 1) of the guard, plus its backoffs and 500 ms
    */
   lockMs?: number;
+  /**
+   * On a cluster, how often (ms) the invalidation subscriber's connection is checked with a PING.
+   * One not answered by the next check (a node frozen or gone) makes the subscription unconfirmed: the store is
+   * reported `down` and the subscription is opened again on another node; once it is confirmed, every in-process
+   * answer is dropped (invalidations may have been missed meanwhile), as after a lost connection to one Redis.
+   * @default 1000
+   */
+  heartbeatMs?: number;
 }
 
-const REDIS_STORE_OPTION_KEYS = { client: true, prefix: true, timeoutMs: true, retryAfterMs: true, lockMs: true } as const satisfies OptionKeys<RedisStoreOptions>;
+const REDIS_STORE_OPTION_KEYS = { client: true, prefix: true, timeoutMs: true, retryAfterMs: true, lockMs: true, heartbeatMs: true } as const satisfies OptionKeys<RedisStoreOptions>;
 
 const PREFIX = 'genauth-session-guard:';
 
@@ -84,6 +97,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
     throw new TypeError(`${PREFIX} redisStore \`prefix\` must be a non-empty string without braces.`);
   }
   const lockMs = positiveInteger(options.lockMs, 'lockMs', undefined);
+  const heartbeatMs = positiveInteger(options.heartbeatMs, 'heartbeatMs', 1_000)!;
   const settings: SharedStoreSettings = {
     timeoutMs: positiveInteger(options.timeoutMs, 'timeoutMs', 250)!,
     retryAfterMs: positiveInteger(options.retryAfterMs, 'retryAfterMs', 1_000)!,
@@ -91,7 +105,7 @@ export function redisStore(options: RedisStoreOptions): SharedStore {
   };
   return {
     settings,
-    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings.retryAfterMs),
+    attach: (scope) => new RedisStoreSession(client, prefix, scope, settings, heartbeatMs),
   };
 }
 
@@ -209,22 +223,27 @@ class RedisStoreSession implements SharedStoreSession {
   /** Tokens this replica stored (invalidateAll) whose own message has not come back yet. */
   readonly #own = new Set<string>();
   #tokenRead: Promise<void> | undefined;
+  /** When a token read last failed (performance.now()), and the node (on a cluster) that failed it. */
+  #tokenFailedAt = -Infinity;
+  #tokenFailedShard: string | undefined;
+  readonly #timeoutMs: number;
   /** When the tokens were last read again after an answer carried others (performance.now()). */
   #lastReread = -Infinity;
   #commandsUp = false;
 
-  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, retryAfterMs: number) {
+  constructor(client: RedisClientLike, prefix: string, scope: SharedStoreScope, { retryAfterMs, timeoutMs }: SharedStoreSettings, heartbeatMs: number) {
     this.#prefix = prefix;
     this.#host = scope.host;
     this.#accessKeyId = scope.accessKeyId;
     this.#retryAfterMs = retryAfterMs;
+    this.#timeoutMs = timeoutMs;
     this.#channel = invalidationChannel(prefix, scope.host, scope.accessKeyId);
     this.#tokenKeys = {
       all: epochKey(prefix, scope.host, scope.accessKeyId),
       authz: authorizationEpochKey(prefix, scope.host, scope.accessKeyId),
     };
     const { listener } = scope;
-    this.#connections = openConnections(client, this.#channel, {
+    this.#connections = openConnections(client, { channel: this.#channel, heartbeatMs }, {
       message: (raw) => {
         const message = parseMessage(raw);
         if (!message) return;
@@ -243,7 +262,10 @@ class RedisStoreSession implements SharedStoreSession {
       },
       status: (commands, subscribed) => {
         // A new connection may be to a restarted Redis: read the tokens again before the next call.
-        if (commands && !this.#commandsUp) this.#tokenRead = undefined;
+        if (commands && !this.#commandsUp) {
+          this.#tokenRead = undefined;
+          this.#tokenFailedAt = -Infinity;
+        }
         this.#commandsUp = commands;
         listener.status({ commands, subscribed });
       },
@@ -260,6 +282,11 @@ class RedisStoreSession implements SharedStoreSession {
   }
 
   readonly authorization = true;
+
+  /** On a cluster, the node that holds the user's keys (one hash slot): a failure there is that node's alone. */
+  shardOf(userId: string): string | undefined {
+    return this.#connections.nodeOf(this.#keys(userId).generation);
+  }
 
   whenReady(): Promise<void> {
     return this.#connections.whenReady();
@@ -388,15 +415,56 @@ class RedisStoreSession implements SharedStoreSession {
    * calls: each token key is in a Cluster slot of its own.
    */
   async #currentTokens(): Promise<Partial<Record<TokenKind, string>>> {
-    if (!this.#tokenRead) this.#readTokens();
-    await this.#tokenRead;
+    const cluster = this.#connections.nodeOf(this.#tokenKeys.all) !== undefined;
+    if (!this.#tokenRead) {
+      // On a cluster, tokens that could not be read lately fail a read at once, naming their node: the reader's own
+      // node is not to blame, and a node that is away costs one failed read per retryAfterMs, not one per lookup.
+      if (cluster && performance.now() - this.#tokenFailedAt < this.#retryAfterMs) {
+        throw Object.assign(new Error('store read: tokens unavailable'), { shard: this.#tokenFailedShard });
+      }
+      this.#readTokens();
+    }
+    const reading = this.#tokenRead!;
+    if (!cluster) {
+      await reading;
+      return this.#tokens;
+    }
+    // Within most of the call's budget, so that a token node that froze is named before the guard's timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const shard = this.#connections.nodeOf(this.#tokenKeys.all);
+        this.#tokenFailed(reading, shard);
+        reject(Object.assign(new Error(`store read: no token from ${shard} in time`), { shard }));
+      }, Math.max(1, Math.floor(this.#timeoutMs * 0.8)));
+    });
+    try {
+      await Promise.race([reading, late]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this.#tokens;
+  }
+
+  /** A token read failed: cluster reads fail fast for retryAfterMs, naming `shard`; the next one reads again. */
+  #tokenFailed(reading: Promise<void>, shard: string | undefined): void {
+    this.#tokenFailedAt = performance.now();
+    this.#tokenFailedShard = shard;
+    if (this.#tokenRead === reading) this.#tokenRead = undefined;
   }
 
   #readTokens(): void {
     const before = { ...this.#adopted };
     const run = async (kind: TokenKind) => {
-      const token = text(await this.#connections.run(EPOCH, [this.#tokenKeys[kind]], [nonce()]));
+      const key = this.#tokenKeys[kind];
+      let reply: unknown;
+      try {
+        reply = await this.#connections.run(EPOCH, [key], [nonce()]);
+      } catch (error) {
+        const shard = this.#connections.nodeOf(key);
+        throw shard !== undefined && typeof error === 'object' && error !== null ? Object.assign(error, { shard }) : error;
+      }
+      const token = text(reply);
       if (!NONCE.test(token)) throw new Error('store read: malformed token');
       // A message (or this replica's own invalidateAll) set this token while the read was under way: the read may
       // have been answered before that, so it does not replace it.
@@ -404,8 +472,8 @@ class RedisStoreSession implements SharedStoreSession {
     };
     const reading = Promise.all([run('all'), run('authz')]).then(() => undefined);
     this.#tokenRead = reading;
-    reading.catch(() => {
-      if (this.#tokenRead === reading) this.#tokenRead = undefined;
+    reading.catch((error: unknown) => {
+      this.#tokenFailed(reading, (error as { shard?: string } | undefined)?.shard);
     });
   }
 

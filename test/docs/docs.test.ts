@@ -134,3 +134,9 @@ test('the code blocks the framework pages quote are the files they name, verbati
     }
   }
 });
+
+test('docs/replicas.md quotes the Cluster and Sentinel examples that a test runs', () => {
+  const page = readFileSync(join(ROOT, 'docs/replicas.md'), 'utf8');
+  const quoted = [...page.matchAll(/<!-- quote: (\S+) -->\n```/g)].map(([, path]) => path);
+  expect(quoted).toEqual(expect.arrayContaining(['examples/redis-topologies/cluster.ts', 'examples/redis-topologies/sentinel.ts']));
+});

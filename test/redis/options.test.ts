@@ -45,6 +45,7 @@ describe('redisStore options', () => {
     ['a timeout of 0', { client, timeoutMs: 0 }],
     ['a fractional retry delay', { client, retryAfterMs: 1.5 }],
     ['a negative lock life', { client, lockMs: -1 }],
+    ['a heartbeat of 0', { client, heartbeatMs: 0 }],
   ])('throws a TypeError for %s', (_label, options) => {
     expect(() => redisStore(options as never)).toThrow(TypeError);
   });
@@ -52,7 +53,7 @@ describe('redisStore options', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['timeout', { timeout: 100 }, 'unknown option "timeout" in redisStore options; did you mean "timeoutMs"?'],
     ['lock', { lock: 100 }, 'unknown option "lock" in redisStore options; did you mean "lockMs"?'],
-    ['keyPrefix', { keyPrefix: 'app:' }, 'unknown option "keyPrefix" in redisStore options; it takes "client", "prefix", "timeoutMs", "retryAfterMs", "lockMs"'],
+    ['keyPrefix', { keyPrefix: 'app:' }, 'unknown option "keyPrefix" in redisStore options; it takes "client", "prefix", "timeoutMs", "retryAfterMs", "lockMs", "heartbeatMs"'],
   ])('an unknown key is a TypeError naming it: %s', (_label, extra, message) => {
     expect(() => redisStore({ client, ...extra } as never)).toThrow(new TypeError(`genauth-session-guard: ${message}`));
   });

@@ -21,6 +21,8 @@ function scriptedRedis() {
   const subscribers: Array<{ connection: EventEmitter; channel: string }> = [];
   class Connection extends EventEmitter {
     status = 'wait';
+    /** As an ioredis `Redis` (not `Cluster`) says: how redisStore tells the library and the kind apart. */
+    isCluster = false;
     async connect() {
       this.status = 'ready';
       this.emit('ready');
