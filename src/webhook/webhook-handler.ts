@@ -14,7 +14,7 @@ export interface GenAuthWebhookOptions {
   guard: SessionGuard;
   /**
    * The secret set on the webhook in the GenAuth console (or `create-webhook`'s `secret`). Required: at least 16
-   * characters, no leading or trailing whitespace (a `TypeError` otherwise, as `webhook register` refuses it).
+   * characters, no leading or trailing whitespace nor control character (a `TypeError` otherwise, as `webhook register` refuses it).
    * GenAuth sends it back verbatim in `x-authing-webhook-secret`, `x-authing-token` or `x-genauth-token`; a delivery
    * is accepted when at least one of them carries it and none is sent twice. Compared in constant time, never
    * logged, never put in an event or an answer.
@@ -96,7 +96,7 @@ function positiveInteger(value: unknown, name: string, fallback: number, allowZe
  * ```ts
  * const receive = createGenAuthWebhookHandler({ guard, secret: process.env.GENAUTH_WEBHOOK_SECRET! });
  * fastify.post('/hooks/genauth', async (request, reply) => {
- *   const { status, body } = await receive({ headers: request.headers, body: request.body });
+ *   const { status, body } = await receive({ headers: request.headers, rawHeaders: request.raw.rawHeaders, body: request.body });
  *   return reply.code(status).send(body);
  * });
  * ```
