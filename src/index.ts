@@ -67,5 +67,6 @@ export { createGenAuthWebhookHandler } from './webhook/webhook-handler';
 export type { GenAuthWebhookOptions, WebhookRequest, WebhookAnswer } from './webhook/webhook-handler';
 export type { GenAuthWebhookEvent } from './webhook/webhook-event';
 export type { WebhookOutcome, WebhookOutcomeKind, WebhookRejection } from './webhook/webhook-outcome';
+export type { WebhookRefusalCause } from './webhook/webhook-refusal';
 export { WEBHOOK_SECRET_HEADERS } from './webhook/webhook-secret';
 export type { WebhookHeaders } from './webhook/webhook-secret';

@@ -1,5 +1,6 @@
 import { isTrustedTransport, normalizeHost } from '../client/host';
 import type { WebhookRegistration } from '../client/genauth-client';
+import { MIN_WEBHOOK_SECRET_LENGTH, webhookSecretProblem } from '../webhook/webhook-secret-rule';
 import { authOf, parseCommandArgs, timeoutOf, UsageError } from './cli-args';
 
 /**
@@ -43,7 +44,7 @@ Registers a webhook at GenAuth (POST /api/v3/create-webhook) that delivers the e
 
 Options (some fall back to an environment variable):
   --url <url>                 where GenAuth delivers: https (plain http for loopback hosts only)
-  --secret <s>                the webhook secret, at least 16 characters  GENAUTH_WEBHOOK_SECRET (safer: not shown in ps)
+  --secret <s>                the webhook secret, at least ${MIN_WEBHOOK_SECRET_LENGTH} characters  GENAUTH_WEBHOOK_SECRET (safer: not shown in ps)
   --events <list>             comma-separated event names (default: the ones the receiver acts on:
                               ${DEFAULT_WEBHOOK_EVENTS.slice(0, 5).join(', ')},
                               ${DEFAULT_WEBHOOK_EVENTS.slice(5, 10).join(', ')},
@@ -62,7 +63,6 @@ Options (some fall back to an environment variable):
 Exit code: 0 when GenAuth registered the webhook, 1 when it refused or could not be asked, 2 on a usage mistake.`;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const MIN_SECRET_LENGTH = 16;
 const EVENT_NAME = /^[a-z][a-z0-9_-]*(:[a-z][a-z0-9_-]*)?$/i;
 const CONTENT_TYPES = { json: 'application/json', form: 'application/x-www-form-urlencoded' } as const;
 
@@ -81,9 +81,8 @@ export function parseWebhookRegisterOptions(argv: string[], env: Record<string, 
   const url = webhookUrl(text('url'));
   const secret = text('secret', 'GENAUTH_WEBHOOK_SECRET');
   if (secret === undefined) throw new UsageError('--secret (or GENAUTH_WEBHOOK_SECRET) is required: the receiver checks it on every delivery.');
-  if (secret.length < MIN_SECRET_LENGTH) {
-    throw new UsageError(`the webhook secret must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
-  }
+  const problem = webhookSecretProblem(secret);
+  if (problem !== undefined) throw new UsageError(`the webhook secret ${problem}.`);
   const rawEvents = text('events');
   const events = rawEvents === undefined ? [...DEFAULT_WEBHOOK_EVENTS] : [...new Set(rawEvents.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
   if (events.length === 0 || !events.every((name) => name.length <= 64 && EVENT_NAME.test(name))) {

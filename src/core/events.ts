@@ -5,6 +5,7 @@ import type { SessionGuardErrorCode } from './errors';
 import type { Logger, SessionSource } from './types';
 import { logWriterFor, type LogWriter } from './log-writer';
 import type { WebhookOutcomeKind, WebhookRejection } from '../webhook/webhook-outcome';
+import type { WebhookRefusalCause } from '../webhook/webhook-refusal';
 
 /**
  * The `diagnostics_channel` names the guard publishes on. Messages carry ids and outcomes, never a token or a
@@ -35,6 +36,8 @@ export interface WebhookEvent {
   appId?: string;
   /** Why a delivery was rejected. */
   reason?: WebhookRejection;
+  /** Why exactly (`secret-missing`, `secret-wrong`, `secret-repeated`, `malformed`, `too-large`). */
+  cause?: WebhookRefusalCause;
 }
 
 /** Published on {@link channels.decision}. */

@@ -39,11 +39,12 @@ import { Readiness, type ReadyOptions } from './readiness';
 import { RecoveryProbe } from './recovery-probe';
 import { UpstreamHealth, type HealthFailure } from './upstream-health';
 import { planWebhookEvent, type GenAuthWebhookEvent } from '../webhook/webhook-event';
-import type { WebhookOutcome, WebhookRejection } from '../webhook/webhook-outcome';
+import type { WebhookOutcome } from '../webhook/webhook-outcome';
+import { refusalWarning, rejectionOf, WEBHOOK_REFUSED_WARNING, type WebhookRefusalCause } from '../webhook/webhook-refusal';
 
 /**
  * How the webhook handlers report a refused delivery to the guard (counted in `stats().webhookRejected`, published on
- * the webhook channel). Internal.
+ * the webhook channel, a process warning once per cause). Internal.
  * @internal
  */
 export const WEBHOOK_REJECTED = Symbol.for('genauth-session-guard.webhookRejected');
@@ -382,6 +383,8 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #readiness: Readiness;
   readonly #recovery: RecoveryProbe;
   readonly #webhooks = { events: 0, rejected: 0 };
+  /** Causes of refused deliveries already warned about: a webhook that never works is seen on its first delivery, once. */
+  readonly #webhookWarned = new Set<WebhookRefusalCause>();
   readonly #authorizer: Authorizer;
   /** One rule for every answer about a user, session or authorization (docs/consistency.md). */
   readonly #revocations: Revocations;
@@ -762,9 +765,12 @@ class DefaultSessionGuard implements SessionGuard {
     return { eventName, outcome: 'authorization', users: users ?? [], everywhere: this.#shared ? allTrue(told) : Promise.resolve(true) };
   }
 
-  [WEBHOOK_REJECTED](reason: WebhookRejection): void {
+  [WEBHOOK_REJECTED](cause: WebhookRefusalCause): void {
     this.#webhooks.rejected++;
-    this.#events.webhook({ users: [], outcome: 'rejected', reason });
+    this.#events.webhook({ users: [], outcome: 'rejected', reason: rejectionOf(cause), cause });
+    if (this.#webhookWarned.has(cause)) return;
+    this.#webhookWarned.add(cause);
+    this.#events.warning(WEBHOOK_REFUSED_WARNING, refusalWarning(cause));
   }
 
   stats(): SessionGuardStats {

@@ -15,7 +15,7 @@ import { createGenAuthWebhookHandler, type GenAuthWebhookOptions } from '../webh
 export function genauthWebhook(options: GenAuthWebhookOptions): RequestHandler {
   const receive = createGenAuthWebhookHandler(options);
   return function genauthWebhookHandler(req: Request, res: Response, next: NextFunction): void {
-    receive({ headers: req.headers, body: req.body, stream: req }).then(({ status, body }) => {
+    receive({ headers: req.headers, rawHeaders: req.rawHeaders, body: req.body, stream: req }).then(({ status, body }) => {
       res.status(status).json(body);
     }).catch(next);
   };

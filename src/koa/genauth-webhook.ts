@@ -13,7 +13,7 @@ export function genauthWebhook(options: GenAuthWebhookOptions): Middleware {
   const receive = createGenAuthWebhookHandler(options);
   return async function genauthWebhookMiddleware(ctx) {
     const parsed = (ctx.request as { body?: unknown }).body;
-    const { status, body } = await receive({ headers: ctx.req.headers, body: parsed, stream: ctx.req });
+    const { status, body } = await receive({ headers: ctx.req.headers, rawHeaders: ctx.req.rawHeaders, body: parsed, stream: ctx.req });
     ctx.status = status;
     ctx.body = body;
   };

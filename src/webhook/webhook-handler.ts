@@ -4,16 +4,20 @@ import { WEBHOOK_REJECTED, type SessionGuard } from '../core/session-guard';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, readWebhookBody } from './webhook-body';
 import { toWebhookEvent } from './webhook-event';
 import type { WebhookOutcome, WebhookRejection } from './webhook-outcome';
-import { isAuthenticWebhook, type WebhookHeaders } from './webhook-secret';
+import type { WebhookRefusalCause } from './webhook-refusal';
+import { checkWebhookSecret, type WebhookHeaders, type WebhookSecretVerdict } from './webhook-secret';
+import { webhookSecretProblem } from './webhook-secret-rule';
 
 /** Options of `genauthWebhook` (Express, Koa) and {@link createGenAuthWebhookHandler}. Any other key is a `TypeError` naming it. */
 export interface GenAuthWebhookOptions {
   /** The guard whose cached answers the events drop. Required. */
   guard: SessionGuard;
   /**
-   * The secret set on the webhook in the GenAuth console (or `create-webhook`'s `secret`). Required. GenAuth sends
-   * it back verbatim in `x-authing-webhook-secret`, `x-authing-token` or `x-genauth-token`; compared in constant
-   * time, never logged, never put in an event or an answer.
+   * The secret set on the webhook in the GenAuth console (or `create-webhook`'s `secret`). Required: at least 16
+   * characters, no leading or trailing whitespace nor control character (a `TypeError` otherwise, as `webhook register` refuses it).
+   * GenAuth sends it back verbatim in `x-authing-webhook-secret`, `x-authing-token` or `x-genauth-token`; a delivery
+   * is accepted when at least one of them carries it and none is sent twice. Compared in constant time, never
+   * logged, never put in an event or an answer.
    */
   secret: string;
   /**
@@ -34,6 +38,11 @@ const WEBHOOK_OPTION_KEYS = { guard: true, secret: true, maxBodyBytes: true, pro
 /** A delivery as any framework has it. */
 export interface WebhookRequest {
   headers: WebhookHeaders;
+  /**
+   * Node's `rawHeaders` (`req.rawHeaders`), when the framework has them: a secret header sent twice is refused, and
+   * Node joins the two copies into one string in `headers`, so only these show it.
+   */
+  rawHeaders?: readonly string[];
   /** What a body parser left (`req.body`), if one ran. */
   body?: unknown;
   /** The request stream, read when no body parser ran. */
@@ -51,6 +60,12 @@ export interface WebhookAnswer {
 const UNAUTHENTICATED: WebhookAnswer = {
   status: 401,
   body: { ok: false, error: 'unauthenticated', message: 'The webhook secret is missing or wrong.' },
+};
+
+const SECRET_CAUSES: Record<Exclude<WebhookSecretVerdict, 'authentic'>, WebhookRefusalCause> = {
+  missing: 'secret-missing',
+  wrong: 'secret-wrong',
+  repeated: 'secret-repeated',
 };
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -83,7 +98,7 @@ function positiveInteger(value: unknown, name: string, fallback: number, allowZe
  * ```ts
  * const receive = createGenAuthWebhookHandler({ guard, secret: process.env.GENAUTH_WEBHOOK_SECRET! });
  * fastify.post('/hooks/genauth', async (request, reply) => {
- *   const { status, body } = await receive({ headers: request.headers, body: request.body });
+ *   const { status, body } = await receive({ headers: request.headers, rawHeaders: request.raw.rawHeaders, body: request.body });
  *   return reply.code(status).send(body);
  * });
  * ```
@@ -98,17 +113,20 @@ export function createGenAuthWebhookHandler(options: GenAuthWebhookOptions): (re
   if (typeof secret !== 'string' || secret === '') {
     throw new TypeError('genauth-session-guard: genauthWebhook needs `secret`, the secret set on the GenAuth webhook.');
   }
+  const problem = webhookSecretProblem(secret);
+  if (problem !== undefined) throw new TypeError(`genauth-session-guard: genauthWebhook \`secret\`: the webhook secret ${problem}.`);
   const maxBytes = positiveInteger(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_WEBHOOK_BODY_BYTES);
   const waitMs = positiveInteger(options.propagationWaitMs, 'propagationWaitMs', 100, true);
-  const rejected = (reason: WebhookRejection): void => {
-    (guard as Partial<Record<typeof WEBHOOK_REJECTED, (reason: WebhookRejection) => void>>)[WEBHOOK_REJECTED]?.(reason);
+  const rejected = (cause: WebhookRefusalCause): void => {
+    (guard as Partial<Record<typeof WEBHOOK_REJECTED, (cause: WebhookRefusalCause) => void>>)[WEBHOOK_REJECTED]?.(cause);
   };
 
   return async function receiveGenAuthWebhook(request: WebhookRequest): Promise<WebhookAnswer> {
     const headers = request?.headers ?? {};
     // The secret first: an unauthenticated body is not even read.
-    if (!isAuthenticWebhook(headers, secret)) {
-      rejected('unauthenticated');
+    const verdict = checkWebhookSecret(headers, secret, request?.rawHeaders);
+    if (verdict !== 'authentic') {
+      rejected(SECRET_CAUSES[verdict]);
       request?.stream?.resume();
       return UNAUTHENTICATED;
     }
@@ -116,7 +134,7 @@ export function createGenAuthWebhookHandler(options: GenAuthWebhookOptions): (re
     const event = read.ok ? toWebhookEvent(read.payload) : undefined;
     if (!event) {
       const status = read.ok ? 400 : read.status;
-      const reason = status === 413 ? 'too-large' : 'malformed';
+      const reason: WebhookRejection = status === 413 ? 'too-large' : 'malformed';
       rejected(reason);
       const message = read.ok ? 'The webhook body has no eventName.' : read.message;
       return { status, body: { ok: false, error: reason, message } };

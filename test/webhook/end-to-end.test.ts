@@ -5,7 +5,7 @@ import request from 'supertest';
 import { channels, genauthWebhook, requireActiveSession, type SessionGuard } from '../../src/index';
 import { genauthWebhook as koaWebhook, requireActiveSession as koaRequire } from '../../src/koa';
 import { APP, useHarness } from '../core/fixtures';
-import { PATH, SECRET } from './support';
+import { PATH, SECRET, watchPackageWarnings } from './support';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -50,6 +50,7 @@ const apps = [
 
 describe.each(apps)('revocation by webhook, end to end through $name (ttlMs 5 minutes)', ({ start }) => {
   const h = useHarness();
+  const warnings = watchPackageWarnings();
   let guard: SessionGuard;
   let url: string;
   const logged: unknown[] = [];
@@ -167,6 +168,8 @@ describe.each(apps)('revocation by webhook, end to end through $name (ttlMs 5 mi
     fake.kick('bob');
     expect(await fake.webhookDeliveries()).toEqual([expect.objectContaining({ status: 401, fault: 'wrong-secret' })]);
     expect((await get('bob')).status).toBe(200);
+    // Seen on the first refused delivery, not only when someone watches stats().
+    expect(warnings()).toEqual([{ code: 'GENAUTH_SESSION_GUARD_WEBHOOK_REFUSED', message: expect.stringContaining('none of its secret headers') }]);
     fake.webhookFault({ kind: 'duplicate' }, { times: 1 });
     fake.webhookFault({ kind: 'delay', ms: 20 }, { times: 1 });
     fake.kick('alice');
@@ -196,7 +199,8 @@ describe.each(apps)('revocation by webhook, end to end through $name (ttlMs 5 mi
       ]);
       await h().fake.webhookDeliveries();
       expect(published.some((event) => (event as { outcome?: string }).outcome === 'rejected')).toBe(true);
-      const everything = JSON.stringify([logged, published, answers.map((a) => [a.headers, a.text])]);
+      expect(warnings().length).toBeGreaterThan(0);
+      const everything = JSON.stringify([logged, published, warnings(), answers.map((a) => [a.headers, a.text])]);
       expect(everything).not.toContain(SECRET);
       expect(everything).not.toContain(SECRET.slice(0, 12));
     } finally {

@@ -2,12 +2,13 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import request from 'supertest';
 import { channels, type SessionGuard, type WebhookEvent } from '../../src/index';
 import { APP, useHarness, type Harness } from '../core/fixtures';
-import { PATH, receivers, SECRET, type RunningReceiver } from './support';
+import { PATH, receivers, SECRET, watchPackageWarnings, type RunningReceiver } from './support';
 
 const json = (eventName: string, data: unknown = {}) => JSON.stringify({ eventName, data });
 
 describe.each(receivers)('genauthWebhook through $name', (receiver) => {
   const h = useHarness();
+  const warnings = watchPackageWarnings();
   let guard: SessionGuard;
   let app: RunningReceiver;
   let seen: WebhookEvent[];
@@ -53,28 +54,75 @@ describe.each(receivers)('genauthWebhook through $name', (receiver) => {
       expect(await dropped(h(), [['alice', APP]])).toEqual([`alice@${APP}`]);
     });
 
-    it('accepts both headers of the delivery log when both carry the secret', async () => {
-      const answer = await post(json('test'), { 'x-authing-token': SECRET, 'x-authing-webhook-secret': SECRET });
+    it.each([
+      ['both carry it (the delivery log)', { 'x-authing-token': SECRET, 'x-authing-webhook-secret': SECRET }],
+      ['x-authing-webhook-secret carries it, X-Authing-Token something else', { 'x-authing-webhook-secret': SECRET, 'x-authing-token': 'another-token' }],
+      ['X-Authing-Token carries it, x-authing-webhook-secret something else', { 'x-authing-token': SECRET, 'x-authing-webhook-secret': '' }],
+      ['x-genauth-token carries it, the other two something else', { 'x-genauth-token': SECRET, 'x-authing-token': 'a', 'x-authing-webhook-secret': 'b' }],
+    ])('accepts a delivery when at least one secret header carries the secret: %s', async (_case, headers) => {
+      await warm(h(), [['alice', APP]]);
+      const answer = await post(json('kick', { users: ['alice'] }), headers);
       expect(answer.status).toBe(200);
+      expect(await dropped(h(), [['alice', APP]])).toEqual([`alice@${APP}`]);
+      expect(guard.stats()).toMatchObject({ webhookEvents: 1, webhookRejected: 0 });
+      expect(warnings()).toEqual([]);
     });
 
     it.each([
-      ['missing', {}],
-      ['wrong', { 'x-authing-webhook-secret': `${SECRET}x` }],
-      ['a prefix', { 'x-authing-token': SECRET.slice(0, -1) }],
-      ['empty', { 'x-genauth-token': '' }],
-      ['mixed: one right, one wrong', { 'x-authing-webhook-secret': SECRET, 'x-authing-token': 'nope' }],
-      ['repeated (sent twice)', { 'x-authing-token': [SECRET, SECRET] as unknown as string }],
-      ['under another name', { authorization: `Bearer ${SECRET}` }],
-    ])('refuses a delivery with the secret %s: 401 and nothing changes', async (_case, headers) => {
+      ['missing', {}, 'secret-missing'],
+      ['wrong', { 'x-authing-webhook-secret': `${SECRET}x` }, 'secret-wrong'],
+      ['a prefix', { 'x-authing-token': SECRET.slice(0, -1) }, 'secret-wrong'],
+      ['empty', { 'x-genauth-token': '' }, 'secret-wrong'],
+      ['wrong in every header', { 'x-authing-webhook-secret': 'nope', 'x-authing-token': 'nope' }, 'secret-wrong'],
+      ['repeated (sent twice)', { 'x-authing-token': [SECRET, SECRET] }, 'secret-repeated'],
+      // Node joins the two copies into "secret, secret" in req.headers; only rawHeaders show them.
+      ['repeated in one header, the other header right', { 'x-authing-webhook-secret': SECRET, 'x-authing-token': [SECRET, SECRET] }, 'secret-repeated'],
+      ['under another name', { authorization: `Bearer ${SECRET}` }, 'secret-missing'],
+    ])('refuses a delivery with the secret %s: 401 and nothing changes', async (_case, headers, cause) => {
       await warm(h(), [['alice', APP]]);
-      const answer = await post(json('kick', { users: ['alice'] }), headers as Record<string, string>);
+      const answer = await post(json('kick', { users: ['alice'] }), headers as unknown as Record<string, string>);
       expect(answer.status).toBe(401);
       expect(answer.body).toEqual({ ok: false, error: 'unauthenticated', message: 'The webhook secret is missing or wrong.' });
       expect(JSON.stringify(answer.body)).not.toContain(SECRET);
       expect(await dropped(h(), [['alice', APP]])).toEqual([]);
       expect(guard.stats()).toMatchObject({ webhookEvents: 0, webhookRejected: 1 });
-      expect(seen).toEqual([{ users: [], outcome: 'rejected', reason: 'unauthenticated' }]);
+      expect(seen).toEqual([{ users: [], outcome: 'rejected', reason: 'unauthenticated', cause }]);
+    });
+
+    it('a refused delivery is loud: one process warning per cause, on the first delivery, never the secret nor the body', async () => {
+      const marker = 'body-marker-4f1d';
+      const wrong = 'a-wrong-secret-9e0c77';
+      const deliveries: Array<[string, Record<string, string | string[]>, number]> = [
+        [json('kick', { users: [marker] }), { 'x-authing-token': wrong }, 401],
+        [json('kick', { users: [marker] }), { 'x-authing-token': wrong }, 401],
+        [json('kick', { users: [marker] }), {}, 401],
+        [json('kick', { users: [marker] }), { 'x-authing-webhook-secret': [SECRET, SECRET] }, 401],
+        [`{"eventName": "${marker}", `, { 'x-authing-token': SECRET }, 400],
+        [JSON.stringify({ data: { users: [marker] } }), { 'x-authing-token': SECRET }, 400],
+        [json('kick', { users: [marker], padding: 'x'.repeat(1024 * 1024) }), { 'x-authing-token': SECRET }, 413],
+        [json('kick', { users: [marker] }), {}, 401],
+      ];
+      for (const [body, headers, status] of deliveries) {
+        expect((await post(body, headers as unknown as Record<string, string>)).status).toBe(status);
+      }
+      expect(guard.stats().webhookRejected).toBe(deliveries.length);
+      const seenWarnings = warnings();
+      expect(seenWarnings.map(({ code }) => code)).toEqual(Array(5).fill('GENAUTH_SESSION_GUARD_WEBHOOK_REFUSED'));
+      const messages = seenWarnings.map(({ message }) => message);
+      expect(messages[0]).toContain('(401): none of its secret headers (x-authing-webhook-secret, x-authing-token, x-genauth-token) equals');
+      expect(messages[1]).toContain('(401): it carried none of the secret headers');
+      expect(messages[2]).toContain('(401): a secret header (x-authing-webhook-secret, x-authing-token, x-genauth-token) was sent more than once');
+      expect(messages[3]).toContain('(400): its body is not a JSON or form-encoded object with an eventName');
+      expect(messages[4]).toContain('(413): its body is larger than `maxBodyBytes`');
+      for (const message of messages) {
+        expect(message).toContain('revocation falls back to cache.ttlMs');
+        for (const secret of [SECRET, wrong, marker]) expect(message).not.toContain(secret);
+      }
+      // A new guard warns anew: the warning is once per cause and guard.
+      const other = h().guard();
+      const running = await receiverFor(other);
+      await request(running.url).post(PATH).set('x-authing-token', wrong).send(json('test'));
+      expect(warnings()).toHaveLength(6);
     });
   });
 
@@ -266,6 +314,8 @@ describe('genauthWebhook construction', () => {
     ['no guard', { secret: SECRET }],
     ['no secret', { guard: 'g' }],
     ['an empty secret', { guard: 'g', secret: '' }],
+    ['a secret of 15 characters', { guard: 'g', secret: SECRET.slice(0, 15) }],
+    ['a secret with a trailing newline', { guard: 'g', secret: `${SECRET}\n` }],
     ['a bad maxBodyBytes', { guard: 'g', secret: SECRET, maxBodyBytes: -1 }],
   ])('throws a TypeError with %s', (_case, options) => {
     const guard = h().guard();

@@ -77,3 +77,32 @@ export const receivers: ReceiverUnderTest[] = [
   { name: 'Hono 4 (@hono/node-server)', start: (options) => listen(viaNodeServer(honoReceiver(options))) },
   { name: 'Web (a Request handler)', start: (options) => listen(viaFetch(webWebhook(options))) },
 ];
+
+/** A `process.emitWarning` of the package, as seen by {@link watchPackageWarnings}. */
+export interface PackageWarning {
+  code: string;
+  message: string;
+}
+
+/**
+ * Collects the package's process warnings (codes `GENAUTH_SESSION_GUARD_*`) during each test, instead of printing
+ * them; other warnings go through. Jest's sandboxed `process` does not receive the real 'warning' events, hence the spy.
+ */
+export function watchPackageWarnings(): () => PackageWarning[] {
+  let warnings: PackageWarning[] = [];
+  let spy: jest.SpyInstance | undefined;
+  beforeEach(() => {
+    warnings = [];
+    const original = process.emitWarning.bind(process);
+    spy = jest.spyOn(process, 'emitWarning').mockImplementation(((warning: string | Error, options?: { code?: string }) => {
+      const code = typeof options === 'object' ? options?.code : undefined;
+      if (code?.startsWith('GENAUTH_SESSION_GUARD_')) {
+        warnings.push({ code, message: typeof warning === 'string' ? warning : warning.message });
+        return;
+      }
+      (original as (...args: unknown[]) => void)(warning, options);
+    }) as typeof process.emitWarning);
+  });
+  afterEach(() => spy?.mockRestore());
+  return () => warnings;
+}
