@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's, with the process warnings tests provoke on purpose kept quiet unless their test fails.
+  testEnvironment: '<rootDir>/test/support/quiet-warnings-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

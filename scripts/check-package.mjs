@@ -16,10 +16,17 @@
 //   6. `./opentelemetry` and `./prometheus`: from `import` and `require`, with @opentelemetry/api and prom-client
 //      installed, a guarded call is seen by both (a span, a counted decision); their types check; the root entry
 //      loads neither.
-//   8. the examples the README and docs/*.md quote (`<!-- quote: examples/... -->`) type-check against the installed
+//   9. the examples the README and docs/*.md quote (`<!-- quote: examples/... -->`) type-check against the installed
 //      package, as a user's project compiles them: ESM under moduleResolution nodenext, and bundler.
-//   7. `./hono` and `./web` (with hono from the registry): a Hono app through app.request() and authenticateRequest
+//   8. `./hono` and `./web` (with hono from the registry): a Hono app through app.request() and authenticateRequest
 //      answer 200 / 401 from import and from require, and type-check the same ways; the root entry loads no hono.
+//   7. (issue 20, test net) the packed CLI, through `npx` in the scratch project: `--help`, `doctor --help` and
+//      `fake --help` print their usage and exit 0; `fake --user alice` prints a token that a guard (from the packed
+//      package) accepts against the very fake it started, then SIGINT to its process group (Ctrl-C) stops it with
+//      exit 0. The shipped declarations (every dist/*.d.ts and *.d.cts) type-check with skipLibCheck false, together
+//      with every type library they reach (express, koa, Nest, redis, OpenTelemetry, prom-client, node), except
+//      content-disposition's own types: @types/koa 3 names `contentDisposition.Options`, which content-disposition 2
+//      (koa's dependency) no longer declares, so a stub that declares it stands in (tsconfig `paths`).
 // Exits 1 on any failure; the temporary directory is removed either way (kept with --keep).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -239,6 +246,118 @@ observabilityCheck('require', require('genauth-session-guard'), require('genauth
   require('genauth-session-guard/testing'), require('@opentelemetry/api'), require('prom-client'))
   .catch((error) => { console.error(error); process.exitCode = 1; });
 `;
+
+// --- 7. The packed CLI and the shipped declarations (issue 20, test net) -------------------------------------------
+const cliScript = String.raw`import { execFileSync, spawn } from 'node:child_process';
+import * as lib from 'genauth-session-guard';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+for (const [args, usage] of [[['--help'], 'Usage: genauth-session-guard <command>'], [['doctor', '--help'], 'Usage: genauth-session-guard doctor'], [['fake', '--help'], 'Usage: genauth-session-guard fake']]) {
+  const out = execFileSync(npx, ['--no-install', 'genauth-session-guard', ...args], { encoding: 'utf8', timeout: 60_000 });
+  if (!out.startsWith(usage)) throw new Error('npx genauth-session-guard ' + args.join(' ') + ': expected "' + usage + '...", got ' + JSON.stringify(out.slice(0, 200)));
+  console.log('  ok npx genauth-session-guard ' + args.join(' ') + ': its usage, exit 0');
+}
+/**
+ * Starts 'fake --user alice' in its own process group, checks its token against the fake it started, sends SIGINT to
+ * the group (what Ctrl-C in a terminal does) and waits for the exit; resolves to how it ended.
+ */
+async function fakeRun(label, command, args) {
+  const child = spawn(command, [...args, 'fake', '--user', 'alice'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => { out += chunk; });
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/^export TOKEN_ALICE=\S+$/m.test(out)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(label + ' fake --user alice printed no token: ' + JSON.stringify({ out, err, exitCode: child.exitCode }));
+      await sleep(50);
+    }
+    const env = {};
+    for (const line of out.split('\n').filter((each) => each.startsWith('export '))) {
+      for (const [, name, value] of line.slice(7).matchAll(/([A-Z_0-9]+)=('[^']*'|\S+)/g)) env[name] = value.replace(/^'|'$/g, '');
+    }
+    const app = /^# alice, signed in to (\S+):/m.exec(out)?.[1];
+    if (!app || !env.GENAUTH_HOST || !env.GENAUTH_ISSUER) throw new Error(label + ' fake --user alice: no app, host or issuer in ' + JSON.stringify(out));
+    const guard = lib.createSessionGuard({
+      host: env.GENAUTH_HOST, accessKeyId: env.GENAUTH_ACCESS_KEY_ID, accessKeySecret: env.GENAUTH_ACCESS_KEY_SECRET,
+      identity: lib.bearerJwt({ issuer: env.GENAUTH_ISSUER, audience: app }), retries: 0,
+    });
+    try {
+      const auth = await guard.authenticate({ headers: { authorization: 'Bearer ' + env.TOKEN_ALICE } }, app);
+      if (auth.userId !== 'alice' || auth.session.active !== true || auth.session.source !== 'upstream') {
+        throw new Error(label + ' fake --user alice: the token was not accepted as a live session: ' + JSON.stringify(auth));
+      }
+      const forged = await guard.authenticate({ headers: { authorization: 'Bearer ' + env.TOKEN_ALICE.slice(0, -4) + 'AAAA' } }, app).then(() => undefined, (error) => error);
+      if (!lib.isSessionGuardError(forged) || forged.status !== 401) throw new Error(label + ' fake --user alice: a forged token was not refused 401: ' + String(forged));
+    } finally {
+      await guard.close();
+    }
+    console.log('  ok ' + label + ' fake --user alice: its token is a live session at the fake it started (' + app + '), a forged one is refused');
+    process.kill(-child.pid, 'SIGINT');
+    const ended = await Promise.race([exited, sleep(15_000).then(() => undefined)]);
+    if (!ended) throw new Error(label + ' fake: still running 15 s after SIGINT to its process group');
+    const stopped = await fetch(env.GENAUTH_HOST + '/api/v3/check-session-status', { method: 'POST' }).then(() => false, () => true);
+    if (!stopped) throw new Error(label + ' fake: the fake still answers after SIGINT');
+    return { ...ended, err };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    }
+  }
+}
+
+// The packed bin itself, as a container's command runs it: SIGINT to its group, exit 0.
+const direct = await fakeRun('node_modules/.bin/genauth-session-guard', process.execPath, ['node_modules/.bin/genauth-session-guard']);
+if (direct.code !== 0) throw new Error('fake: SIGINT to its process group ended it with ' + JSON.stringify(direct) + ', not exit 0');
+console.log('  ok node_modules/.bin/genauth-session-guard fake: SIGINT to its process group, exit 0, the fake closed');
+// Through npx, as the README runs it: npm runs the bin under sh; dash (Debian's sh), once its child has exited
+// after a SIGINT it also received, ends itself by SIGINT and npm reports that (a shell shows 130). The command
+// under it exited 0 (above); here the chain must stop at once and the fake be closed.
+const viaNpx = await fakeRun('npx genauth-session-guard', npx, ['--no-install', 'genauth-session-guard']);
+if (viaNpx.code !== 0 && viaNpx.signal !== 'SIGINT') throw new Error('npx fake: SIGINT to its process group ended it with ' + JSON.stringify(viaNpx));
+console.log('  ok npx genauth-session-guard fake: SIGINT to its process group stops it (' + (viaNpx.code === 0 ? 'exit 0' : 'npm reports SIGINT, as a shell shows 130') + '), the fake closed');
+`;
+
+/**
+ * Stands in for content-disposition's own types (koa's dependency, not ours) in the declarations check: @types/koa 3
+ * names `contentDisposition.Options`, which content-disposition 2 no longer declares.
+ */
+const contentDispositionStub = `declare function contentDisposition(filename?: string, options?: contentDisposition.Options): string;
+declare namespace contentDisposition {
+  interface Options {
+    type?: string;
+    fallback?: string | boolean;
+  }
+  function parse(value: string): { type: string; parameters: Record<string, string> };
+}
+export = contentDisposition;
+`;
+
+/** Runs the packed CLI from the scratch project, then type-checks the shipped declarations with skipLibCheck false. */
+function checkCliAndDeclarations(project) {
+  writeFileSync(join(project, 'smoke-cli.mjs'), cliScript);
+  run(process.execPath, ['smoke-cli.mjs'], project);
+
+  const dist = join(project, 'node_modules', 'genauth-session-guard', 'dist');
+  const declarations = readdirSync(dist).filter((name) => /\.d\.c?ts$/.test(name)).map((name) => `node_modules/genauth-session-guard/dist/${name}`);
+  if (declarations.length < 14) throw new Error(`only ${declarations.length} declaration files in dist: ${declarations.join(' ')}`);
+  mkdirSync(join(project, 'stubs'), { recursive: true });
+  writeFileSync(join(project, 'stubs', 'content-disposition.d.ts'), contentDispositionStub);
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022', strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16',
+      skipLibCheck: false, types: ['node'],
+      paths: { 'content-disposition': ['./stubs/content-disposition.d.ts'] },
+    },
+    files: declarations,
+  };
+  writeFileSync(join(project, 'tsconfig.declarations.json'), JSON.stringify(tsconfig, null, 2));
+  run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.declarations.json'], project);
+  console.log(`  ok declarations: ${declarations.length} shipped .d.ts/.d.cts files type-check with skipLibCheck false (content-disposition stubbed for @types/koa)`);
+}
+// --- end of 7 ------------------------------------------------------------------------------------------------------
 
 /** The bare imports reachable from an entry file of the build through its relative imports (ESM and CJS). */
 function bareImports(dir, entry) {
@@ -563,6 +682,8 @@ try {
   deps.push(...['@opentelemetry/api', 'prom-client'].map((name) => `${name}@${versionOf(name)}`));
   // Hono 4 for ./hono.
   deps.push(`hono@${versionOf('hono')}`);
+  // The optional peer ./redis's declarations name (for the declarations check of 7).
+  deps.push(`redis@${versionOf('redis')}`);
   run(npm, ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], project);
 
   writeFileSync(join(project, 'smoke.mjs'), esmScript);
@@ -635,6 +756,9 @@ try {
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
   console.log('  ok types: ., ./koa, ./nestjs, ./hono, ./web, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+
+  // 7. The packed CLI, and the shipped declarations with skipLibCheck false (issue 20).
+  checkCliAndDeclarations(project);
 } catch (error) {
   failed = true;
   console.error(`check-package FAILED: ${error instanceof Error ? error.message : String(error)}`);

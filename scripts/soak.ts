@@ -20,13 +20,19 @@
  *   [request start - inactiveTtlMs - timeoutMs - slack, request end] (a user who signs in again may wait
  *   inactiveTtlMs, documented); a good credential refused with another 401 code is a wrong refusal; a bad one must
  *   get exactly invalid_token (or missing_credentials when absent);
- * - a 503 session_check_unavailable is a wrong refusal unless explained: an upstream attempt failed during the
- *   request (seen on the `upstream` diagnostics channel), a fault was in force, or the circuit breaker was open
- *   (it opened, or a failed probe opened it again, at most `cooldownMs`, its longest window, before the request);
- *   every failed attempt must itself be explained by a fault in force, a recent management-token expiry (for a
- *   refused token), or, for a timeout, a slow loopback path (see below); every breaker opening by failures. A 503
- *   after a fault ended is thus explained only by the open circuit or a failed attempt; those more than 1 s after
- *   the last fault ended are counted apart (`late503s`, the blip goal), reported, not a breach;
+ * - a 503 session_check_unavailable is a wrong refusal unless explained by its cause (the `UpstreamError` kind):
+ *   an upstream attempt that failed with that kind during the request (seen on the `upstream` diagnostics
+ *   channel), a fault in force of a kind that causes it (`causesOf`: a 100 ms latency causes nothing, a hang only
+ *   timeouts, a reset only network errors, ...), or, for `circuit_open`, the circuit breaker open (it opened, or a
+ *   failed probe opened it again, at most `cooldownMs`, its longest window, before the request); every failed
+ *   attempt must itself be explained by a fault in force that causes its kind, a recent management-token expiry
+ *   (for a refused token), or, for a timeout, a slow loopback path (see below); every breaker opening by failures.
+ *   A 503 explained only by the open circuit, for a request that started more than 1 s after the last fault ended
+ *   (`late503s`, the blip goal), is a breach too;
+ * - kicks must be acknowledged: a run in which either guard's receiver acknowledged no kick, or no request was
+ *   judged against an acknowledgement, checked nothing of the "refused at once" rule below, and fails;
+ * - the heap (after a forced GC) may not grow by more than HEAP_GROWTH_BOUND_MB from the warm reading to the end
+ *   (see there why that bound); a run that cannot force a GC cannot judge it, and fails;
  * - a request for an unknown application must be refused: 503 (GenAuth answers application not found; fail
  *   closed) or, for a Bearer token issued for another app, 401 invalid_token; a 200 is a wrong pass. Its
  *   application-not-found answers are not upstream failures, and must never open the circuit;
@@ -116,6 +122,18 @@ const UNKNOWN_APP_SHARE = 0.05;
 const SLACK_MS = 100;
 const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_REQUESTS = SECONDS * 50_000;
+/**
+ * Heap growth allowed from the warm reading (caches filled) to the end, both after a forced GC. What may
+ * legitimately grow meanwhile is bounded: the guards' caches by 40 users x 2 apps x a few policies, the soak's own
+ * records by time windows (HTTP exchanges 10 s, lag samples 10 s, failed attempts 20 s, session history
+ * HISTORY_MS), each record under 200 bytes: at 2,000 requests/s (about twice the fastest rate seen on this loaded
+ * 2-core machine, 170-1,100/s) that is under 8 MB. The bound doubles that for V8's own variance (code, feedback
+ * vectors, new-space leftovers); healthy 10 s runs here grew 1-3 MB (six runs, load average 6-7), and one that kept
+ * 12 KB per request grew 68 MB. A leak of a few hundred bytes per request exceeds it in a minute's soak.
+ */
+const HEAP_GROWTH_BOUND_MB = 16;
+/** A 503 explained only by the open circuit, more than this after the last fault ended, is late (a breach). */
+const LATE_503_AFTER_MS = 1_000;
 const MAX_CHAOS_STEPS = SECONDS * 200;
 
 // --- Ground truth: every session's states over time -----------------------------------------------------------------
@@ -175,8 +193,12 @@ const lagWithin = (from: number, to: number) =>
  */
 const canary: Array<[number, number]> = [];
 
-/** Fault episodes: [injected, cleared] (cleared = Infinity while in force), and what each was. */
+/**
+ * Fault episodes: [injected, cleared] (cleared = Infinity while in force), the failure kinds each can cause
+ * (`causesOf`), and what each was.
+ */
 const episodes: Array<[number, number]> = [];
+const episodeCauses: Array<ReadonlySet<string>> = [];
 const episodeLabels: string[] = [];
 function lastEpisodeBefore(at: number): string {
   for (let i = episodes.length - 1; i >= 0; i--) {
@@ -185,12 +207,16 @@ function lastEpisodeBefore(at: number): string {
   }
   return 'none';
 }
-const faultWithin = (from: number, to: number) => episodes.some(([start, end]) => start <= to && end >= from);
+/** A fault in force at some moment of [from, to]; with `kind`, only one that can cause a failure of that kind. */
+const faultWithin = (from: number, to: number, kind?: string) =>
+  episodes.some(([start, end], i) => start <= to && end >= from && (kind === undefined || episodeCauses[i]!.has(kind)));
 /** When management tokens were expired at the fake. */
 const tokenExpiries: number[] = [];
-/** Failed upstream attempts (end time), each explained by a fault or not. */
-const failedAttempts: Array<{ at: number; justified: boolean }> = [];
-const failedAttemptWithin = (from: number, to: number) => failedAttempts.some(({ at, justified }) => justified && at >= from && at <= to);
+/** Failed upstream attempts (end time, failure kind), each explained by a fault or not. */
+const failedAttempts: Array<{ at: number; outcome: string; justified: boolean }> = [];
+/** A justified failed attempt in [from, to]; with `kind`, one that failed with that kind. */
+const failedAttemptWithin = (from: number, to: number, kind?: string) =>
+  failedAttempts.some(({ at, outcome, justified }) => justified && at >= from && at <= to && (kind === undefined || outcome === kind));
 /** Times the breaker was seen open (polled), and whether failed attempts explain each opening. */
 const breakerOpenings: Array<{ at: number; justified: boolean; after: string }> = [];
 const breakerOpenWithin = (from: number, to: number) =>
@@ -247,6 +273,9 @@ const figures = {
   longPassesInTtlWindow: 0,
   byGuard: { short: 0, long: 0 },
   kickAcks: 0,
+  kickAcksByGuard: { short: 0, long: 0 },
+  judgedAfterAck: 0,
+  unacknowledgedKicks: 0,
   webhookAnswers: {} as Record<string, number>,
   webhookFaultEpisodes: {} as Record<string, number>,
   refusedAfterDeliveredKick: 0,
@@ -255,6 +284,7 @@ const figures = {
   unavailableDuringFaults: 0,
   unknownAppRequests: 0,
   late503s: 0,
+  heapGrowthBreaches: 0,
   blips: 0,
   wrongPasses: 0,
   wrongRefusals: 0,
@@ -339,6 +369,28 @@ const FAULTS: Fault[] = [
   { kind: 'latency', ms: 600 },
 ];
 
+/**
+ * The failure kinds (`UpstreamError` kind, the `upstream` channel's outcome) a fault can cause, besides the
+ * consequences of any failure (`overloaded` while answers are slow, `circuit_open` after several; judged apart).
+ * A latency the timeout absorbs causes none: a 503 during it is a wrong refusal unless something else explains it.
+ */
+function causesOf(fault: Fault): ReadonlySet<string> {
+  switch (fault.kind) {
+    case 'latency': return new Set(fault.ms >= TIMEOUT_MS ? ['timeout', 'overloaded'] : []);
+    case 'hang':
+    case 'drip': return new Set(['timeout', 'overloaded']);
+    case 'http-status': return new Set(['http', 'server']);
+    case 'body-status': return new Set(['server']);
+    case 'throttle': return new Set(['throttled']);
+    case 'reset': return new Set(['network']);
+    // Larger than the client reads (malformed); streamed on a loaded loop it may also run past the timeout.
+    case 'huge': return new Set(['malformed', 'timeout', 'overloaded']);
+    // The envelope cut short: unparsable, or the connection closed before its announced length.
+    case 'truncated': return new Set(['malformed', 'network']);
+    default: return new Set(['malformed']); // malformed, empty, missing-active, non-boolean-active
+  }
+}
+
 async function main(): Promise<number> {
   const { gc, how: gcHow } = gcFunction();
   const fake: FakeGenAuth = await createFakeGenAuth({ apps: APPS });
@@ -407,6 +459,7 @@ async function main(): Promise<number> {
       const kick = kickTargets(body);
       if (!kick) return;
       figures.kickAcks++;
+      figures.kickAcksByGuard[name]++;
       for (const user of kick.users) ackKick(name, user, kick.apps, at);
     });
     next();
@@ -436,8 +489,9 @@ async function main(): Promise<number> {
     }
   }
 
-  // The HTTP exchanges with the fake as Node's HTTP client (undici) saw them, independently of the guard: when each
-  // request was created, when its answer's headers arrived and when its body was complete.
+  // The HTTP exchanges with the fake as Node's HTTP clients saw them, independently of the guard: when each request
+  // was created, when its answer's headers arrived and when its body was complete. The guard calls GenAuth with
+  // node:http (its own agent); undici (global fetch) is watched too, for a guard given a `fetch`.
   const exchanges: Array<{ path: string; created: number; headers?: number; done?: number }> = [];
   const byRequest = new WeakMap<object, (typeof exchanges)[number]>();
   const fakeOrigin = new URL(fake.host).origin;
@@ -458,6 +512,25 @@ async function main(): Promise<number> {
       if (exchange) exchange.done = now();
     }],
   ];
+  const fakeHost = new URL(fake.host).host;
+  const httpListeners: Array<[string, (message: any) => void]> = [
+    ['http.client.request.start', ({ request }) => {
+      if (!loadRunning || String(request.getHeader('host')) !== fakeHost || !String(request.path).startsWith('/api/v3/')) return;
+      const exchange = { path: String(request.path), created: now() };
+      exchanges.push(exchange);
+      byRequest.set(request, exchange);
+      while (exchanges.length > 0 && exchanges[0]!.created < now() - 10_000) exchanges.shift();
+    }],
+    ['http.client.response.finish', ({ request, response }) => {
+      const exchange = byRequest.get(request);
+      if (!exchange) return;
+      exchange.headers = now();
+      response.once('end', () => {
+        exchange.done = now();
+      });
+    }],
+  ];
+  undiciListeners.push(...httpListeners);
   for (const [name, listener] of undiciListeners) subscribe(name, listener);
 
   /**
@@ -487,9 +560,9 @@ async function main(): Promise<number> {
     const at = now();
     figures.failedAttempts++;
     if (outcome === 'aborted') return; // the guard gave up on its own call: not a failure of GenAuth
-    const explained = faultWithin(at - durationMs - SLACK_MS, at) ||
+    const explained = faultWithin(at - durationMs - SLACK_MS, at, outcome) ||
       (outcome === 'credentials' && tokenExpiries.some((t) => t <= at && t >= at - 5_000));
-    const record = { at, justified: true };
+    const record = { at, outcome, justified: true };
     failedAttempts.push(record);
     if (explained) return;
     if (outcome === 'timeout') {
@@ -498,7 +571,7 @@ async function main(): Promise<number> {
       return;
     }
     record.justified = false;
-    breach('upstreamFailuresWithoutFault', `${endpoint} attempt failed (${outcome}, ${durationMs.toFixed(0)} ms) at ${(at - start).toFixed(0)} ms with no fault in force (last episode: ${lastEpisodeBefore(at)})`);
+    breach('upstreamFailuresWithoutFault', `${endpoint} attempt failed (${outcome}, ${durationMs.toFixed(0)} ms) at ${(at - start).toFixed(0)} ms with no fault in force that causes it (last episode: ${lastEpisodeBefore(at)})`);
   };
   let loadRunning = true;
   subscribe(channels.upstream, onUpstream);
@@ -544,7 +617,7 @@ async function main(): Promise<number> {
   let heapWarm: number | undefined;
   const warmTimer = setTimeout(() => {
     heapWarm = heapMb(gc);
-  }, Math.max(2_000, SECONDS * 200));
+  }, Math.min(Math.max(2_000, SECONDS * 200), SECONDS * 500));
 
   // Chaos: logins, logouts, kicks, expired management tokens.
   const chaos = (async () => {
@@ -583,12 +656,15 @@ async function main(): Promise<number> {
       if (!running()) break;
       const episode: [number, number] = [now(), Infinity];
       episodes.push(episode);
+      const causes = new Set<string>();
+      episodeCauses.push(causes);
       figures.faultEpisodes++;
       const roll = Math.random();
       if (roll < 0.35) {
         // A blip: every check fails for 150-450 ms, then GenAuth is healthy again.
         const fault = pick([FAULTS[0]!, FAULTS[1]!, FAULTS[2]!, FAULTS[3]!, FAULTS[5]!, FAULTS[12]!]);
         episodeLabels.push(`blip ${JSON.stringify(fault)}`);
+        for (const kind of causesOf(fault)) causes.add(kind);
         figures.blips++;
         fake.fault(fault);
         await sleep(between(150, 450));
@@ -600,6 +676,7 @@ async function main(): Promise<number> {
         const fault = pick([FAULTS[0]!, FAULTS[5]!, FAULTS[11]!, FAULTS[12]!]);
         const times = between(1, 2);
         episodeLabels.push(`token ${JSON.stringify(fault)} x${times}`);
+        for (const kind of causesOf(fault)) causes.add(kind);
         fake.fault(fault, { endpoint: 'token', times });
         tokenExpiries.push(now());
         fake.expireManagementTokens();
@@ -608,6 +685,7 @@ async function main(): Promise<number> {
         const fault = pick(FAULTS);
         const times = between(1, 4);
         episodeLabels.push(`check ${JSON.stringify(fault)} x${times}`);
+        for (const kind of causesOf(fault)) causes.add(kind);
         fake.fault(fault, { times });
       }
       await sleep(between(100, 500));
@@ -722,6 +800,7 @@ async function main(): Promise<number> {
       }
       // A kick acknowledged by this guard's receiver before the request started takes effect at once.
       const acked = lastAckBefore(guardName, user, app, started);
+      if (acked !== undefined) figures.judgedAfterAck++;
       if (acked !== undefined && !liveSometime(user, app, acked, ended)) {
         breach('wrongPasses', `200 for ${what}, after its guard's receiver acknowledged a kick at ${(acked - start).toFixed(0)} ms, not live since`);
         return;
@@ -748,18 +827,21 @@ async function main(): Promise<number> {
     if (status === 503 && code === 'session_check_unavailable') {
       const kind = cause.split(' ')[1] || cause || 'unknown';
       figures.unavailableCauses[kind] = (figures.unavailableCauses[kind] ?? 0) + 1;
-      // Explained by a failed attempt (itself explained), by a fault in force (an answer the guard rejects after a
-      // successful HTTP exchange, e.g. data.active missing, is no failed attempt), or by the open circuit.
-      if (
-        failedAttemptWithin(started - SLACK_MS, ended + SLACK_MS) ||
-        faultWithin(started - TIMEOUT_MS - SLACK_MS, ended) ||
-        breakerOpenWithin(started - SLACK_MS, ended)
-      ) {
+      // Explained by a failed attempt of its kind (itself explained), by a fault in force that causes its kind (an
+      // answer the guard rejects after a successful HTTP exchange, e.g. data.active missing, is no failed attempt),
+      // or, failing fast, by the open circuit (seen by a 50 ms poll: it may be noticed just after the answer).
+      const ownFailure = kind === 'circuit_open'
+        ? failedAttemptWithin(started - SLACK_MS, ended + SLACK_MS)
+        : failedAttemptWithin(started - SLACK_MS, ended + SLACK_MS, kind) || faultWithin(started - TIMEOUT_MS - SLACK_MS, ended, kind);
+      const circuit = kind === 'circuit_open' && breakerOpenWithin(started - SLACK_MS, ended + 2 * SLACK_MS);
+      if (ownFailure || circuit) {
         figures.unavailableDuringFaults++;
         const lastEnd = episodes.reduce((latest, [from, to]) => (from <= started ? Math.max(latest, to) : latest), -Infinity);
-        if (!faultWithin(started, ended) && started > lastEnd + 1_000) figures.late503s++;
+        if (!ownFailure && !faultWithin(started, ended) && started > lastEnd + LATE_503_AFTER_MS) {
+          breach('late503s', `503 for ${what}, failing fast ${(started - lastEnd).toFixed(0)} ms after the last fault ended (${lastEpisodeBefore(started)})`);
+        }
       } else {
-        breach('wrongRefusals', `503 for ${what} with no failed upstream attempt or open circuit during the request (cause: ${cause})`);
+        breach('wrongRefusals', `503 for ${what} with no failed attempt, fault in force or open circuit that causes it (cause: ${cause}; last episode: ${lastEpisodeBefore(started)})`);
       }
       return;
     }
@@ -783,6 +865,7 @@ async function main(): Promise<number> {
         figures.refusalsInInactiveWindow++;
       }
       const acked = lastAckBefore(guardName, user, app, started);
+      if (acked !== undefined) figures.judgedAfterAck++;
       if (guardName === 'long' && acked !== undefined && started - acked < LONG_TTL_MS && !liveSometime(user, app, acked, ended)) {
         figures.refusedAfterDeliveredKick++;
       }
@@ -818,6 +901,20 @@ async function main(): Promise<number> {
   }
 
   const heapEnd = heapMb(gc);
+  // What a run must have exercised, and the heap bound (see the header).
+  for (const name of ['short', 'long'] as const) {
+    if (figures.kickAcksByGuard[name] === 0) {
+      breach('unacknowledgedKicks', `the ${name} guard's receiver acknowledged no kick (${figures.kicks} kicks): the "refused at once" rule checked nothing`);
+    }
+  }
+  if (figures.kickAcks > 0 && figures.judgedAfterAck === 0) {
+    breach('unacknowledgedKicks', 'no request was judged against an acknowledged kick: the "refused at once" rule checked nothing');
+  }
+  if (!gc) breach('heapGrowthBreaches', `the heap bound cannot be judged without a forced GC (${gcHow})`);
+  else if (heapWarm === undefined) breach('heapGrowthBreaches', 'the warm heap was never read');
+  else if (heapEnd - heapWarm > HEAP_GROWTH_BOUND_MB) {
+    breach('heapGrowthBreaches', `heap grew ${round(heapEnd - heapWarm)} MB from warm to end, over the ${HEAP_GROWTH_BOUND_MB} MB bound`);
+  }
   const stats = guards.short.stats();
   const longStats = guards.long.stats();
   await Promise.all([closeServer(servers.express.server), closeServer(servers.koa.server)]);
@@ -825,7 +922,8 @@ async function main(): Promise<number> {
   await fake.close();
 
   const breachCount = figures.wrongPasses + figures.wrongRefusals + figures.unexpected5xx + figures.unanswered +
-    figures.unjustifiedBreakerOpenings + figures.upstreamFailuresWithoutFault + figures.wrongWebhookAnswers;
+    figures.unjustifiedBreakerOpenings + figures.upstreamFailuresWithoutFault + figures.wrongWebhookAnswers +
+    figures.late503s + figures.unacknowledgedKicks + figures.heapGrowthBreaches;
   const report = {
     settings: {
       seconds: SECONDS, users: USERS, apps: APPS.length, concurrency: CONCURRENCY, ttlMs: TTL_MS, longTtlMs: LONG_TTL_MS, inactiveTtlMs: INACTIVE_TTL_MS,
@@ -845,12 +943,16 @@ async function main(): Promise<number> {
       deliveries,
       receiverAnswers: Object.fromEntries(Object.entries(figures.webhookAnswers).sort()),
       kicksAcknowledged: figures.kickAcks,
+      kicksAcknowledgedByGuard: figures.kickAcksByGuard,
+      requestsJudgedAfterAck: figures.judgedAfterAck,
       refusedAfterDeliveredKick: figures.refusedAfterDeliveredKick,
     },
     wrongWebhookAnswers: figures.wrongWebhookAnswers,
     refusalsInInactiveWindow: figures.refusalsInInactiveWindow,
     unavailableDuringFaults: figures.unavailableDuringFaults,
     late503s: figures.late503s,
+    unacknowledgedKicks: figures.unacknowledgedKicks,
+    heapGrowthBreaches: figures.heapGrowthBreaches,
     unknownAppRequests: figures.unknownAppRequests,
     unavailableByCause: Object.fromEntries(Object.entries(figures.unavailableCauses).sort(([, a], [, b]) => b - a)),
     breakerOpenings: breakerOpenings.map(({ at, justified, after }) => ({ atMs: Math.round(at - (deadline - SECONDS * 1_000)), justified, after })),
@@ -876,6 +978,7 @@ async function main(): Promise<number> {
       warmMb: heapWarm === undefined ? null : round(heapWarm),
       endMb: round(heapEnd),
       growthSinceWarmMb: heapWarm === undefined ? null : round(heapEnd - heapWarm),
+      boundMb: HEAP_GROWTH_BOUND_MB,
       gc: gcHow,
     },
     breaches: breachCount,
@@ -905,10 +1008,11 @@ function printTable(report: Record<string, any>): void {
     ['webhook faults', Object.entries(report.webhooks.faultEpisodes as Record<string, number>).map(([kind, count]) => `${kind} ${count}`).join(', ') || '-'],
     ['webhook deliveries', Object.entries(report.webhooks.deliveries as Record<string, number>).map(([label, count]) => `${label}: ${count}`).join(', ') || '-'],
     ['receiver answers', Object.entries(report.webhooks.receiverAnswers as Record<string, number>).map(([label, count]) => `${label}: ${count}`).join(', ') || '-'],
-    ['kicks acknowledged', `${report.webhooks.kicksAcknowledged}; long guard refused at once after one: ${report.webhooks.refusedAfterDeliveredKick} (within its ttlMs)`],
+    ['kicks acknowledged', `${report.webhooks.kicksAcknowledged} (short ${report.webhooks.kicksAcknowledgedByGuard.short}, long ${report.webhooks.kicksAcknowledgedByGuard.long}); requests judged after one: ${report.webhooks.requestsJudgedAfterAck}; long guard refused at once after one: ${report.webhooks.refusedAfterDeliveredKick} (within its ttlMs)`],
     ['refusals in the inactive window', `${report.refusalsInInactiveWindow} (signed in again, within inactiveTtlMs)`],
-    ['503 explained', `${report.unavailableDuringFaults} by a fault, a failed attempt or the open circuit (failed upstream attempts: ${report.failedUpstreamAttempts})`],
-    ['503 > 1 s after a fault', `${report.late503s} (explained by the open circuit; the blip goal is 0)`],
+    ['503 explained by its cause', `${report.unavailableDuringFaults} by a failed attempt or a fault of a kind that causes it, or the open circuit (failed upstream attempts: ${report.failedUpstreamAttempts})`],
+    ['LATE 503s (> 1 s after a fault)', `${report.late503s} (failing fast on the open circuit after GenAuth recovered; the blip goal)`],
+    ['UNACKNOWLEDGED KICKS', `${report.unacknowledgedKicks} (a guard whose receiver acknowledged none, or no request judged after one)`],
     ['unknown-app requests', `${report.unknownAppRequests} (refused; never a pass, never opening the circuit)`],
     ['503 by cause', Object.entries(report.unavailableByCause as Record<string, number>).map(([kind, count]) => `${kind} ${count}`).join(', ') || '-'],
     ...(report.breakerOpenings as Array<{ atMs: number; after: string }>).map(({ atMs, after }): [string, string] => ['circuit opened', `at ${atMs} ms, after: ${after}`]),
@@ -919,6 +1023,7 @@ function printTable(report: Record<string, any>): void {
     ['BREAKER OPENED WITHOUT FAULT', String(report.unjustifiedBreakerOpenings)],
     ['UPSTREAM FAILED WITHOUT FAULT', String(report.upstreamFailuresWithoutFault)],
     ['WRONG WEBHOOK ANSWERS', String(report.wrongWebhookAnswers)],
+    ['HEAP OVER BOUND', String(report.heapGrowthBreaches)],
     ['event loop', `max lag ${report.eventLoop.maxLagMs} ms, ${report.eventLoop.stallsOver100Ms} stalls over 100 ms; machine: ${report.machine.cpus} CPUs, load ${report.machine.loadAverage1m}`],
     ['slow loopback path', `${report.timeoutsOnSlowPath} guard timeouts with no fault, the fake's answer not yet received (explained); canary: ${report.canary.slow} of ${report.canary.requests} over ${TIMEOUT_MS / 2} ms`],
     ['chaos', `${report.chaos.logins} logins, ${report.chaos.logouts} logouts, ${report.chaos.kicks} kicks, ${report.chaos.managementTokensExpired} management tokens expired, ${report.chaos.faultEpisodes} fault episodes (${report.chaos.blips} blips)`],
@@ -926,7 +1031,7 @@ function printTable(report: Record<string, any>): void {
       const g = report[key];
       return [`${key === 'guard' ? 'short' : 'long'} guard stats`, `hits ${g.hits}, misses ${g.misses}, coalesced ${g.coalesced}, upstream calls ${g.upstreamCalls}, errors ${g.errors}, refreshes ${g.refreshes ?? '-'}, token fetches ${g.tokenFetches}, circuit opened ${g.circuitOpened ?? '-'}, webhook events ${g.webhookEvents ?? '-'}, rejected ${g.webhookRejected ?? '-'}`];
     }),
-    ['heap used', `${report.heap.startMb} MB before load, ${report.heap.warmMb ?? '-'} MB warm, ${report.heap.endMb} MB at the end: growth since warm ${report.heap.growthSinceWarmMb ?? '-'} MB (GC: ${report.heap.gc})`],
+    ['heap used', `${report.heap.startMb} MB before load, ${report.heap.warmMb ?? '-'} MB warm, ${report.heap.endMb} MB at the end: growth since warm ${report.heap.growthSinceWarmMb ?? '-'} MB, bound ${report.heap.boundMb} MB (GC: ${report.heap.gc})`],
     ['verdict', `${report.verdict} (${report.breaches} breaches)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

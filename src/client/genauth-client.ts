@@ -240,6 +240,7 @@ export class GenAuthClient {
       const list = (envelope.data as { checkResultList: Array<{ resource: string; enabled: boolean }> }).checkResultList;
       const verdicts = new Map<string, boolean>();
       for (const { resource, enabled } of list) verdicts.set(resource, enabled && verdicts.get(resource) !== false);
+      // A resource GenAuth did not answer for is not granted (test/frameworks/authorization-refusals.test.ts).
       return query.resources.every((resource) => verdicts.get(resource) === true);
     });
   }

@@ -561,6 +561,8 @@ class DefaultSessionGuard implements SessionGuard {
     round: number,
   ): SessionAuth | Promise<SessionAuth> {
     const { userId } = identity;
+    // Invariant: a cached inactive answer refuses before any cached authorization verdict is read (a kicked user who
+    // holds the role never passes from the cache). Pinned by test/frameworks/authorization-refusals.test.ts.
     if (cached !== undefined && !cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
     // Scopes are local: when one is missing no authorization call is made, but the session is still asked first.
     const scoped = hasScopes(identity.claims, policy.scopes);
