@@ -4,7 +4,7 @@ import { redisStore } from 'genauth-session-guard/redis';
 
 /**
  * A guard whose shared tier is a Redis Cluster. `rootNodes`: a few of its nodes (`redis://host:port`); the client
- * finds the others. With ioredis: `redisStore({ client: new Redis.Cluster([{ host, port }]) })`.
+ * finds the others. With ioredis: `redisStore({ client: new Cluster([{ host, port }]) })` (`import { Cluster } from 'ioredis'`).
  */
 export function clusterGuard(options: SessionGuardOptions, rootNodes: string[]): SessionGuard {
   return createSessionGuard({

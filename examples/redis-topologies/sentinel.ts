@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis'; // the named export: a default import does not construct under nodenext
 import { createSessionGuard, type SessionGuard, type SessionGuardOptions } from 'genauth-session-guard';
 import { redisStore } from 'genauth-session-guard/redis';
 
