@@ -401,7 +401,7 @@ class DefaultSessionGuard implements SessionGuard {
     this.#events = new GuardEvents(options.logger);
     // Room for the users of both caches and some churn: forgetting a user's marks costs that user one more call.
     this.#revocations = new Revocations(Math.max(10_000, 2 * options.cache.max));
-    this.#requestAnswers = new RequestAnswers(this.#revocations);
+    this.#requestAnswers = new RequestAnswers(this.#revocations, options.cache.enabled ? options.clock : undefined);
     this.#health = new UpstreamHealth(options.clock, (code, message) => this.#events.warning(code, message));
     this.#client = new GenAuthClient({
       host: options.host,

@@ -11,6 +11,7 @@ import {
 } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
 import { startServer } from '../core/fixtures';
+import { manualClock } from '../support/frameworks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express;
@@ -164,6 +165,30 @@ describe.each(FRAMEWORKS)('$name: prefix guard, then a route with roles', ({ sta
     expect(reached).toBe(1);
     expect(fake.calls.check).toBe(1);
     expect(fake.calls.roles).toBe(1);
+  });
+
+  it('cache on, the answer evicted between the two: the route still reuses what the prefix asked for', async () => {
+    adminAlice();
+    fake.startSession('bob', APP);
+    const guard = makeGuard({ cache: { max: 1 } });
+    const between = async () => {
+      await guard.checkSession('bob', APP); // takes alice's place in a cache of one
+    };
+    const { status, reached } = await run({ prefix: { guard }, routeApp: APP, route: { guard, roles: ['admin'] }, between }, { 'x-user-id': 'alice' });
+    expect(status).toBe(200);
+    expect(reached).toBe(1);
+    expect(fake.calls.check).toBe(2); // alice once (prefix), bob once
+  });
+
+  it('cache on, the answer past its TTL when the route runs: asked again, as the cache would', async () => {
+    adminAlice();
+    const clock = manualClock();
+    const guard = makeGuard({ cache: { ttlMs: 1_000 }, clock });
+    const between = () => clock.advance(1_000);
+    const { status, reached } = await run({ prefix: { guard }, routeApp: APP, route: { guard, roles: ['admin'] }, between }, { 'x-user-id': 'alice' });
+    expect(status).toBe(200);
+    expect(reached).toBe(1);
+    expect(fake.calls.check).toBe(2);
   });
 
   it('a prefix with roles, then a route with permissions: the session answer of the prefix serves the route too', async () => {
