@@ -8,7 +8,7 @@ import type { Clock } from './types';
  * followed by a route's `requireActiveSession(appId, { guard, roles })`. The route then asks GenAuth only for the
  * authorization, even with `cache: false` or when the cache no longer holds the answer (docs/roles-and-permissions.md).
  *
- * Invariant (docs/consistency.md, "One request, several guards"): a kept answer serves only
+ * Invariant (docs/consistency.md, rule 5, "One request, several guards"): a kept answer serves only
  * - the same request object (a WeakMap by request: nothing outlives the request, nothing crosses requests),
  * - of the same guard (each guard keeps its own: another guard may talk to another GenAuth),
  * - for the same user and the same app id (another identity or app on the later middleware is asked about),
@@ -36,14 +36,15 @@ export class RequestAnswers {
     if ((typeof req === 'object' && req !== null) || typeof req === 'function') this.#answers.set(req, result);
   }
 
-  /** The answer kept for `req` when it is about `userId` in `appId` and not revoked since; else `undefined`. */
+  /** The answer kept for `req` when it is about `userId` in `appId`, not revoked since and (cache on) fresh; else `undefined`. */
   reusable(req: unknown, appId: string, userId: string): LookupResult | undefined {
     const kept = this.#answers.get(req as object); // undefined for anything that is not an object
     if (kept === undefined) return undefined;
     const { session } = kept;
     if (session.appId !== appId || session.userId !== userId) return undefined;
     const clock = this.#cacheClock;
-    if (this.#revocations.sessionRevoked(session.marks, session.asOf, appId) || (clock !== undefined && !isFresh(session, clock()))) {
+    const revoked = this.#revocations.sessionRevoked(session.marks, session.asOf, appId);
+    if (revoked || (clock !== undefined && !isFresh(session, clock()))) {
       this.#answers.delete(req as object);
       return undefined;
     }
