@@ -167,9 +167,9 @@ export interface SessionGuard {
    * The framework adapters are thin wrappers around this; use it directly for other frameworks.
    *
    * Called again for the same request object (a prefix guard, then a route's `roles`), it reuses the session answer
-   * it asked GenAuth for that request, when the identity found is the same user and `appId` the same app and no
-   * invalidation revoked the answer since: the second call asks only for the authorization (see
-   * docs/roles-and-permissions.md). Pass the same object for one request, never one shared by several requests.
+   * it asked GenAuth for that request, when the identity found is the same user and `appId` the same app, no
+   * invalidation revoked the answer since and (with the cache on) it is within its TTL: the second call asks only for
+   * the authorization (see docs/roles-and-permissions.md). Pass one object per request, never one shared by several.
    *
    * An `appId` that is not a string rejects with a `TypeError` (a programming error); an empty or blank one, one over
    * 128 characters or with control characters rejects with an `InvalidAppIdError` (400) before the extractor, the
