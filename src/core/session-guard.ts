@@ -29,9 +29,10 @@ import { challengeHeaders } from './challenge';
 import { assertKnownKeys, type OptionKeys } from './known-options';
 import { DEFAULT_MAX_USER_ID_LENGTH, isAcceptableUserId } from './user-id';
 import { Revocations } from './revocations';
+import { RequestAnswers } from './request-answers';
 import { SessionCache, type LookupResult } from './session-cache';
 import { SharedTier } from './shared-tier';
-import type { Identity, IdentityContext, IdentityExtractor, RequestLike, SessionAuth, SessionInfo } from './types';
+import type { Identity, IdentityContext, IdentityExtractor, RequestLike, SessionAuth, SessionInfo, SessionSource } from './types';
 import { warmUpOf } from '../extractors/warm-up';
 import { failureReason } from './failure-reason';
 import type { GuardNotReadyReason } from './not-ready-error';
@@ -167,6 +168,11 @@ export interface SessionGuard {
    * Finds the caller's identity and confirms a live session in `appId`. Resolves to what a passed request
    * carries as `req.auth`; rejects with a {@link SessionGuardError} (its `headers` filled for realm `appId`).
    * The framework adapters are thin wrappers around this; use it directly for other frameworks.
+   *
+   * Called again for the same request object (a prefix guard, then a route's `roles`), it reuses the session answer
+   * it asked GenAuth for that request, when the identity found is the same user and `appId` the same app, no
+   * invalidation revoked the answer since and (with the cache on) it is within its TTL: the second call asks only for
+   * the authorization (see docs/roles-and-permissions.md). Pass one object per request, never one shared by several.
    *
    * An `appId` that is not a string rejects with a `TypeError` (a programming error); an empty or blank one, one over
    * 128 characters or with control characters rejects with an `InvalidAppIdError` (400) before the extractor, the
@@ -388,6 +394,8 @@ class DefaultSessionGuard implements SessionGuard {
   readonly #authorizer: Authorizer;
   /** One rule for every answer about a user, session or authorization (docs/consistency.md). */
   readonly #revocations: Revocations;
+  /** The answer that let a request through an earlier middleware of this guard (a prefix guard), for the later ones. */
+  readonly #requestAnswers: RequestAnswers;
   /** Policies of the options objects seen, checked and in canonical form (routes pass one object per route). */
   readonly #policies = new WeakMap<AuthenticateOptions, ResolvedPolicy | undefined>();
   /** The extractor context of the last app id that passed `checkAppId` (a string: `!==` against it is exact). */
@@ -398,6 +406,7 @@ class DefaultSessionGuard implements SessionGuard {
     this.#events = new GuardEvents(options.logger);
     // Room for the users of both caches and some churn: forgetting a user's marks costs that user one more call.
     this.#revocations = new Revocations(Math.max(10_000, 2 * options.cache.max));
+    this.#requestAnswers = new RequestAnswers(this.#revocations, options.cache.enabled ? options.clock : undefined);
     this.#health = new UpstreamHealth(options.clock, (code, message) => this.#events.warning(code, message));
     this.#client = new GenAuthClient({
       host: options.host,
@@ -497,11 +506,11 @@ class DefaultSessionGuard implements SessionGuard {
     if (isThenable(found)) {
       // Promise.resolve: a foreign thenable (Bluebird, another realm) becomes a native promise, which the adapters
       // tell apart from a synchronous answer.
-      return Promise.resolve(found).then((identity) => this.#decide(identity, appId, policy), (error: unknown) => {
+      return Promise.resolve(found).then((identity) => this.#decide(req, identity, appId, policy), (error: unknown) => {
         throw this.#refuse(error, appId, undefined);
       });
     }
-    return this.#decide(found, appId, policy);
+    return this.#decide(req, found, appId, policy);
   }
 
   /** The options' keys and policy, checked (a `TypeError` for a mistake) once per options object. */
@@ -520,10 +529,10 @@ class DefaultSessionGuard implements SessionGuard {
    * order: session inactive (401), GenAuth unable to answer any call (503), a role, permission or scope missing
    * (403), else pass. On a session miss the session and authorization calls go out together.
    */
-  #decide(found: Identity | undefined, appId: string, policy: ResolvedPolicy | undefined): SessionAuth | Promise<SessionAuth> {
+  #decide(req: RequestLike, found: Identity | undefined, appId: string, policy: ResolvedPolicy | undefined): SessionAuth | Promise<SessionAuth> {
     if (found === undefined || found === null) throw this.#refuse(new MissingCredentialsError(), appId, undefined);
     if (!validIdentity(found)) throw this.#refuse(new InvalidTokenError('The credential does not name a valid user id.'), appId, undefined);
-    return this.#decideFor(found, appId, policy, 1);
+    return this.#decideFor(req, found, appId, policy, 1);
   }
 
   /**
@@ -531,19 +540,28 @@ class DefaultSessionGuard implements SessionGuard {
    * built from again once all are in, and passes only if no invalidation revoked one meanwhile; otherwise it is made
    * again from the caches (round + 1; docs/consistency.md, "A decision built from several answers").
    */
-  #decideFor(identity: Identity, appId: string, policy: ResolvedPolicy | undefined, round: number): SessionAuth | Promise<SessionAuth> {
+  #decideFor(req: RequestLike, identity: Identity, appId: string, policy: ResolvedPolicy | undefined, round: number): SessionAuth | Promise<SessionAuth> {
     const { userId } = identity;
     const expiresAt = expiryOf(identity);
-    const cached = this.#cache.cached(appId, userId, expiresAt);
-    if (policy) return this.#decideWithPolicy(identity, appId, expiresAt, policy, cached, round);
-    if (cached !== undefined) {
-      if (!cached.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
-      return this.#pass(identity, appId, { active: true, source: 'cache', checkedAt: cached.checkedAt });
+    let known = this.#cache.cached(appId, userId, expiresAt);
+    let knownSource: SessionSource = 'cache';
+    if (known === undefined) {
+      // Not cached: the answer an earlier middleware of this guard asked for this very request (a prefix guard), if
+      // it is about this user and app and no invalidation revoked it (see RequestAnswers for the whole rule).
+      const reused = this.#requestAnswers.reusable(req, appId, userId);
+      if (reused !== undefined) ({ session: known, source: knownSource } = reused);
+    }
+    if (policy) return this.#decideWithPolicy(req, identity, appId, expiresAt, policy, known, knownSource, round);
+    if (known !== undefined) {
+      if (!known.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
+      return this.#pass(identity, appId, { active: true, source: knownSource, checkedAt: known.checkedAt });
     }
     return this.#lookupSession(userId, appId, expiresAt).then(
-      ({ session, source }) => {
-        if (this.#cache.revoked(session)) return this.#again(identity, appId, policy, round);
+      (result) => {
+        const { session, source } = result;
+        if (this.#cache.revoked(session)) return this.#again(req, identity, appId, policy, round);
         if (!session.active) throw this.#refuse(new SessionInactiveError(), appId, userId);
+        this.#requestAnswers.remember(req, result);
         return this.#pass(identity, appId, { active: true, source, checkedAt: session.checkedAt });
       },
       (error: unknown) => {
@@ -553,11 +571,13 @@ class DefaultSessionGuard implements SessionGuard {
   }
 
   #decideWithPolicy(
+    req: RequestLike,
     identity: Identity,
     appId: string,
     expiresAt: number | undefined,
     policy: ResolvedPolicy,
     cached: ReturnType<SessionCache['cached']>,
+    cachedSource: SessionSource,
     round: number,
   ): SessionAuth | Promise<SessionAuth> {
     const { userId } = identity;
@@ -569,13 +589,14 @@ class DefaultSessionGuard implements SessionGuard {
     const remote = scoped && Authorizer.isRemote(policy);
     const verdict = remote ? this.#authorizer.cached(appId, userId, policy) : undefined;
     if (cached !== undefined) {
-      const session: SessionInfo = { active: true, source: 'cache', checkedAt: cached.checkedAt };
+      const session: SessionInfo = { active: true, source: cachedSource, checkedAt: cached.checkedAt };
       if (!scoped || verdict === false) throw this.#refuse(insufficient(scoped), appId, userId);
       if (!remote || verdict === true) return this.#pass(identity, appId, session, policy, remote ? 'cache' : 'local');
       return this.#authorizer.check(appId, userId, policy, expiresAt).then(
         (checked) => {
-          // The session answer was read before the call: a kick invalidated during it revokes it.
-          if (this.#cache.revoked(cached) || this.#authorizer.revoked(checked)) return this.#again(identity, appId, policy, round);
+          // The session answer (cached, or kept from an earlier middleware) was read before the call: a kick
+          // invalidated during it revokes it.
+          if (this.#cache.revoked(cached) || this.#authorizer.revoked(checked)) return this.#again(req, identity, appId, policy, round);
           if (!checked.allowed) throw this.#refuse(insufficient(true), appId, userId);
           return this.#pass(identity, appId, session, policy, checked.source);
         },
@@ -596,7 +617,7 @@ class DefaultSessionGuard implements SessionGuard {
       if ((session.ok && this.#cache.revoked(session.value.session)) ||
         (authorization?.ok && this.#authorizer.revoked(authorization.value)) ||
         (verdict === true && !this.#authorizer.holds(appId, userId, policy))) {
-        return this.#again(identity, appId, policy, round);
+        return this.#again(req, identity, appId, policy, round);
       }
       if (!session.ok) throw this.#refuse(session.error, appId, userId);
       if (!session.value.session.active) throw this.#refuse(new SessionInactiveError(), appId, userId); // 401 first
@@ -605,17 +626,18 @@ class DefaultSessionGuard implements SessionGuard {
       if (!scoped || !allowed) throw this.#refuse(insufficient(scoped), appId, userId);
       const source: AuthorizationSource = !remote ? 'local' : authorization ? authorization.value.source : 'cache';
       const { session: answer, source: sessionSource } = session.value;
+      this.#requestAnswers.remember(req, session.value);
       return this.#pass(identity, appId, { active: true, source: sessionSource, checkedAt: answer.checkedAt }, policy, source);
     });
   }
 
   /** A decision again after an invalidation revoked one of its answers; past MAX_DECISIONS rounds, a 503. */
-  #again(identity: Identity, appId: string, policy: ResolvedPolicy | undefined, round: number): SessionAuth | Promise<SessionAuth> {
+  #again(req: RequestLike, identity: Identity, appId: string, policy: ResolvedPolicy | undefined, round: number): SessionAuth | Promise<SessionAuth> {
     if (round >= MAX_DECISIONS) {
       const error = new UpstreamError('aborted', `answers revoked by invalidations while the request was decided, ${MAX_DECISIONS} times in a row`);
       throw this.#refuse(unavailable(error), appId, identity.userId);
     }
-    return this.#decideFor(identity, appId, policy, round + 1);
+    return this.#decideFor(req, identity, appId, policy, round + 1);
   }
 
   #pass(identity: Identity, appId: string, session: SessionInfo, policy?: ResolvedPolicy, source?: AuthorizationSource): SessionAuth {

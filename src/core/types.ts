@@ -2,7 +2,8 @@ import type { AuthorizationInfo } from './authorization-policy';
 
 /**
  * The minimal request shape the core and the extractors read. Express's `req`, Koa's `ctx.req` and Node's
- * `IncomingMessage` all fit. Header names are lower-case, as Node delivers them.
+ * `IncomingMessage` all fit. Header names are lower-case, as Node delivers them. One object per request: a guard
+ * keeps the session answer it asked for a request by this object, for that request's later guards.
  */
 export interface RequestLike {
   headers: Record<string, string | string[] | undefined>;

@@ -67,6 +67,23 @@ describe('an invalidation during a decision that waits for an answer', () => {
     expect(fake.calls.check).toBe(2);
   });
 
+  it('session answer kept from a prefix guard of the same request (cache off), has-any-role slow, kick invalidated during it: 401', async () => {
+    const { fake } = h();
+    await adminAlice();
+    const gate = gatedFetch(ROLES);
+    const guard = h().guard({ fetch: gate.fetch, cache: false, circuitBreaker: false });
+    const req = asUser('alice');
+    await guard.authenticate(req, APP); // the prefix guard: its answer is kept for this request
+    const request = guard.authenticate(req, APP, ADMIN); // the route: the kept answer, and the roles asked
+    await until(() => gate.held === 1, 'role call held');
+    expect(fake.calls.check).toBe(1); // the route did not ask for the session
+    fake.kick('alice');
+    guard.invalidate('alice');
+    gate.release();
+    await expect(rejectionOf(request)).resolves.toBeInstanceOf(SessionInactiveError);
+    expect(fake.calls.check).toBe(2); // asked again after the revocation
+  });
+
   it('both asked, the session answer in first, kick invalidated while the role call is still out: 401', async () => {
     const { fake } = h();
     await adminAlice();
