@@ -19,7 +19,7 @@ test('a kicked user is refused (app.request: no server needed)', async () => {
     accessKeySecret: genauth.accessKeySecret,
     identity: bearerJwt({ issuer: genauth.issuer, audience: 'app-1' }),
   });
-  const app = buildApp(guard, 'app-1', 'webhook-secret');
+  const app = buildApp(guard, 'app-1', 'a-webhook-secret-of-32-characters');
   const token = await genauth.login('alice', 'app-1');
   const headers = { authorization: `Bearer ${token}` };
 
