@@ -9,35 +9,4 @@ export type { RequireActiveSessionOptions, HonoRejectHandler, HonoAppId, Session
 export { getSessionAuth } from './hono/session-auths';
 export { genauthWebhook } from './hono/genauth-webhook';
 export type { GenAuthWebhookOptions } from './webhook/webhook-handler';
-export {
-  createSessionGuard,
-  SessionGuardError,
-  MissingCredentialsError,
-  InvalidTokenError,
-  SessionInactiveError,
-  InsufficientPermissionError,
-  SessionCheckUnavailableError,
-  InvalidAppIdError,
-  isSessionGuardError,
-  bearerJwt,
-  header,
-  cookie,
-  firstOf,
-  channels,
-  GuardNotReadyError,
-} from './index';
-export type {
-  SessionGuard,
-  SessionGuardOptions,
-  SessionAuth,
-  SessionInfo,
-  IdentityExtractor,
-  Identity,
-  AuthorizationOptions,
-  AuthorizationInfo,
-  RoleRequirement,
-  PermissionRequirement,
-  SessionGuardHealth,
-  GuardNotReadyReason,
-  ReadyOptions,
-} from './index';
+export * from './core/public-surface';

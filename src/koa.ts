@@ -9,34 +9,4 @@ export type { RequireActiveSessionOptions, KoaRejectHandler, KoaAppId, SessionSt
 export { genauthWebhook } from './koa/genauth-webhook';
 export { createGenAuthWebhookHandler } from './webhook/webhook-handler';
 export type { GenAuthWebhookOptions } from './webhook/webhook-handler';
-export {
-  createSessionGuard,
-  SessionGuardError,
-  MissingCredentialsError,
-  InvalidTokenError,
-  SessionInactiveError,
-  InsufficientPermissionError,
-  SessionCheckUnavailableError,
-  InvalidAppIdError,
-  isSessionGuardError,
-  bearerJwt,
-  header,
-  cookie,
-  firstOf,
-  channels,
-  subscribe,
-} from './index';
-export type {
-  SessionGuard,
-  SessionGuardOptions,
-  SessionAuth,
-  SessionInfo,
-  IdentityExtractor,
-  Identity,
-  AuthorizationOptions,
-  AuthorizationInfo,
-  RoleRequirement,
-  PermissionRequirement,
-} from './index';
-export { GuardNotReadyError } from './index';
-export type { SessionGuardHealth, GuardNotReadyReason, ReadyOptions } from './index';
+export * from './core/public-surface';

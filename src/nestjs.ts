@@ -14,31 +14,4 @@ export type { RouteDecorator } from './nestjs/route-decorators';
 export { SessionAuth } from './nestjs/session-auth';
 export { SessionRefusedException } from './nestjs/session-refused-exception';
 export { SESSION_GUARD_OPTIONS } from './nestjs/tokens';
-export {
-  createSessionGuard,
-  SessionGuardError,
-  MissingCredentialsError,
-  InvalidTokenError,
-  SessionInactiveError,
-  InsufficientPermissionError,
-  SessionCheckUnavailableError,
-  InvalidAppIdError,
-  isSessionGuardError,
-  bearerJwt,
-  header,
-  cookie,
-  firstOf,
-  channels,
-} from './index';
-export type {
-  SessionGuard,
-  SessionGuardOptions,
-  SessionInfo,
-  IdentityExtractor,
-  Identity,
-  AuthorizationInfo,
-  RoleRequirement,
-  PermissionRequirement,
-} from './index';
-export { GuardNotReadyError } from './index';
-export type { SessionGuardHealth, GuardNotReadyReason, ReadyOptions } from './index';
+export * from './core/public-surface';

@@ -10,35 +10,4 @@ export type { AuthenticateRequestOptions, AuthenticateRequestResult } from './we
 export { refusalResponse } from './web/refusal-response';
 export { genauthWebhook } from './web/genauth-webhook';
 export type { GenAuthWebhookOptions } from './webhook/webhook-handler';
-export {
-  createSessionGuard,
-  SessionGuardError,
-  MissingCredentialsError,
-  InvalidTokenError,
-  SessionInactiveError,
-  InsufficientPermissionError,
-  SessionCheckUnavailableError,
-  InvalidAppIdError,
-  isSessionGuardError,
-  bearerJwt,
-  header,
-  cookie,
-  firstOf,
-  channels,
-  GuardNotReadyError,
-} from './index';
-export type {
-  SessionGuard,
-  SessionGuardOptions,
-  SessionAuth,
-  SessionInfo,
-  IdentityExtractor,
-  Identity,
-  AuthorizationOptions,
-  AuthorizationInfo,
-  RoleRequirement,
-  PermissionRequirement,
-  SessionGuardHealth,
-  GuardNotReadyReason,
-  ReadyOptions,
-} from './index';
+export * from './core/public-surface';
