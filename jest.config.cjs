@@ -11,7 +11,7 @@ module.exports = {
   // The examples import the package by name (as users do); tests run them against the source.
   moduleNameMapper: {
     '^genauth-session-guard$': '<rootDir>/src/index.ts',
-    '^genauth-session-guard/(koa|testing|redis)$': '<rootDir>/src/$1.ts',
+    '^genauth-session-guard/(koa|testing|redis|fastify)$': '<rootDir>/src/$1.ts',
   },
   // Room for a loaded CI machine (2 cores shared): a test that hangs still fails, within a minute. Tests assert
   // counts and ordering, never durations; timeouts of the code under test are set per test.

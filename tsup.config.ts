@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', koa: 'src/koa.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', cli: 'src/cli.ts' },
+  entry: { index: 'src/index.ts', koa: 'src/koa.ts', fastify: 'src/fastify.ts', testing: 'src/testing.ts', redis: 'src/redis.ts', cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
@@ -9,5 +9,5 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: true,
-  external: ['express', 'koa', 'jose', 'lru-cache', 'redis', 'ioredis'],
+  external: ['express', 'koa', 'jose', 'lru-cache', 'redis', 'ioredis', 'fastify', 'fastify-plugin'],
 });

@@ -123,9 +123,9 @@ describe.each(errorFrameworks)('$name: whatever is thrown that is not a refusal 
     const setup: ErrorAppSetup = {
       appId: APP,
       options: { guard },
-      before: framework.kind === 'express'
-        ? (req) => Object.defineProperty(req, 'auth', { get: () => undefined, configurable: true })
-        : (ctx) => { ctx.state = Object.freeze({}); },
+      before: framework.kind === 'koa'
+        ? (ctx) => { ctx.state = Object.freeze({}); }
+        : (req) => Object.defineProperty(req, 'auth', { get: () => undefined, configurable: true }), // Express, Fastify
     };
     const { misses, hits } = guard.stats();
     expect(await get(setup, 'alice')).toEqual({ status: 500, body: { appError: true } }); // a miss: the async path

@@ -2,9 +2,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Koa from 'koa';
+import Fastify from 'fastify';
 import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
-import type { RunningApp } from './frameworks';
+import {
+  requireActiveSession as requireFastify,
+  sessionGuard as fastifySessionGuard,
+  type RequireActiveSessionOptions as FastifyOptions,
+} from '../../src/fastify';
+import { listenFastify, type RunningApp } from './frameworks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express;
@@ -21,7 +27,7 @@ export interface AppRecord {
 export interface ErrorAppSetup {
   appId: string | ((request: never) => string);
   options: unknown;
-  /** Runs before the guard (Express: `(req)`, Koa: `(ctx)`), e.g. to make `req.auth` read-only. */
+  /** Runs before the guard (Express: `(req)`, Koa: `(ctx)`, Fastify: `(request)`), e.g. to make `req.auth` read-only. */
   before?: (target: any) => void;
 }
 
@@ -32,7 +38,7 @@ export interface ErrorAppSetup {
  */
 export interface ErrorFramework {
   name: string;
-  kind: 'express' | 'koa';
+  kind: 'express' | 'koa' | 'fastify';
   start(setup: ErrorAppSetup, record: AppRecord): Promise<RunningApp>;
 }
 
@@ -94,10 +100,34 @@ function koaApp(Factory: typeof Koa, { appId, options, before }: ErrorAppSetup, 
   return app;
 }
 
-/** Express 5 and 4, Koa 3 and 2, each with an error handler of the app's own. */
+/** Fastify 5: the plugin registered with the shared guard, `before` and the guard as the route's onRequest hooks. */
+function startFastify({ appId, options, before }: ErrorAppSetup, record: AppRecord): Promise<RunningApp> {
+  const hook = requireFastify(appId as never, options as FastifyOptions);
+  const shared = typeof options === 'object' && options !== null && 'guard' in options ? (options as { guard: never }).guard : undefined;
+  return (async () => {
+    const app = Fastify();
+    if (shared) await app.register(fastifySessionGuard, { guard: shared });
+    app.setErrorHandler((error, _request, reply) => {
+      record.errors.push(error);
+      return reply.code(500).send({ appError: true });
+    });
+    const beforeHook = (request: unknown, _reply: unknown, done: () => void) => {
+      before?.(request);
+      done();
+    };
+    app.get('/admin', { onRequest: [beforeHook, hook] }, async (request) => {
+      record.reached++;
+      return { auth: request.auth ?? null };
+    });
+    return listenFastify(app);
+  })();
+}
+
+/** Express 5 and 4, Koa 3 and 2, Fastify 5, each with an error handler of the app's own. */
 export const errorFrameworks: ErrorFramework[] = [
   { name: 'Express 5', kind: 'express', start: (setup, record) => listen(expressApp(express, setup, record)) },
   { name: 'Express 4', kind: 'express', start: (setup, record) => listen(expressApp(express4, setup, record)) },
   { name: 'Koa 3', kind: 'koa', start: (setup, record) => listen(koaApp(Koa, setup, record).callback()) },
   { name: 'Koa 2', kind: 'koa', start: (setup, record) => listen(koaApp(Koa2, setup, record).callback()) },
+  { name: 'Fastify 5', kind: 'fastify', start: startFastify },
 ];
