@@ -10,10 +10,12 @@ import { resolveFastifyRoute, type PluginGuardRouteOptions } from './route-guard
 import './fastify-types';
 
 /**
- * Replaces the default answer to a refusal: answer with `reply.send(...)`, and return `reply` (or await it) when
- * the answer is sent asynchronously, as Fastify's own hooks ask. Throw (or reject) to hand the refusal to
- * Fastify's error handler instead. If it returns and the reply has not been sent, the default answer is sent: a
- * refusal never reaches the handler.
+ * Replaces the default answer to a refusal: answer with `reply.send(...)` and return `reply` (or resolve to it),
+ * as Fastify's own hooks ask: `(error, request, reply) => reply.code(401).send({ ... })`. Throw (or reject) to hand
+ * the refusal to Fastify's error handler instead. If it returns something else and the reply has not been sent,
+ * the default answer is sent. Either way a refusal never reaches the handler.
+ * (Sending without returning `reply` works too, unless an async onSend hook holds the answer back: then the reply
+ * is not yet sent when `onReject` returns, and a second answer is attempted.)
  */
 export type FastifyRejectHandler = (error: SessionGuardError, request: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -60,23 +62,25 @@ function answer(error: SessionGuardError, _request: FastifyRequest, reply: Fasti
  */
 export function requireActiveSession(appId: FastifyAppId, options?: RequireActiveSessionOptions): SessionGuardHook {
   const route = resolveFastifyRoute<FastifyRejectHandler>(appId, options);
-  const onReject = route.onReject ?? answer;
+  const onReject = route.onReject;
   const fixedAppId = typeof appId === 'function' ? undefined : appId;
   const fixedAuthenticate = route.authenticate;
 
   const refuse = (error: unknown, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     // Not a refusal: a TypeError from a bad appId, a programming error for Fastify's error handler.
     if (!isSessionGuardError(error)) return done(asError(error));
+    // `done()` is never called after a refusal: the chain stops here, so the handler cannot run, even while the
+    // answer is still in async onSend hooks (`reply.sent` is false until it is written).
+    if (onReject === undefined) return answer(error, request, reply);
     let handled: unknown;
     try {
       handled = onReject(error, request, reply);
     } catch (thrown) {
       return done(asError(thrown));
     }
-    // `done()` is never called after a refusal: the chain stops here, so the handler cannot run.
-    if (isThenable(handled)) {
-      Promise.resolve(handled).then(() => answerIfUnanswered(error, request, reply), (thrown: unknown) => done(asError(thrown)));
-    } else answerIfUnanswered(error, request, reply);
+    if (handled !== reply && isThenable(handled)) {
+      Promise.resolve(handled).then((value) => answerIfUnanswered(value, error, request, reply), (thrown: unknown) => done(asError(thrown)));
+    } else answerIfUnanswered(handled, error, request, reply);
   };
 
   // Nothing is allocated here per request on the hot path (a synchronous answer): no closure, no promise.
@@ -93,9 +97,12 @@ export function requireActiveSession(appId: FastifyAppId, options?: RequireActiv
   };
 }
 
-/** An `onReject` that returned without answering: the default answer, so that the request is not left hanging. */
-function answerIfUnanswered(error: SessionGuardError, request: FastifyRequest, reply: FastifyReply): void {
-  if (!reply.sent) answer(error, request, reply);
+/**
+ * After `onReject`: returning `reply` means "answered" (Fastify's convention: the answer may still be in async onSend
+ * hooks); otherwise, a reply not sent gets the default answer, so that the request is not left hanging.
+ */
+function answerIfUnanswered(handled: unknown, error: SessionGuardError, request: FastifyRequest, reply: FastifyReply): void {
+  if (handled !== reply && !reply.sent) answer(error, request, reply);
 }
 
 function pass(auth: SessionAuth, request: FastifyRequest, done: HookHandlerDoneFunction): void {
