@@ -9,8 +9,11 @@ import './fastify-types';
 
 /** Route options that use the guard of the `sessionGuard` plugin (`request.server.sessionGuard`). */
 export interface PluginGuardRouteOptions<Reject> extends AuthorizationOptions {
-  /** Left out: the guard the `sessionGuard` plugin decorated in the route's context is used. */
-  guard?: undefined;
+  /**
+   * Left out: the guard the `sessionGuard` plugin decorated in the route's context is used. An explicit
+   * `guard: undefined` (a guard not built yet) is a `TypeError`, as it is for Express and Koa.
+   */
+  guard?: never;
   /** Another extractor for this route only. @default the guard's `identity` */
   identity?: IdentityExtractor;
   /** Replaces the default answer to a refusal. */

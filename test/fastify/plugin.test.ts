@@ -114,6 +114,20 @@ describe('sessionGuard plugin', () => {
     expect(app.sessionGuard).toBe(w.guard);
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['role', { role: ['admin'] }, 'unknown option "role" in requireActiveSession options; did you mean "roles"?'],
+    ['gaurd', { gaurd: {} }, 'unknown option "gaurd" in requireActiveSession options; did you mean "guard"?'],
+    ['onRejected', { onRejected: () => undefined }, 'unknown option "onRejected" in requireActiveSession options; did you mean "onReject"?'],
+    ['timeout', { roles: ['admin'], timeout: 100 }, 'unknown option "timeout" in requireActiveSession options; it takes "guard", "identity", "onReject", "roles", "permissions", "scopes" ("timeoutMs" is a guard option: with `guard`, set it on createSessionGuard).'],
+    ['a role entry', { roles: [{ code: 'auditor', namesapce: 'finance' }] }, 'unknown option "namesapce" in `roles[0]`; did you mean "namespace"?'],
+  ])('with the plugin guard, %s is a TypeError when the hook is made', (_label, options, message) => {
+    expect(() => requireActiveSession(APP, options as never)).toThrow(new TypeError(`genauth-session-guard: ${message}`));
+  });
+
+  it('an explicit `guard: undefined` (a guard not built yet) is a TypeError, not the plugin guard', () => {
+    expect(() => requireActiveSession(APP, { guard: undefined })).toThrow(/`guard` must come from createSessionGuard\(\)/);
+  });
+
   it('without the plugin and without `guard`: an Error for the error handler at the first request, the handler never runs', async () => {
     const app = fastify();
     const errors: unknown[] = [];
