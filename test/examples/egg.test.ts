@@ -71,7 +71,7 @@ test('app-wide (config.middleware with match): a live session passes, a kicked o
   app.sessionGuard.invalidate('alice');
   const kicked = await get('/admin/me', token);
   expect(kicked.status).toBe(401);
-  expect((await kicked.json()).error).toBe('session_inactive');
+  expect(((await kicked.json()) as { error: string }).error).toBe('session_inactive');
 });
 
 test('per route from the router, with roles; routes outside match stay open', async () => {
@@ -93,5 +93,5 @@ test('an outage is a 503 with Retry-After, not a 500 from Egg', async () => {
   genauth.clearFaults();
   expect(response.status).toBe(503);
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-  expect((await response.json()).error).toBe('session_check_unavailable');
+  expect(((await response.json()) as { error: string }).error).toBe('session_check_unavailable');
 });
