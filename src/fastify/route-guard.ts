@@ -29,7 +29,7 @@ type AnyRouteOptions<Reject> =
 export interface FastifyRouteSetup<Reject> {
   /** Set when the guard is known at construction (`{ guard }` or guard options). */
   authenticate: RouteAuthenticate | undefined;
-  /** The plugin's guard of the request's context (built once per guard, kept while the guard stays the same). */
+  /** The plugin's guard of the request's context (its authenticate built once per guard). */
   authenticateFor(request: FastifyRequest): RouteAuthenticate;
   onReject: Reject | undefined;
 }
@@ -58,6 +58,8 @@ export function resolveFastifyRoute<Reject>(appId: unknown, options: AnyRouteOpt
   }
   const routeOptions = (options ?? {}) as PluginGuardRouteOptions<Reject>;
   const { onReject } = resolveRoute<Reject>(appId, { ...routeOptions, guard: CHECKED_LATER }, defaultGuard);
+  // One authenticate per guard (a hook shared by contexts with guards of their own); the last one is kept at hand.
+  const byGuard = new WeakMap<SessionGuard, RouteAuthenticate>();
   let lastGuard: SessionGuard | undefined;
   let lastAuthenticate: RouteAuthenticate | undefined;
   return {
@@ -71,9 +73,14 @@ export function resolveFastifyRoute<Reject>(appId: unknown, options: AnyRouteOpt
             'and none is registered in this Fastify context: `await app.register(sessionGuard, { guard })` first, or pass { guard }.',
         );
       }
-      lastAuthenticate = resolveRoute<Reject>(appId, { ...routeOptions, guard }, defaultGuard).authenticate;
+      let authenticate = byGuard.get(guard);
+      if (authenticate === undefined) {
+        authenticate = resolveRoute<Reject>(appId, { ...routeOptions, guard }, defaultGuard).authenticate;
+        byGuard.set(guard, authenticate);
+      }
       lastGuard = guard;
-      return lastAuthenticate;
+      lastAuthenticate = authenticate;
+      return authenticate;
     },
     onReject,
   };
