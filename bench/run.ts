@@ -29,7 +29,7 @@ const HELP = `npm run bench [-- flags]
   --steady-users <n>        users of scenario 5 (default 1000)
   --steady-ttl <ms>         cache TTL of scenario 5's expiring side (default 1000)
   --heap-users <n>          cached users of scenario 6 (default 100000)
-  --only <list>             scenarios to run, e.g. 1,2,3 (default all; BENCHMARKS.md is then not written unless --out)
+  --only <list>             scenarios to run, e.g. 1,2,3 (7: Fastify) (default all; BENCHMARKS.md is then not written unless --out)
   --out <file>              where to write the report (default BENCHMARKS.md)
   --dry-run                 print the table, write nothing
   --profile                 CPU profile (node --cpu-prof) of scenario 2 on our server, into .tmp/profiles/
@@ -162,7 +162,8 @@ interface ServerSpec {
 const NO_HEADERS: Record<string, string> = {};
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-type ServerKey = 'unprotected' | 'authOnly' | 'guardRole' | 'guardHeader' | 'guardJwt' | 'jwtLookupOnly' | 'oauth2JwtBearer' | 'expressJwt' | 'guardNoCache' | 'sdkPerRequest';
+type ServerKey = 'unprotected' | 'authOnly' | 'guardRole' | 'guardHeader' | 'guardJwt' | 'jwtLookupOnly' | 'oauth2JwtBearer' | 'expressJwt' | 'guardNoCache' | 'sdkPerRequest'
+  | 'fastifyAuthOnly' | 'fastifyGuardHeader' | 'fastifyGuardJwt' | 'fastifyJwt';
 
 const SERVERS: Record<ServerKey, ServerSpec> = {
   unprotected: {
@@ -246,6 +247,39 @@ const SERVERS: Record<ServerKey, ServerSpec> = {
       { label: 'live session', headers: { 'x-user-id': w.user }, status: 200 },
       { label: 'no credentials', headers: NO_HEADERS, status: 401 },
       { label: 'no session', headers: { 'x-user-id': w.inactiveUser }, status: 401 },
+    ],
+  },
+  fastifyAuthOnly: {
+    name: 'Fastify: hook setting request.auth only',
+    file: 'fastify-auth-only',
+    probes: () => [{ label: 'no credentials', headers: NO_HEADERS, status: 200 }],
+  },
+  fastifyGuardHeader: {
+    name: 'Fastify: guard, header identity',
+    file: 'fastify-guard-header',
+    probes: (w) => [
+      { label: 'live session', headers: { 'x-user-id': w.user }, status: 200 },
+      { label: 'no credentials', headers: NO_HEADERS, status: 401 },
+      { label: 'no session', headers: { 'x-user-id': w.inactiveUser }, status: 401 },
+    ],
+  },
+  fastifyGuardJwt: {
+    name: 'Fastify: guard, bearer JWT + session',
+    file: 'fastify-guard-jwt',
+    probes: (w) => [
+      { label: 'live session', headers: bearer(w.token), status: 200 },
+      { label: 'no credentials', headers: NO_HEADERS, status: 401 },
+      { label: 'wrong audience', headers: bearer(w.wrongAudienceToken), status: 401 },
+      { label: 'valid JWT, no session', headers: bearer(w.inactiveToken), status: 401 },
+    ],
+  },
+  fastifyJwt: {
+    name: '@fastify/jwt + jwks-rsa',
+    file: 'fastify-jwt',
+    probes: (w) => [
+      { label: 'valid JWT', headers: bearer(w.token), status: 200 },
+      { label: 'no credentials', headers: NO_HEADERS, status: 401 },
+      { label: 'wrong audience', headers: bearer(w.wrongAudienceToken), status: 401 },
     ],
   },
 };
@@ -425,6 +459,19 @@ async function scenarioJwt(world: World): Promise<Row[]> {
     }
     return rows;
   });
+}
+
+/** Fastify (issue 19): the hit path beside a hook that only sets request.auth, and a bearer JWT beside @fastify/jwt. */
+async function scenarioFastify(world: World): Promise<Row[]> {
+  const hit = await withServers(world, [SERVERS.fastifyGuardHeader, SERVERS.fastifyAuthOnly], async (servers, restart) => {
+    const results = await interleave('7 Fastify header hit', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: { 'x-user-id': world.user } }), settings.duration, world, restart);
+    return [throughputRow(7, 'Fastify: cache hit, `header(\'x-user-id\')` / a hook that only sets `request.auth`', 0.95, SERVERS.fastifyGuardHeader.name, SERVERS.fastifyAuthOnly.name, results)];
+  });
+  const jwt = await withServers(world, [SERVERS.fastifyGuardJwt, SERVERS.fastifyJwt], async (servers, restart) => {
+    const results = await interleave('7 Fastify bearer JWT', servers, autocannonDriver({ duration: settings.duration, connections: settings.connections, headers: bearer(world.token) }), settings.duration, world, restart);
+    return [throughputRow('7a', 'Fastify: cache hit, RS256 bearer JWT + session check / @fastify/jwt + jwks-rsa (JWT only), same token and JWKS (no target)', undefined, SERVERS.fastifyGuardJwt.name, SERVERS.fastifyJwt.name, results)];
+  });
+  return [...hit, ...jwt];
 }
 
 async function scenarioNoCache(world: World): Promise<Row[]> {
@@ -613,6 +660,7 @@ async function main(): Promise<void> {
       rows.push(result.row);
       heap = result.heap;
     }
+    if (wants(7)) rows.push(...(await scenarioFastify(world)));
     const elapsedSec = Math.round((Date.now() - started) / 1000);
     const own = process.cpuUsage(ownAtStart);
     const bench = (own.user + own.system) / 1e6 + childCpu.seconds;

@@ -4,11 +4,12 @@
 //   1. contents: only dist/*.js, *.cjs, *.d.ts, *.d.cts, package.json, README.md, LICENSE and CHANGELOG.md; every
 //      file the exports map names is there; no source map comment pointing to a file that is not shipped;
 //   2. publint --strict and are-the-types-wrong (profile node16: node16 ESM and CJS, bundler);
-//   3. installed into a scratch project outside the repository (with express, koa and their types from the
-//      registry, at this repository's versions), `.`, `./koa` and `./testing` work from `import` and from
-//      `require` (a request through Express and Koa against the shipped fake: 200 with a live session, 401 without
-//      a token), `./redis` loads (no Redis server here);
-//   4. all four entry points type-check, with this repository's TypeScript, under moduleResolution node16 as ESM
+//   3. installed into a scratch project outside the repository (with express, koa, fastify and their types from
+//      the registry, at this repository's versions), `.`, `./koa`, `./fastify` and `./testing` work from `import`
+//      and from `require` (a request through Express, Koa and Fastify against the shipped fake: 200 with a live
+//      session, 401 without a token), `./redis` loads (no Redis server here); importing `.` loads no framework
+//      package (fastify, fastify-plugin, koa, express), from `import` and from `require`;
+//   4. the entry points type-check, with this repository's TypeScript, under moduleResolution node16 as ESM
 //      (.mts) and as CommonJS (.cts), and under moduleResolution bundler;
 //   5. `./nestjs`: a Nest 11 app (decorators applied as functions: plain JavaScript has none) guards a route from
 //      `import` and from `require`, its types check in the same three settings, and the root entry loads no
@@ -51,7 +52,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', process.platform === 'w
 
 // The same checks for both module systems, given the modules loaded by `import` or by `require`.
 const checks = String.raw`
-async function check(kind, lib, koaLib, testing, redisLib, express, Koa) {
+async function check(kind, lib, koaLib, fastifyLib, testing, redisLib, express, Koa, Fastify) {
   const APP = 'smoke-app';
   const fake = await testing.createFakeGenAuth();
   const guard = lib.createSessionGuard({
@@ -69,6 +70,7 @@ async function check(kind, lib, koaLib, testing, redisLib, express, Koa) {
   });
   try {
     if (koaLib.SessionGuardError !== lib.SessionGuardError) throw new Error('./koa and . carry different SessionGuardError classes');
+    if (fastifyLib.SessionGuardError !== lib.SessionGuardError) throw new Error('./fastify and . carry different SessionGuardError classes');
     if (typeof redisLib.redisStore !== 'function') throw new Error('./redis does not export redisStore');
     if (typeof lib.firstOf !== 'function' || typeof lib.header !== 'function' || typeof lib.cookie !== 'function') {
       throw new Error('an extractor is missing from the main entry');
@@ -78,8 +80,14 @@ async function check(kind, lib, koaLib, testing, redisLib, express, Koa) {
     const koa = new Koa();
     koa.use(koaLib.requireActiveSession(APP, { guard }));
     koa.use((ctx) => { ctx.body = { userId: ctx.state.auth.userId }; });
+    const fastify = Fastify();
+    await fastify.register(fastifyLib.sessionGuard, { guard });
+    fastify.get('/admin', { onRequest: fastifyLib.requireActiveSession(APP) }, async (request) => ({ userId: request.auth.userId }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    servers.push({ closeAllConnections: () => fastify.server.closeAllConnections(), close: () => fastify.close() });
+    const fastifyUrl = 'http://127.0.0.1:' + fastify.server.address().port + '/admin';
     const token = await fake.login('alice', APP);
-    for (const [framework, url] of [['express', await listen(app)], ['koa', await listen(koa.callback())]]) {
+    for (const [framework, url] of [['express', await listen(app)], ['koa', await listen(koa.callback())], ['fastify', fastifyUrl]]) {
       const ok = await fetch(url, { headers: { authorization: 'Bearer ' + token } });
       const okBody = await ok.json();
       if (ok.status !== 200 || okBody.userId !== 'alice') throw new Error(kind + ' ' + framework + ': expected 200 for alice, got ' + ok.status + ' ' + JSON.stringify(okBody));
@@ -380,22 +388,49 @@ const esmScript = `import * as require_http from 'node:http';
 import { createRequire } from 'node:module';
 import * as lib from 'genauth-session-guard';
 import * as koaLib from 'genauth-session-guard/koa';
+import * as fastifyLib from 'genauth-session-guard/fastify';
 import * as testing from 'genauth-session-guard/testing';
 import * as redisLib from 'genauth-session-guard/redis';
 import express from 'express';
 import Koa from 'koa';
+import Fastify from 'fastify';
 ${checks}
 ${mixedCopies}
-await check('import', lib, koaLib, testing, redisLib, express, Koa);
+await check('import', lib, koaLib, fastifyLib, testing, redisLib, express, Koa, Fastify);
 await mixedCopies(lib, createRequire(import.meta.url)('genauth-session-guard'), testing, express);
 `;
 
 const cjsScript = `'use strict';
 const require_http = require('node:http');
 ${checks}
-check('require', require('genauth-session-guard'), require('genauth-session-guard/koa'),
-  require('genauth-session-guard/testing'), require('genauth-session-guard/redis'), require('express'), require('koa'))
+check('require', require('genauth-session-guard'), require('genauth-session-guard/koa'), require('genauth-session-guard/fastify'),
+  require('genauth-session-guard/testing'), require('genauth-session-guard/redis'), require('express'), require('koa'), require('fastify'))
   .catch((error) => { console.error(error); process.exitCode = 1; });
+`;
+
+// The root entry loads no framework (they are optional peers): a resolve hook that refuses them (ESM), and
+// require.cache after a require of the root (CommonJS).
+const FRAMEWORKS = JSON.stringify(['fastify', 'fastify-plugin', 'koa', 'express']);
+const rootEsmScript = `import { register } from 'node:module';
+const hook = 'export async function resolve(specifier, context, next) {' +
+  ' if (${FRAMEWORKS}.includes(specifier.split("/")[0])) throw new Error("the root entry loaded " + specifier);' +
+  ' return next(specifier, context); }';
+register('data:text/javascript,' + encodeURIComponent(hook));
+const lib = await import('genauth-session-guard');
+if (typeof lib.createSessionGuard !== 'function') throw new Error('the root entry did not load');
+const refused = await import('genauth-session-guard/fastify').then(() => undefined, (error) => error);
+if (!String(refused?.message).includes('the root entry loaded fastify')) throw new Error('the resolve hook does not see framework imports');
+console.log('  ok import of the root loads no framework package');
+`;
+const rootCjsScript = `'use strict';
+const { sep } = require('node:path');
+const frameworks = () => Object.keys(require.cache)
+  .filter((path) => ${FRAMEWORKS}.some((name) => path.includes(sep + 'node_modules' + sep + name + sep)));
+require('genauth-session-guard');
+if (frameworks().length > 0) throw new Error('require of the root entry loaded ' + frameworks().join(', '));
+require('genauth-session-guard/fastify');
+if (frameworks().length === 0) throw new Error('the require.cache check does not see framework packages');
+console.log('  ok require of the root loads no framework package');
 `;
 
 // Types as a user's TypeScript project sees them, through the exports map (import and require conditions,
@@ -413,6 +448,8 @@ import {
   type SessionGuardErrorCode,
 } from 'genauth-session-guard';
 import { requireActiveSession as requireActiveSessionKoa } from 'genauth-session-guard/koa';
+import { requireActiveSession as requireActiveSessionFastify, sessionGuard } from 'genauth-session-guard/fastify';
+import Fastify from 'fastify';
 import { createFakeGenAuth, type FakeGenAuth } from 'genauth-session-guard/testing';
 import { redisStore, type RedisStoreOptions } from 'genauth-session-guard/redis';
 import {
@@ -459,6 +496,12 @@ export async function build(): Promise<void> {
   new Koa().use(requireActiveSessionKoa('app', { guard })).use((ctx) => {
     const userId: string = ctx.state.auth.userId;
     ctx.body = { userId };
+  });
+  const fastify = Fastify();
+  await fastify.register(sessionGuard, { guard });
+  fastify.get('/admin', { onRequest: requireActiveSessionFastify('app', { roles: ['admin'] }) }, async (request) => {
+    const auth: SessionAuth | null = request.auth;
+    return { userId: auth?.userId };
   });
   const error: unknown = new Error('x');
   if (isSessionGuardError(error)) {
@@ -675,7 +718,7 @@ try {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'smoke-project', private: true, version: '0.0.0' }));
   // express, koa and the types at the versions of this repository (from npm's cache when it has them).
-  const deps = ['express', 'koa', '@types/express', '@types/koa', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
+  const deps = ['express', 'koa', 'fastify', '@types/express', '@types/koa', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
   // NestJS 11 for ./nestjs (platform-express: NestFactory.create's default).
   deps.push(...['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'].map((name) => `${name}@${versionOf(name)}`));
   // The optional peers of ./opentelemetry and ./prometheus.
@@ -749,13 +792,18 @@ try {
   if (rootImports.length === 0) throw new Error('found no import in the ES module graph of dist/index.js: the scan is broken');
   console.log(`  ok import: the ES module graph of the root entry imports ${rootImports.join(', ')}, no hono`);
 
+  writeFileSync(join(project, 'root-only.mjs'), rootEsmScript);
+  writeFileSync(join(project, 'root-only.cjs'), rootCjsScript);
+  run(process.execPath, ['root-only.mjs'], project);
+  run(process.execPath, ['root-only.cjs'], project);
+
   // 4. Types, with the TypeScript of this repository.
   for (const name of ['types-esm.mts', 'types-cjs.cts', 'types-bundler.ts']) writeFileSync(join(project, name), typesSource + webTypesSource);
   for (const [name, { files: sources, ...options }] of Object.entries(tsconfigs)) {
     writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...compilerOptions, ...options }, files: sources }, null, 2));
     run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', name], project);
   }
-  console.log('  ok types: ., ./koa, ./nestjs, ./hono, ./web, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
+  console.log('  ok types: ., ./koa, ./fastify, ./nestjs, ./hono, ./web, ./testing, ./redis, ./opentelemetry, ./prometheus type-check under node16 (ESM .mts, CommonJS .cts) and bundler');
 
   // 7. The packed CLI, and the shipped declarations with skipLibCheck false (issue 20).
   checkCliAndDeclarations(project);

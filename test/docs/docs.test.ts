@@ -82,6 +82,17 @@ test('the link check sees links: the README links to docs pages', () => {
   );
 });
 
+test('the code blocks the docs pages quote (`<!-- quote: path -->`) are the files they name, verbatim', () => {
+  const quoted: string[] = [];
+  for (const file of markdownFiles().filter((path) => path.startsWith(join(ROOT, 'docs')))) {
+    for (const [, path, block] of readFileSync(file, 'utf8').matchAll(/<!-- quote: (\S+) -->\n```\w*\n([\s\S]*?)^```/gm)) {
+      quoted.push(path!);
+      expect({ file: relative(ROOT, file), path, block }).toEqual({ file: relative(ROOT, file), path, block: readFileSync(join(ROOT, path!), 'utf8') });
+    }
+  }
+  expect(quoted).toEqual(expect.arrayContaining(['examples/fastify/app.ts', 'examples/fastify/server.ts', 'examples/egg/app/middleware/session_guard.js']));
+});
+
 test('the code blocks the README quotes are the files they name, verbatim', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const quotes = [...readme.matchAll(/<!-- quote: (\S+) -->\n```\w*\n([\s\S]*?)^```/gm)];

@@ -2,6 +2,7 @@ import { types } from 'node:util';
 import { createFakeGenAuth, type FakeGenAuth } from '../../src/testing';
 import { createSessionGuard, header, requireActiveSession, type SessionGuard } from '../../src/index';
 import { requireActiveSession as requireActiveSessionKoa } from '../../src/koa';
+import { requireActiveSession as requireActiveSessionFastify } from '../../src/fastify';
 import { errorFrameworks, type AppRecord } from '../support/error-apps';
 import type { RunningApp } from '../support/frameworks';
 
@@ -15,10 +16,11 @@ const unusable: Array<[string, string]> = [
 describe('a fixed appId that cannot be an app id is a TypeError when the middleware is built', () => {
   it.each([...unusable, ['blank', '  '], ['a newline', 'app\n1']])('%s', (_label, appId) => {
     const guard = { authenticate: async () => { throw new Error('not called'); } } as unknown as SessionGuard;
-    for (const build of [requireActiveSession, requireActiveSessionKoa]) {
+    for (const build of [requireActiveSession, requireActiveSessionKoa, requireActiveSessionFastify]) {
       expect(() => build(appId, { guard })).toThrow(TypeError);
       expect(() => build(appId, { guard })).toThrow(/at most 128 characters without control characters/);
     }
+    expect(() => requireActiveSessionFastify(appId)).toThrow(TypeError); // with the plugin's guard too
   });
 });
 

@@ -133,6 +133,7 @@ describe.each(errorFrameworks)('$name: whatever is thrown that is not a refusal 
       before: {
         express: (req: object) => Object.defineProperty(req, 'auth', { get: () => undefined, configurable: true }),
         koa: (ctx: { state: object }) => { ctx.state = Object.freeze({}); },
+        fastify: (req: object) => Object.defineProperty(req, 'auth', { get: () => undefined, configurable: true }),
         nestjs: (req: object) => Object.defineProperty(req, 'auth', { get: () => undefined, configurable: true }),
         // Hono keeps variables behind c.set: one that throws, as a frozen store would.
         hono: (c: { set: unknown }) => { c.set = () => { throw new TypeError('the variables are read-only'); }; },

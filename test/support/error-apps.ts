@@ -2,15 +2,21 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Koa from 'koa';
+import Fastify from 'fastify';
 import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
-import type { RunningApp } from './frameworks';
 import { ArgumentsHost, Catch, HttpException } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { startNestApp, type NestPlatform } from './nestjs-apps';
 import { Hono, type Context as HonoContext } from 'hono';
 import { requireActiveSession as requireHono, type RequireActiveSessionOptions as HonoOptions, type SessionVariables } from '../../src/hono';
 import { viaAppRequest, viaNodeServer } from './hono-servers';
+import {
+  requireActiveSession as requireFastify,
+  sessionGuard as fastifySessionGuard,
+  type RequireActiveSessionOptions as FastifyOptions,
+} from '../../src/fastify';
+import { listenFastify, type RunningApp } from './frameworks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const express4 = require('express4') as typeof express;
@@ -27,7 +33,7 @@ export interface AppRecord {
 export interface ErrorAppSetup {
   appId: string | ((request: never) => string);
   options: unknown;
-  /** Runs before the guard (Express and Nest: the request, Koa: `(ctx)`, Hono: `(c)`), e.g. to make `req.auth` read-only. */
+  /** Runs before the guard (Express, Nest and Fastify: the request, Koa: `(ctx)`, Hono: `(c)`), e.g. to make `req.auth` read-only. */
   before?: (target: any) => void;
 }
 
@@ -38,7 +44,7 @@ export interface ErrorAppSetup {
  */
 export interface ErrorFramework {
   name: string;
-  kind: 'express' | 'koa' | 'nestjs' | 'hono';
+  kind: 'express' | 'koa' | 'fastify' | 'nestjs' | 'hono';
   start(setup: ErrorAppSetup, record: AppRecord): Promise<RunningApp>;
 }
 
@@ -157,15 +163,39 @@ function honoApp({ appId, options, before }: ErrorAppSetup, record: AppRecord) {
   return app;
 }
 
+/** Fastify 5: the plugin registered with the shared guard, `before` and the guard as the route's onRequest hooks. */
+function startFastify({ appId, options, before }: ErrorAppSetup, record: AppRecord): Promise<RunningApp> {
+  const hook = requireFastify(appId as never, options as FastifyOptions);
+  const shared = typeof options === 'object' && options !== null && 'guard' in options ? (options as { guard: never }).guard : undefined;
+  return (async () => {
+    const app = Fastify();
+    if (shared) await app.register(fastifySessionGuard, { guard: shared });
+    app.setErrorHandler((error, _request, reply) => {
+      record.errors.push(error);
+      return reply.code(500).send({ appError: true });
+    });
+    const beforeHook = (request: unknown, _reply: unknown, done: () => void) => {
+      before?.(request);
+      done();
+    };
+    app.get('/admin', { onRequest: [beforeHook, hook] }, async (request) => {
+      record.reached++;
+      return { auth: request.auth ?? null };
+    });
+    return listenFastify(app);
+  })();
+}
+
 /**
- * Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms, Hono 4 (`app.request()`, `@hono/node-server`), each
- * with an error handler of the app's own.
+ * Express 5 and 4, Koa 3 and 2, Fastify 5, NestJS 11 on both platforms, Hono 4 (`app.request()`,
+ * `@hono/node-server`), each with an error handler of the app's own.
  */
 export const errorFrameworks: ErrorFramework[] = [
   { name: 'Express 5', kind: 'express', start: (setup, record) => listen(expressApp(express, setup, record)) },
   { name: 'Express 4', kind: 'express', start: (setup, record) => listen(expressApp(express4, setup, record)) },
   { name: 'Koa 3', kind: 'koa', start: (setup, record) => listen(koaApp(Koa, setup, record).callback()) },
   { name: 'Koa 2', kind: 'koa', start: (setup, record) => listen(koaApp(Koa2, setup, record).callback()) },
+  { name: 'Fastify 5', kind: 'fastify', start: startFastify },
   { name: 'NestJS 11 (express)', kind: 'nestjs', start: nestStart('express') },
   { name: 'NestJS 11 (fastify)', kind: 'nestjs', start: nestStart('fastify') },
   { name: 'Hono 4 (app.request)', kind: 'hono', start: (setup, record) => listen(viaAppRequest(honoApp(setup, record))) },

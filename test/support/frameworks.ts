@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Koa from 'koa';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { requireActiveSession as requireExpress, type RequireActiveSessionOptions as ExpressOptions } from '../../src/index';
 import { requireActiveSession as requireKoa, type RequireActiveSessionOptions as KoaOptions } from '../../src/koa';
 import { resolveRoute } from '../../src/core/route-options';
@@ -12,6 +13,11 @@ import { isExceptionFilter, nestRejectFilter, startNestApp, type NestPlatform } 
 import { Hono, type Context as HonoContext } from 'hono';
 import { requireActiveSession as requireHono, type RequireActiveSessionOptions as HonoOptions, type SessionVariables } from '../../src/hono';
 import { viaAppRequest, viaNodeServer } from './hono-servers';
+import {
+  requireActiveSession as requireFastify,
+  sessionGuard as fastifySessionGuard,
+  type RequireActiveSessionOptions as FastifyOptions,
+} from '../../src/fastify';
 
 // The previous majors, installed side by side under npm aliases (no types of their own).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,6 +57,8 @@ const koaOnReject = (status: number, body: (error: { code: string }) => unknown)
 
 const honoOnReject = (status: number, body: (error: { code: string }) => unknown) =>
   (error: { code: string }, c: HonoContext) => c.json(body(error), status as 418);
+const fastifyOnReject = (status: number, body: (error: { code: string }) => unknown) =>
+  (error: { code: string }, _request: unknown, reply: FastifyReply) => reply.code(status).send(body(error));
 
 export interface RunningApp {
   url: string;
@@ -143,15 +151,50 @@ function honoApp(appId: string, options: unknown, reached: Reached) {
   return app;
 }
 
+/** A Fastify app listening on 127.0.0.1, port 0, closed with its open connections. */
+export async function listenFastify(app: FastifyInstance): Promise<RunningApp> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server: app.server,
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}
+
 /**
- * Express 5 and 4, Koa 3 and 2, NestJS 11 on both platforms, Hono 4 (Web requests through `app.request()`, and
- * `@hono/node-server`): every table of cases runs through each.
+ * Fastify 5: the hook is made first (a bad option throws synchronously, as for the others), the `sessionGuard`
+ * plugin is registered with the route's shared guard (so `request.auth` is decorated), the hook guards `/admin` as
+ * its `onRequest`.
+ */
+function startFastify(appId: string, options: unknown, reached: Reached): Promise<RunningApp> {
+  const hook = requireFastify(appId, options as FastifyOptions);
+  const shared = typeof options === 'object' && options !== null && 'guard' in options ? (options as { guard: never }).guard : undefined;
+  return (async () => {
+    const app = Fastify();
+    if (shared) await app.register(fastifySessionGuard, { guard: shared });
+    app.get('/admin', { onRequest: hook }, async (request) => {
+      reached.count++;
+      return { auth: request.auth };
+    });
+    app.get('/open', async () => ({ ok: true }));
+    return listenFastify(app);
+  })();
+}
+
+/**
+ * Express 5 and 4, Koa 3 and 2, Fastify 5, NestJS 11 on both platforms, Hono 4 (Web requests through
+ * `app.request()`, and `@hono/node-server`): every table of cases runs through each.
  */
 export const frameworks: FrameworkUnderTest[] = [
   { name: 'Express 5', kind: 'express', start: (appId, options, reached) => listen(expressApp(express, appId, options, reached)), onReject: expressOnReject },
   { name: 'Express 4', kind: 'express', start: (appId, options, reached) => listen(expressApp(express4, appId, options, reached)), onReject: expressOnReject },
   { name: 'Koa 3', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa, appId, options, reached).callback()), onReject: koaOnReject },
   { name: 'Koa 2', kind: 'koa', start: (appId, options, reached) => listen(koaApp(Koa2, appId, options, reached).callback()), onReject: koaOnReject },
+  { name: 'Fastify 5', kind: 'fastify', start: startFastify, onReject: fastifyOnReject },
   { name: 'NestJS 11 (express)', kind: 'nestjs', start: nestStart('express'), onReject: nestRejectFilter },
   { name: 'NestJS 11 (fastify)', kind: 'nestjs', start: nestStart('fastify'), onReject: nestRejectFilter },
   { name: 'Hono 4 (app.request)', kind: 'hono', start: (appId, options, reached) => listen(viaAppRequest(honoApp(appId, options, reached))), onReject: honoOnReject },
