@@ -319,7 +319,7 @@ export class SharedTier {
     const done = this.#track((this.#invalidatingEveryone[kind] ?? Promise.resolve(true)).then(async () => {
       if (!send) return false;
       if (!(await this.#admit())) {
-        if (!this.#closing) this.#missedEveryone[kind] = true;
+        if (!this.#closing) this.#missEveryone(kind);
         return false;
       }
       try {
@@ -327,7 +327,7 @@ export class SharedTier {
         this.#missedEveryone[kind] = false;
         return true;
       } catch {
-        this.#missedEveryone[kind] = true;
+        this.#missEveryone(kind);
         return false;
       }
     }));
@@ -541,15 +541,18 @@ export class SharedTier {
   }
 
   /**
-   * Replays missed invalidations once a shard that failed may be tried again (a little after, so that its retry time
-   * has passed). Invariant: while an invalidation is missed and a shard is failing, a replay is armed; one that finds
-   * the shard still failing is remembered again, which arms the next.
+   * Replays missed invalidations once a shard (or the whole store) that failed may be tried again (a little after, so
+   * that its retry time has passed), with no lookup needed to probe it. Invariant: while an invalidation is missed and
+   * a shard, or the store with its connection up, is failing, a replay is armed; one that finds it still failing is
+   * remembered again, which arms the next. A store that failed as a whole is probed with one missed invalidation; once
+   * it answers, the store is up and the others follow (without this, a replica with no traffic never replayed them).
    */
   #armReplay(): void {
     if (this.#replayTimer || this.#closing) return;
     this.#replayTimer = setTimeout(() => {
       this.#replayTimer = undefined;
       if (this.#state === 'up' || this.#state === 'partial') this.#replayMissed();
+      else if (this.#failing && this.#commands && !this.#closing) this.#probeWithMissed();
     }, this.#retryAfterMs + 10);
     this.#replayTimer.unref();
   }
@@ -596,7 +599,30 @@ export class SharedTier {
     const appIds = appId === undefined || (known && known.appIds === undefined) ? undefined : new Set(known?.appIds).add(appId);
     this.#missed.set(userId, { userId, appIds });
     if (this.#missed.size > MAX_MISSED_INVALIDATIONS) this.#missed.delete(this.#missed.keys().next().value!);
-    if (this.#failingShards.size > 0) this.#armReplay();
+    if (this.#failingShards.size > 0 || (this.#failing && this.#commands)) this.#armReplay();
+  }
+
+  #missEveryone(kind: EveryoneKind): void {
+    this.#missedEveryone[kind] = true;
+    if (this.#failing && this.#commands) this.#armReplay();
+  }
+
+  /** Sends the oldest missed invalidation alone: the call that tries a failing store again. */
+  #probeWithMissed(): void {
+    if (this.#missedEveryone.all) {
+      void this.invalidateAll();
+      return;
+    }
+    if (this.#missedEveryone.authz) {
+      void this.#invalidateEveryone('authz');
+      return;
+    }
+    const first = this.#missed.values().next();
+    if (first.done) return;
+    const { userId, appIds } = first.value;
+    this.#missed.delete(userId);
+    if (appIds === undefined) void this.invalidate(userId, undefined);
+    else for (const appId of appIds) void this.invalidate(userId, appId);
   }
 
   /**

@@ -406,6 +406,28 @@ describe.each(clients)('Redis tier with $name', (client) => {
       expect(fake.calls.check).toBe(2);
     });
 
+    it('an invalidation Redis refused is replayed once Redis takes it, with no lookup on that replica to try it again', async () => {
+      const a = guardOf({}, { retryAfterMs: 200 });
+      const b = guardOf();
+      await storesUp(a, b);
+      await fake.login('alice', APP);
+      expect(await ask(b, 'alice')).toMatchObject({ status: 200 });
+      // Redis refuses writes (noeviction, its memory limit reached): the invalidation fails and A's store is down,
+      // its connections up.
+      await raw.configSet({ maxmemory: '1', 'maxmemory-policy': 'noeviction' });
+      try {
+        fake.kick('alice');
+        expect(await a.invalidateEverywhere('alice')).toBe(false);
+        expect(a.stats().store).toBe('down');
+      } finally {
+        await raw.configSet({ maxmemory: '0' });
+      }
+      // Nothing is asked of A: its replay alone tries Redis again; B drops alice when the message comes.
+      await until(() => b.stats().remoteInvalidations === 1, 5_000);
+      expect(await ask(b, 'alice')).toMatchObject({ status: 401, code: 'session_inactive' });
+      await until(() => a.stats().store === 'up');
+    });
+
     it('lookups right after the guards were created wait (briefly) for the first connection and share', async () => {
       await fake.login('alice', APP);
       const a = guardOf();
