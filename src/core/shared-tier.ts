@@ -241,11 +241,13 @@ export class SharedTier {
     for (;;) {
       if (signal.aborted) throw abortReason(signal);
       let read: StoreRead;
+      let reading: Promise<StoreRead> | undefined;
       try {
         const { newerThan, ttlMs, inactiveTtlMs } = limits;
         const request = { lockToken, lockMs, now: clock(), newerThan, ttlMs, inactiveTtlMs, ...(policy === undefined ? {} : { policy }) };
-        read = await this.#call('read', () => this.#session.read(appId, userId, request), shard);
+        read = await this.#call('read', () => (reading = this.#session.read(appId, userId, request)), shard);
       } catch {
+        if (reading) this.#releaseAbandoned(reading, { appId, userId, policy }, lockToken);
         return this.#direct(ask);
       }
       const readAt = performance.now();
@@ -317,7 +319,7 @@ export class SharedTier {
     const done = this.#track((this.#invalidatingEveryone[kind] ?? Promise.resolve(true)).then(async () => {
       if (!send) return false;
       if (!(await this.#admit())) {
-        if (!this.#closing) this.#missedEveryone[kind] = true;
+        if (!this.#closing) this.#missEveryone(kind);
         return false;
       }
       try {
@@ -325,7 +327,7 @@ export class SharedTier {
         this.#missedEveryone[kind] = false;
         return true;
       } catch {
-        this.#missedEveryone[kind] = true;
+        this.#missEveryone(kind);
         return false;
       }
     }));
@@ -393,7 +395,14 @@ export class SharedTier {
       const stored = { active: answer.active, checkedAt: answer.checkedAt, expiresAt: answer.expiresAt };
       const { appId, userId, policy } = slot;
       const request = { generation: read.generation, expireAtStoreMs, lockToken, ...(policy === undefined ? {} : { policy }) };
-      await this.#call('write', () => this.#session.write(appId, userId, stored, request), shard).catch(() => undefined);
+      let writing: Promise<boolean> | undefined;
+      await this.#call('write', () => (writing = this.#session.write(appId, userId, stored, request)), shard).catch(() => {
+        // Given up on: the write may still run (it releases the lock) or not; the lock goes once it is done either way.
+        if (lockToken && writing) void writing.catch(() => undefined).then(() => this.#releaseAnyway(slot, lockToken));
+      });
+    } else if (lockToken) {
+      // Not written (the store failed meanwhile): the lock goes all the same.
+      this.#release(slot, lockToken);
     }
     return { ...answer, origin: 'upstream' };
   }
@@ -402,11 +411,45 @@ export class SharedTier {
     return { ...(await ask()), origin: 'upstream' };
   }
 
+  /**
+   * Releases a lock this replica holds. Invariant: a lock taken is always released or written over (WRITE releases
+   * it), also while the store is failing (then sent anyway, uncounted): a lock left behind holds every replica's
+   * lookups of the user for up to `lockMs`.
+   */
   #release({ appId, userId, policy }: Slot, lockToken: string): void {
     const shard = this.#session.shardOf?.(userId);
-    if (!this.#usable(false, shard)) return;
+    if (!this.#usable(false, shard)) {
+      this.#releaseAnyway({ appId, userId, policy }, lockToken);
+      return;
+    }
     const release = () => (policy === undefined ? this.#session.release(appId, userId, lockToken) : this.#session.release(appId, userId, lockToken, policy));
     this.#track(this.#call('release', release, shard).catch(() => undefined));
+  }
+
+  /**
+   * Releases the lock that a read given up on (failed or timed out here) takes once it completes after all: the store
+   * may still run it (a client that holds calls, as node-redis does through a Sentinel failover; a slow reply; tokens
+   * read first), and its lock, with no holder left to write or release it, would keep every replica's lookups of the
+   * user waiting for up to `lockMs`. Invariant: a read given up on that took the lock (or whose outcome is unknown: it
+   * failed) is followed by a release of its token, whatever the store's state (not counted, not a probe); releasing a
+   * lock the token does not hold does nothing.
+   */
+  #releaseAbandoned(reading: Promise<StoreRead>, slot: Slot, lockToken: string): void {
+    void reading.then((late) => late.kind === 'locked', () => true).then((took) => {
+      if (took) this.#releaseAnyway(slot, lockToken);
+    });
+  }
+
+  /** Sends a release whatever the store's state, bounded by the timeout, its outcome neither counted nor reported. */
+  #releaseAnyway({ appId, userId, policy }: Slot, lockToken: string): void {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#timeoutMs);
+    });
+    const release = Promise.resolve().then(() => (policy === undefined
+      ? this.#session.release(appId, userId, lockToken)
+      : this.#session.release(appId, userId, lockToken, policy)));
+    this.#track(Promise.race([release, timeout]).catch(() => undefined).finally(() => clearTimeout(timer)));
   }
 
   /**
@@ -498,15 +541,18 @@ export class SharedTier {
   }
 
   /**
-   * Replays missed invalidations once a shard that failed may be tried again (a little after, so that its retry time
-   * has passed). Invariant: while an invalidation is missed and a shard is failing, a replay is armed; one that finds
-   * the shard still failing is remembered again, which arms the next.
+   * Replays missed invalidations once a shard (or the whole store) that failed may be tried again (a little after, so
+   * that its retry time has passed), with no lookup needed to probe it. Invariant: while an invalidation is missed and
+   * a shard, or the store with its connection up, is failing, a replay is armed; one that finds it still failing is
+   * remembered again, which arms the next. A store that failed as a whole is probed with one missed invalidation; once
+   * it answers, the store is up and the others follow (without this, a replica with no traffic never replayed them).
    */
   #armReplay(): void {
     if (this.#replayTimer || this.#closing) return;
     this.#replayTimer = setTimeout(() => {
       this.#replayTimer = undefined;
       if (this.#state === 'up' || this.#state === 'partial') this.#replayMissed();
+      else if (this.#failing && this.#commands && !this.#closing) this.#probeWithMissed();
     }, this.#retryAfterMs + 10);
     this.#replayTimer.unref();
   }
@@ -553,7 +599,30 @@ export class SharedTier {
     const appIds = appId === undefined || (known && known.appIds === undefined) ? undefined : new Set(known?.appIds).add(appId);
     this.#missed.set(userId, { userId, appIds });
     if (this.#missed.size > MAX_MISSED_INVALIDATIONS) this.#missed.delete(this.#missed.keys().next().value!);
-    if (this.#failingShards.size > 0) this.#armReplay();
+    if (this.#failingShards.size > 0 || (this.#failing && this.#commands)) this.#armReplay();
+  }
+
+  #missEveryone(kind: EveryoneKind): void {
+    this.#missedEveryone[kind] = true;
+    if (this.#failing && this.#commands) this.#armReplay();
+  }
+
+  /** Sends the oldest missed invalidation alone: the call that tries a failing store again. */
+  #probeWithMissed(): void {
+    if (this.#missedEveryone.all) {
+      void this.invalidateAll();
+      return;
+    }
+    if (this.#missedEveryone.authz) {
+      void this.#invalidateEveryone('authz');
+      return;
+    }
+    const first = this.#missed.values().next();
+    if (first.done) return;
+    const { userId, appIds } = first.value;
+    this.#missed.delete(userId);
+    if (appIds === undefined) void this.invalidate(userId, undefined);
+    else for (const appId of appIds) void this.invalidate(userId, appId);
   }
 
   /**

@@ -382,6 +382,52 @@ describe.each(clients)('Redis tier with $name', (client) => {
       expect(new Set(statuses)).toEqual(new Set([200]));
     });
 
+    it('a read given up on that Redis runs later leaves no lock behind: the next replica asks at once, not after lockMs', async () => {
+      // A lock left behind lives lockMs (far longer than this test): the next lookup of the user would wait for it.
+      const a = guardOf({}, { timeoutMs: 300, retryAfterMs: 60_000, lockMs: 60_000 });
+      const b = guardOf({}, { lockMs: 60_000 });
+      await storesUp(a, b);
+      await fake.login('alice', APP);
+      const keys = keysOf('alice');
+      redis.pause();
+      try {
+        // A's read waits in the frozen Redis; A gives up on it at its timeout and asks GenAuth itself.
+        expect(await ask(a, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
+        expect(a.stats()).toMatchObject({ store: 'down', storeErrors: 1 });
+      } finally {
+        redis.resume();
+      }
+      // Thawed, Redis answers the token reads, then runs the read A gave up on (it makes the user's generations and
+      // takes the lock), then the release A sends once that read is done.
+      await until(async () => (await raw.exists(keys.generation)) === 1);
+      await until(async () => (await raw.exists(keys.lock(APP))) === 0, 5_000);
+      expect(await ask(b, 'alice')).toMatchObject({ status: 200, source: 'upstream' });
+      expect(b.stats()).toMatchObject({ storeWaits: 0, storeErrors: 0 });
+      expect(fake.calls.check).toBe(2);
+    });
+
+    it('an invalidation Redis refused is replayed once Redis takes it, with no lookup on that replica to try it again', async () => {
+      const a = guardOf({}, { retryAfterMs: 200 });
+      const b = guardOf();
+      await storesUp(a, b);
+      await fake.login('alice', APP);
+      expect(await ask(b, 'alice')).toMatchObject({ status: 200 });
+      // Redis refuses writes (noeviction, its memory limit reached): the invalidation fails and A's store is down,
+      // its connections up.
+      await raw.configSet({ maxmemory: '1', 'maxmemory-policy': 'noeviction' });
+      try {
+        fake.kick('alice');
+        expect(await a.invalidateEverywhere('alice')).toBe(false);
+        expect(a.stats().store).toBe('down');
+      } finally {
+        await raw.configSet({ maxmemory: '0' });
+      }
+      // Nothing is asked of A: its replay alone tries Redis again; B drops alice when the message comes.
+      await until(() => b.stats().remoteInvalidations === 1, 5_000);
+      expect(await ask(b, 'alice')).toMatchObject({ status: 401, code: 'session_inactive' });
+      await until(() => a.stats().store === 'up');
+    });
+
     it('lookups right after the guards were created wait (briefly) for the first connection and share', async () => {
       await fake.login('alice', APP);
       const a = guardOf();
