@@ -171,8 +171,9 @@ export interface SessionGuard {
    *
    * Called again for the same request object (a prefix guard, then a route's `roles`), it reuses the session answer
    * it asked GenAuth for that request, when the identity found is the same user and `appId` the same app, no
-   * invalidation revoked the answer since and (with the cache on) it is within its TTL: the second call asks only for
-   * the authorization (see docs/roles-and-permissions.md). Pass one object per request, never one shared by several.
+   * invalidation revoked the answer since and it is within its TTL (with `cache: false`, within 1 s of being checked):
+   * the second call asks only for the authorization (see docs/roles-and-permissions.md). Pass one object per request:
+   * an object reused across requests is answered from that kept answer within those bounds.
    *
    * An `appId` that is not a string rejects with a `TypeError` (a programming error); an empty or blank one, one over
    * 128 characters or with control characters rejects with an `InvalidAppIdError` (400) before the extractor, the
@@ -406,7 +407,7 @@ class DefaultSessionGuard implements SessionGuard {
     this.#events = new GuardEvents(options.logger);
     // Room for the users of both caches and some churn: forgetting a user's marks costs that user one more call.
     this.#revocations = new Revocations(Math.max(10_000, 2 * options.cache.max));
-    this.#requestAnswers = new RequestAnswers(this.#revocations, options.cache.enabled ? options.clock : undefined);
+    this.#requestAnswers = new RequestAnswers(this.#revocations, options.clock, options.cache.enabled);
     this.#health = new UpstreamHealth(options.clock, (code, message) => this.#events.warning(code, message));
     this.#client = new GenAuthClient({
       host: options.host,
