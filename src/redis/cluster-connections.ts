@@ -1,6 +1,6 @@
 import type { ClientKind } from './client-kind';
 import { clusterSlot } from './cluster-slot';
-import { isNoScript, Readiness, type ConnectionEvents, type ConnectionSettings, type Listener, type RedisClientLike, type RedisConnections } from './connections';
+import { ioredisSend, runScript, Readiness, type ConnectionEvents, type ConnectionSettings, type Listener, type RedisClientLike, type RedisConnections } from './connections';
 import { NodeSubscriber, type LinkEvents, type NodeLink } from './node-subscriber';
 
 /** The parts of a node-redis v5 `RedisCluster` used here. */
@@ -183,14 +183,7 @@ function openNodeRedisCluster(client: NodeRedisCluster, settings: ConnectionSett
     },
     whenReady: () => readiness.first,
     nodeOf: (key) => nodeOrSlot(clusterSlot(key), (slot) => commands.slots[slot]?.master.address),
-    async run(script, keys, args) {
-      try {
-        return await send(keys, ['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return send(keys, ['EVAL', script.source, String(keys.length), ...keys, ...args]);
-      }
-    },
+    run: (script, keys, args) => runScript((command) => send(keys, command), script, keys, args),
     async close() {
       closed = true;
       subscriber.close();
@@ -237,20 +230,14 @@ function openIoRedisCluster(client: IoRedisCluster, settings: ConnectionSettings
     if (!closed) events.error(error, 'connect');
   });
   commands.connect().catch(() => undefined);
+  const send = ioredisSend(commands);
   return {
     get ready() {
       return ready();
     },
     whenReady: () => readiness.first,
     nodeOf: (key) => nodeOrSlot(clusterSlot(key), (slot) => commands.slots[slot]?.[0]),
-    async run(script, keys, args) {
-      try {
-        return await commands.call('EVALSHA', script.sha, String(keys.length), ...keys, ...args);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return commands.call('EVAL', script.source, String(keys.length), ...keys, ...args);
-      }
-    },
+    run: (script, keys, args) => runScript(send, script, keys, args),
     async close() {
       closed = true;
       subscriber.close();

@@ -69,8 +69,26 @@ interface IoRedisClient {
   disconnect(): void;
 }
 
-export function isNoScript(error: unknown): boolean {
+function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/**
+ * Runs a script through `send` (one command, as an argument list): EVALSHA, then EVAL when the server does not know
+ * the script yet (a new or restarted node, a failover). Every kind of connection runs its scripts through this.
+ */
+export async function runScript(send: (command: string[]) => Promise<unknown>, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+  try {
+    return await send(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return send(['EVAL', script.source, String(keys.length), ...keys, ...args]);
+  }
+}
+
+/** An ioredis client's `call`, as the one-command `send` of {@link runScript}. */
+export function ioredisSend(client: { call(command: string, ...args: string[]): Promise<unknown> }): (command: string[]) => Promise<unknown> {
+  return ([name, ...args]) => client.call(name!, ...args);
 }
 
 /** Tracks readiness and the first connection for both libraries. */
@@ -168,14 +186,7 @@ function openNodeRedis(given: RedisClientLike, channel: string, events: Connecti
     },
     whenReady: () => readiness.first,
     nodeOf: () => undefined,
-    async run(script, keys, args) {
-      try {
-        return await send(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return send(['EVAL', script.source, String(keys.length), ...keys, ...args]);
-      }
-    },
+    run: (script, keys, args) => runScript(send, script, keys, args),
     async close() {
       closed = true;
       for (const connection of [commands, subscriber]) {
@@ -246,20 +257,14 @@ function openIoRedis(given: RedisClientLike, channel: string, events: Connection
   commands.connect().catch(() => undefined);
   subscriber.connect().catch(() => undefined);
 
+  const send = ioredisSend(commands);
   return {
     get ready() {
       return !closed && commands.status === 'ready';
     },
     whenReady: () => readiness.first,
     nodeOf: () => undefined,
-    async run(script, keys, args) {
-      try {
-        return await commands.call('EVALSHA', script.sha, String(keys.length), ...keys, ...args);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return commands.call('EVAL', script.source, String(keys.length), ...keys, ...args);
-      }
-    },
+    run: (script, keys, args) => runScript(send, script, keys, args),
     async close() {
       closed = true;
       commands.disconnect();

@@ -1,4 +1,4 @@
-import { isNoScript, Readiness, type ConnectionEvents, type ConnectionSettings, type Listener, type RedisClientLike, type RedisConnections } from './connections';
+import { runScript, Readiness, type ConnectionEvents, type ConnectionSettings, type Listener, type RedisClientLike, type RedisConnections } from './connections';
 
 /** The parts of a node-redis v5 `RedisSentinel` used here. */
 interface NodeRedisSentinel {
@@ -68,14 +68,7 @@ export function openSentinelConnections(given: RedisClientLike, { channel }: Con
     },
     whenReady: () => readiness.first,
     nodeOf: () => undefined,
-    async run(script, keys, args) {
-      try {
-        return await send(['EVALSHA', script.sha, String(keys.length), ...keys, ...args]);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return send(['EVAL', script.source, String(keys.length), ...keys, ...args]);
-      }
-    },
+    run: (script, keys, args) => runScript(send, script, keys, args),
     async close() {
       closed = true;
       client.off('error', onError);
