@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { FetchLike } from '../core/types';
+import { readCapped } from '../core/read-capped';
 import { UpstreamError } from './upstream-error';
 
 /** One POST to GenAuth, as the client makes it. */
@@ -125,7 +126,7 @@ export function fetchTransport(fetchImpl: FetchLike): Transport {
       return {
         status: response.status,
         header: (name) => response.headers.get(name),
-        text: (maxBytes, endpoint) => readCapped(response, maxBytes, endpoint),
+        text: (maxBytes, endpoint) => readAnswer(response, maxBytes, endpoint),
         discard() {
           response.body?.cancel().catch(() => undefined);
         },
@@ -135,25 +136,14 @@ export function fetchTransport(fetchImpl: FetchLike): Transport {
   };
 }
 
-async function readCapped(response: Response, maxBytes: number, endpoint: string): Promise<string> {
+async function readAnswer(response: Response, maxBytes: number, endpoint: string): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge(endpoint, maxBytes, response.status);
   }
   if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(endpoint, maxBytes, response.status);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+  const bytes = await readCapped(response.body, maxBytes);
+  if (bytes === undefined) throw tooLarge(endpoint, maxBytes, response.status);
+  return bytes.toString('utf8');
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { readCapped } from '../core/read-capped';
 
 /** The largest webhook body read, in bytes. */
 export const DEFAULT_MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
@@ -51,26 +52,8 @@ async function readStream(stream: Readable, limit: number): Promise<string | und
 
 /** Reads a Web stream up to `limit` bytes; `undefined` past it (the rest is cancelled, not downloaded). */
 async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number): Promise<string | undefined> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  const bytes = await readCapped(stream, limit);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 }
 
 function parseJson(text: string): unknown {
